@@ -1,0 +1,40 @@
+# Set-up and checks. `make install` then `make test` on a fresh machine; `make bench` for the figures.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+SHARED ?= ../shared
+
+.PHONY: install install-bench test lint format bench fit clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+install: $(PY)
+	$(PIP) install -q -e '.[test]'
+
+install-bench: install
+	$(PIP) install -q -e '.[test,bench]'
+
+lint: $(PY)
+	$(VENV)/bin/ruff check cleaner tests bench
+	$(VENV)/bin/ruff format --check cleaner tests bench
+
+format: $(PY)
+	$(VENV)/bin/ruff format cleaner tests bench
+	$(VENV)/bin/ruff check --fix cleaner tests bench
+
+test: lint
+	$(PY) -m pytest
+
+# Quality on the dev pages next to the peers, and throughput on a generated corpus.
+bench: install-bench
+	$(PY) -m bench.quality --shared $(SHARED)
+	$(PY) -m bench.throughput
+
+# Refit the density model's weights on the dev pages (see README, "Density model").
+fit: install-bench
+	$(PY) -m bench.fit_density --shared $(SHARED) --out cleaner/models/density.json
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,13 @@
+"""cleaner: the article only, with its metadata, from scraped news pages and web corpora.
+
+    >>> import cleaner
+    >>> doc = cleaner.clean(page_text)
+    >>> doc.title, doc.text, doc.kind, doc.related, doc.removed
+"""
+
+from .document import Document, Removal, RelatedItem
+from .options import Options
+from .pipeline import clean, clean_many
+
+__all__ = ["Document", "Options", "RelatedItem", "Removal", "clean", "clean_many"]
+__version__ = "0.1.0"

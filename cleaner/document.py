@@ -1,0 +1,89 @@
+"""The values that flow through the pipeline and out of it.
+
+A page becomes a list of `Block`s (one per non-blank line of the normalised text); each stage of the pipeline
+marks blocks as removed (with the reason) or pulls facts out of them; `describe` turns what is left into a
+`Document`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["article", "listing", "empty"]
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A line the cleaner took out of the page, and why (a rule id such as `generic/share-bar`, or a
+    density verdict such as `density:boilerplate`)."""
+
+    text: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"text": self.text, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class RelatedItem:
+    """A teaser card for another article (a "Related Articles" rail, or one entry of a listing page)."""
+
+    title: str
+    source: str | None = None
+    date: str | None = None
+    text: str = ""
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"title": self.title, "source": self.source, "date": self.date, "text": self.text}
+
+
+@dataclass
+class Block:
+    """One non-blank line of the normalised page, the unit every filter judges.
+
+    `line` is its 1-based line number in the normalised text; `blank_before` tells whether a blank line stood
+    above it (a paragraph break the scraper kept). `verdict` stays None while the block is kept; a filter that
+    removes it sets the reason.
+    """
+
+    index: int
+    line: int
+    text: str
+    blank_before: bool = False
+    verdict: str | None = None
+
+    @property
+    def kept(self) -> bool:
+        return self.verdict is None
+
+
+@dataclass
+class Document:
+    """What `cleaner.clean()` returns: the article and what was learnt about the page.
+
+    `text` is the body without the title, paragraphs separated by one blank line. `kind` is `article`, `listing`
+    (a tag or topic page made only of teaser cards: its cards are in `related`, `text` is empty) or `empty`
+    (nothing worth keeping). `removed` lists every line taken out, in page order, with the reason.
+    """
+
+    title: str = ""
+    text: str = ""
+    kind: Kind = "empty"
+    language: str | None = None
+    source: str | None = None
+    date: str | None = None
+    related: list[RelatedItem] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)
+
+    def render(self) -> str:
+        """The plain-text form written by `cleaner clean --format text`: title, a blank line, the body."""
+        parts = [part for part in (self.title, self.text) if part]
+        return "\n\n".join(parts) + ("\n" if parts else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form of the output contract (without `id`, which belongs to the input)."""
+        data = asdict(self)
+        data["related"] = [item.to_dict() for item in self.related]
+        data["removed"] = [removal.to_dict() for removal in self.removed]
+        return data
