@@ -5,7 +5,7 @@
     >>> doc.title, doc.text, doc.kind, doc.related, doc.removed
 """
 
-from .document import Document, Removal, RelatedItem
+from .document import Document, RelatedItem, Removal
 from .options import Options
 from .pipeline import clean, clean_many
 

@@ -1,0 +1,150 @@
+"""What a block looks like, in numbers: the evidence the density filter and the card parser weigh.
+
+Prose is long, made of stop words, punctuated into sentences; chrome is short, capitalised, bulleted, full of
+digits and separators, or repeated. Word-based measures count characters in languages written without spaces.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .meta import has_bullet, parse_meta
+
+_WORD = re.compile(r"\w+")
+_UNSPACED_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+_HIRAGANA = re.compile(r"[\u3040-\u309f、。]")
+_SENTENCE_END = re.compile(r"[.!?。！？…](?:[\"'”’»)\]]*)$")
+_INNER_SENTENCE = re.compile(r"[.!?。！？](?:[\"'”’»)]*)\s+[\"'“‘«(]?[A-ZА-ЯÀ-Ý]|[。！？]")
+_URLISH = re.compile(r"https?://|www\.|\.com\b|@\w|\b\w+\.(?:html?|php|aspx?)\b", re.IGNORECASE)
+_SEPARATOR = re.compile(r"[|·›»/\\]")
+_COMMA = re.compile(r"[,;:，、]")
+_COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved", re.IGNORECASE)
+
+# Sentence-like blocks at least this long are prose for the head/tail boundaries and the card parser.
+PROSE_MIN_WORDS = 10
+
+
+def count_words(text: str) -> int:
+    """Words of a spaced script, plus half the characters of unspaced scripts (CJK, Thai)."""
+    unspaced = len(_UNSPACED_CHAR.findall(text))
+    if unspaced:
+        spaced = len(_WORD.findall(_UNSPACED_CHAR.sub(" ", text)))
+        return spaced + (unspaced + 1) // 2
+    return len(_WORD.findall(text))
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(_SENTENCE_END.search(text))
+
+
+def is_prose(text: str) -> bool:
+    """A block that reads as a sentence of an article, judged on itself alone (cheap)."""
+    return count_words(text) >= PROSE_MIN_WORDS and ends_sentence(text)
+
+
+@dataclass(frozen=True)
+class BlockFeatures:
+    """The own features of one block (see `FEATURE_NAMES` for the vector the model reads)."""
+
+    chars: int
+    words: int
+    stop_ratio: float
+    ends_sentence: bool
+    ends_colon: bool
+    sentences: int
+    title_case: float
+    all_caps: bool
+    digit_ratio: float
+    comma_ratio: float
+    bullet: bool
+    urlish: bool
+    meta: bool
+    separators: int
+    copyright: bool
+    avg_word_len: float
+    repeated: bool
+    blank_before: bool
+
+    def vector(self) -> list[float]:
+        return [
+            math.log1p(self.chars),
+            math.log1p(self.words),
+            self.stop_ratio,
+            float(self.ends_sentence),
+            float(self.ends_colon),
+            math.log1p(self.sentences),
+            self.title_case,
+            float(self.all_caps),
+            self.digit_ratio,
+            self.comma_ratio,
+            float(self.bullet),
+            float(self.urlish),
+            float(self.meta),
+            math.log1p(self.separators),
+            float(self.copyright),
+            min(self.avg_word_len, 15.0) / 15.0,
+            float(self.repeated),
+            float(self.blank_before),
+        ]
+
+
+FEATURE_NAMES = (
+    "log_chars",
+    "log_words",
+    "stop_ratio",
+    "ends_sentence",
+    "ends_colon",
+    "log_sentences",
+    "title_case",
+    "all_caps",
+    "digit_ratio",
+    "comma_ratio",
+    "bullet",
+    "urlish",
+    "meta",
+    "log_separators",
+    "copyright",
+    "avg_word_len",
+    "repeated",
+    "blank_before",
+)
+
+
+def block_features(
+    text: str, stopwords: frozenset[str], *, repeated: bool = False, blank_before: bool = False
+) -> BlockFeatures:
+    tokens = _WORD.findall(text)
+    unspaced = len(_UNSPACED_CHAR.findall(text))
+    words = count_words(text)
+    if unspaced > len(text) / 4:
+        # No word boundaries: particles written in hiragana stand in for stop words.
+        stop_ratio = len(_HIRAGANA.findall(text)) / max(1, len(text))
+    elif stopwords:
+        stop_ratio = sum(1 for t in tokens if t.lower() in stopwords) / max(1, len(tokens))
+    else:
+        stop_ratio = 0.0
+    alpha_tokens = [t for t in tokens if t[0].isalpha()]
+    letters = [ch for ch in text if ch.isalpha()]
+    return BlockFeatures(
+        chars=len(text),
+        words=words,
+        stop_ratio=stop_ratio,
+        ends_sentence=ends_sentence(text),
+        ends_colon=text.endswith(":"),
+        sentences=len(_INNER_SENTENCE.findall(text)) + int(ends_sentence(text)),
+        title_case=sum(1 for t in alpha_tokens if t[0].isupper()) / max(1, len(alpha_tokens)),
+        all_caps=len(letters) >= 2 and all(ch.isupper() for ch in letters if ch.isupper() or ch.islower())
+        and any(ch.isupper() for ch in letters),
+        digit_ratio=sum(ch.isdigit() for ch in text) / max(1, len(text)),
+        comma_ratio=len(_COMMA.findall(text)) / max(1, words),
+        bullet=has_bullet(text),
+        urlish=bool(_URLISH.search(text)),
+        meta=parse_meta(text) is not None,
+        separators=len(_SEPARATOR.findall(text)),
+        copyright=bool(_COPYRIGHT.search(text)),
+        avg_word_len=sum(map(len, tokens)) / max(1, len(tokens)),
+        repeated=repeated,
+        blank_before=blank_before,
+    )

@@ -1,0 +1,212 @@
+"""Density filter: judge every block as prose or chrome by its own features and its neighbours'.
+
+Two linear stages, in the spirit of jusText's context-sensitive classification, with weights fit on labelled
+pages (`make fit`, see the README) and shipped as data in `cleaner/models/density.json`:
+
+1. Each block is scored on its own features (length, stop words in the page's language, sentence punctuation,
+   capitals, digits, bullets, links, separators, repeats) and the plain features of the blocks around it.
+2. The stage-one scores of the neighbourhood are pooled (previous, next, windows of 2 and 5 blocks) and the
+   article region is found as the densest run of prose (the maximum-sum run of word-weighted scores); each
+   block is scored again on that context.
+
+Blocks outside the article region are dropped; inside it, blocks scoring under the threshold are dropped, except
+short subheadings standing between kept paragraphs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from ..document import Block
+from ..features import BlockFeatures, block_features, ends_sentence
+from ..page import Page
+from ..rules import fold
+
+NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
+SUBHEADING_MAX_WORDS = 12
+LOGIT_CLIP = 12.0
+
+
+def _neighbour_view(features: BlockFeatures | None) -> list[float]:
+    if features is None:
+        return [0.0, 0.0, 0.0, 0.0, 0.0, 1.0]
+    return [
+        math.log1p(features.words),
+        features.stop_ratio,
+        float(features.ends_sentence),
+        float(features.meta),
+        float(features.bullet),
+        0.0,
+    ]
+
+
+def stage1_vectors(features: Sequence[BlockFeatures]) -> list[list[float]]:
+    """Own features, the plain features of two blocks either side, and the position on the page."""
+    n = len(features)
+    vectors = []
+    for i, own in enumerate(features):
+        vector = own.vector()
+        for offset in NEIGHBOUR_OFFSETS:
+            j = i + offset
+            vector.extend(_neighbour_view(features[j] if 0 <= j < n else None))
+        vector.append(i / max(1, n - 1))
+        vectors.append(vector)
+    return vectors
+
+
+def densest_run(scores: Sequence[float]) -> tuple[int, int]:
+    """The [start, end) run with the largest sum (Kadane); (0, 0) when every score is negative."""
+    best, best_span = 0.0, (0, 0)
+    total, start = 0.0, 0
+    for i, score in enumerate(scores):
+        if total <= 0:
+            total, start = 0.0, i
+        total += score
+        if total > best:
+            best, best_span = total, (start, i + 1)
+    return best_span
+
+
+def _window_mean(values: Sequence[float], weights: Sequence[float], i: int, radius: int) -> float:
+    lo, hi = max(0, i - radius), min(len(values), i + radius + 1)
+    total = sum(weights[lo:hi])
+    if total == 0:
+        return 0.0
+    return sum(v * w for v, w in zip(values[lo:hi], weights[lo:hi], strict=True)) / total
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-LOGIT_CLIP, min(LOGIT_CLIP, z))))
+
+
+def region_scores(probabilities: Sequence[float], features: Sequence[BlockFeatures]) -> list[float]:
+    """Word-weighted evidence for the article: positive for likely prose, negative for likely chrome."""
+    return [(p - 0.5) * math.log1p(f.words) for p, f in zip(probabilities, features, strict=True)]
+
+
+def stage2_vectors(probabilities: Sequence[float], features: Sequence[BlockFeatures]) -> list[list[float]]:
+    """Pooled stage-one scores around each block, and where it stands relative to the densest run."""
+    n = len(features)
+    weights = [1.0 + math.log1p(f.words) for f in features]
+    start, end = densest_run(region_scores(probabilities, features))
+    total_words = sum(f.words for f in features) or 1
+    vectors = []
+    words_before = 0
+    for i, f in enumerate(features):
+        p = probabilities[i]
+        prev_p = probabilities[i - 1] if i > 0 else 0.0
+        next_p = probabilities[i + 1] if i + 1 < n else 0.0
+        inside = start <= i < end
+        distance = 0 if inside else (start - i if i < start else i - end + 1)
+        vectors.append(
+            [
+                p,
+                prev_p,
+                next_p,
+                _window_mean(probabilities, weights, i, 2),
+                _window_mean(probabilities, weights, i, 5),
+                float(inside),
+                math.log1p(distance),
+                words_before / total_words,
+                math.log1p(f.words),
+                float(f.ends_sentence),
+                p * float(inside),
+            ]
+        )
+        words_before += f.words
+    return vectors
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """A standardised logistic model: p = sigmoid(bias + sum(w * (x - mean) / scale))."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+
+    def probability(self, vector: Sequence[float]) -> float:
+        z = self.bias
+        for x, m, s, w in zip(vector, self.mean, self.scale, self.weights, strict=True):
+            z += w * (x - m) / s
+        return _sigmoid(z)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"mean": self.mean, "scale": self.scale, "weights": self.weights, "bias": self.bias}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> LinearModel:
+        return cls(
+            mean=tuple(data["mean"]),  # type: ignore[arg-type]
+            scale=tuple(data["scale"]),  # type: ignore[arg-type]
+            weights=tuple(data["weights"]),  # type: ignore[arg-type]
+            bias=float(data["bias"]),  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True)
+class DensityModel:
+    stage1: LinearModel
+    stage2: LinearModel
+    threshold: float
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> DensityModel:
+        return cls(
+            stage1=LinearModel.from_dict(data["stage1"]),  # type: ignore[arg-type]
+            stage2=LinearModel.from_dict(data["stage2"]),  # type: ignore[arg-type]
+            threshold=float(data["threshold"]),  # type: ignore[arg-type]
+        )
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> DensityModel:
+    text = (resources.files("cleaner") / "models" / "density.json").read_text(encoding="utf-8")
+    return DensityModel.from_dict(json.loads(text))
+
+
+def page_features(blocks: Sequence[Block], stopwords: frozenset[str]) -> list[BlockFeatures]:
+    counts = Counter(fold(block.text) for block in blocks)
+    return [
+        block_features(
+            block.text, stopwords, repeated=counts[fold(block.text)] > 1, blank_before=block.blank_before
+        )
+        for block in blocks
+    ]
+
+
+def _is_subheading(block: Block, features: BlockFeatures) -> bool:
+    return (
+        0 < features.words <= SUBHEADING_MAX_WORDS
+        and not features.meta
+        and not features.bullet
+        and not features.urlish
+        and not ends_sentence(block.text)
+    )
+
+
+def classify_density(page: Page, model: DensityModel | None = None) -> None:
+    """Mark the kept blocks that are chrome by density, with the reason `density:...`."""
+    model = model or shipped_model()
+    blocks = page.kept()
+    if not blocks:
+        return
+    features = page_features(blocks, page.stopwords)
+    p1 = [model.stage1.probability(v) for v in stage1_vectors(features)]
+    p2 = [model.stage2.probability(v) for v in stage2_vectors(p1, features)]
+    start, end = densest_run(region_scores(p2, features))
+    keep = [start <= i < end and p >= model.threshold for i, p in enumerate(p2)]
+    # A short subheading between two kept paragraphs belongs to the article ("US FALLS", "Background").
+    for i in range(start + 1, end - 1):
+        if not keep[i] and keep[i - 1] and keep[i + 1] and _is_subheading(blocks[i], features[i]):
+            keep[i] = True
+    for i, block in enumerate(blocks):
+        if not keep[i]:
+            block.verdict = "density:boilerplate" if start <= i < end else "density:outside-article"

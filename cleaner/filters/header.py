@@ -1,0 +1,92 @@
+"""Header filter: the article's title, and its own byline or dateline, found above the body.
+
+Runs last, once the body is known: the title is a headline-shaped line standing just above the first kept
+paragraph (preferring one the page repeats, as many sites print the title twice). Its copies near the top are
+removed with the reason `title:repeat`; metadata lines between title and body go to the document's metadata.
+"""
+
+from __future__ import annotations
+
+from ..document import Block
+from ..features import count_words, ends_sentence
+from ..meta import has_bullet, parse_meta
+from ..page import Page
+from ..rules import fold
+
+TITLE_MIN_WORDS = 2
+TITLE_MAX_WORDS = 24
+# How far above the body a title may stand, in blocks, when it is not repeated.
+TITLE_REACH = 6
+# How far down the kept text a copy of the title is still a copy and not a quotation of it.
+COPY_REACH = 3
+
+
+def _headline_shaped(text: str) -> bool:
+    words = count_words(text)
+    return (
+        TITLE_MIN_WORDS <= words <= TITLE_MAX_WORDS
+        and not ends_sentence(text.rstrip("\"'”’»)"))
+        and not text.endswith(":")
+        and not has_bullet(text)
+        and parse_meta(text) is None
+        and "http" not in text
+    )
+
+
+def _candidates(page: Page, body_start: int) -> list[Block]:
+    """Blocks above the body that a filter did not take for certain (rules and cards are certain)."""
+    return [
+        block
+        for block in page.blocks[:body_start]
+        if (block.verdict is None or block.verdict.startswith("density:")) and _headline_shaped(block.text)
+    ]
+
+
+def _choose_title(page: Page, body_start: int) -> Block | None:
+    candidates = _candidates(page, body_start)
+    folded = [fold(block.text) for block in candidates]
+    repeated = [block for block, key in zip(candidates, folded, strict=True) if folded.count(key) > 1]
+    if repeated:
+        return repeated[-1]
+    near = [block for block in candidates if body_start - block.index <= TITLE_REACH]
+    return near[-1] if near else None
+
+
+def _note_byline(page: Page, title_index: int, body_start: int) -> None:
+    for block in page.blocks[title_index + 1 : body_start]:
+        meta = parse_meta(block.text)
+        if meta is not None:
+            page.note_metadata("date", meta.date)
+            page.note_metadata("source", meta.source)
+
+
+def _remove_copies(page: Page, title: str) -> None:
+    key = fold(title)
+    for block in page.kept()[:COPY_REACH]:
+        if fold(block.text) == key:
+            block.verdict = "title:repeat"
+
+
+def find_header(page: Page, known_title: str | None = None) -> None:
+    kept = page.kept()
+    if known_title is not None:
+        page.title = known_title
+        _remove_copies(page, known_title)
+        return
+    if not kept or page.listing:
+        return
+    body_start = kept[0].index
+    # The first kept line may be the title itself (a page that is already clean: "Title", blank, body).
+    if len(kept) > 1 and _headline_shaped(kept[0].text) and not _candidates(page, body_start):
+        body_start = kept[1].index
+    title = _choose_title(page, body_start)
+    if title is None:
+        return
+    page.title = title.text
+    if title.verdict is None or title.verdict.startswith("density:"):
+        title.verdict = "title"
+    for block in page.blocks[:body_start]:
+        if block.verdict is not None and block.verdict.startswith("density:") and fold(block.text) == fold(title.text):
+            block.verdict = "title:repeat"
+    _remove_copies(page, title.text)
+    _note_byline(page, title.index, body_start)

@@ -1,0 +1,63 @@
+"""Pattern filter: apply the rule packs to every block.
+
+Runs first, so that what the packs know for certain (chrome phrases, glued prefixes, metadata lines, the
+header of a related rail) is settled before the density filter weighs what is left.
+"""
+
+from __future__ import annotations
+
+from ..document import Removal
+from ..features import count_words, is_prose
+from ..page import Page
+from ..rules import Rule, RuleSet
+
+
+def _strip(page: Page, rules: RuleSet) -> None:
+    for block in page.blocks:
+        for rule in rules.strip_rules:
+            match = rule.pattern.search(block.text)  # type: ignore[union-attr]
+            if match and match.group(0):
+                rest = (block.text[: match.start()] + block.text[match.end() :]).strip()
+                if rest:
+                    page.stripped.append(Removal(match.group(0), rule.reason))
+                    block.text = rest
+
+
+def _prose_bounds(page: Page) -> tuple[int, int]:
+    """First and last block that reads as article prose; head and tail rules apply outside them."""
+    prose = [block.index for block in page.blocks if is_prose(block.text)]
+    if not prose:
+        return len(page.blocks), -1
+    return prose[0], prose[-1]
+
+
+def _applies(rule: Rule, index: int, first_prose: int, last_prose: int) -> bool:
+    if rule.where == "head":
+        return index < first_prose
+    if rule.where == "tail":
+        return index > last_prose
+    return True
+
+
+def apply_rules(page: Page, rules: RuleSet) -> None:
+    """Strip glued fragments, then drop, extract and truncate whole lines by the first matching rule."""
+    _strip(page, rules)
+    first_prose, last_prose = _prose_bounds(page)
+    for block in page.blocks:
+        found = rules.rule_for(block.text, count_words(block.text))
+        if found is None:
+            continue
+        rule, match = found
+        if not _applies(rule, block.index, first_prose, last_prose):
+            continue
+        if rule.action == "truncate":
+            # A rail header above the article is just a line to drop; below it, the rail runs to the end.
+            if page.tail_start is None and block.index > first_prose:
+                page.tail_start = block.index
+        elif rule.action == "extract" and match is not None:
+            in_tail = page.tail_start is not None and block.index > page.tail_start
+            if in_tail:
+                continue  # a card's own metadata: the card parser reads it
+            for key, value in match.groupdict().items():
+                page.note_metadata(key, value)
+        block.verdict = rule.reason

@@ -1,0 +1,101 @@
+"""Recognise the metadata lines of a page: an age or a date, often glued to the outlet's name.
+
+"Russia Todaya day ago", "Lagos Ledger · 3h", "vor 2 Stunden", "Associated Press November 19, 2019, 9:02 AM",
+"2時間前". Teaser cards are built around such lines, and an article's own dateline is one.
+
+All patterns are linear: alternations of literals and bounded digit runs, no nested repetition.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUM = r"(?:\d{1,3}|an?|one|two|three|few)"
+_AGE_EN = (
+    rf"(?:about |around |over |almost )?{_NUM} ?"
+    r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|years?|yrs?|[smhdwy]) ago"
+)
+_AGE_OTHER = (
+    r"vor (?:einer|einem|\d{1,3}) (?:sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|monat(?:en)?|jahr(?:en)?)"
+    r"|il y a (?:une?|\d{1,3}) (?:secondes?|minutes?|heures?|jours?|semaines?|mois|ans?)"
+    r"|hace (?:una?|\d{1,3}) (?:segundos?|minutos?|horas?|días?|semanas?|mes(?:es)?|años?)"
+    r"|há (?:uma?|\d{1,3}) (?:segundos?|minutos?|horas?|dias?|semanas?|mês|meses|anos?)"
+    r"|(?:una?|\d{1,3}) (?:secondi|secondo|minuti|minuto|ora|ore|giorni|giorno|settimane?|mesi|mese|anni|anno) fa"
+    r"|\d{1,3} (?:minuten|minuut|uur|dagen|dag|weken|week|maanden|maand|jaar) geleden"
+    r"|\d{1,3} (?:секунд\w{0,2}|минут\w{0,2}|час\w{0,2}|дн\w{0,2}|день|недел\w{0,2}|месяц\w{0,2}|год\w{0,2}|лет) назад"
+    r"|\d{1,3} ?(?:秒|分|時間|日|週間|か月|ヶ月|年)前"
+    r"|just now|yesterday|gestern|hier|ayer|ontem|ieri|вчера|昨日"
+)
+_MONTHS_EN = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_MONTHS_OTHER = (
+    r"(?:januar|februar|märz|mai|juni|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août"
+    r"|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre"
+    r"|octubre|noviembre|diciembre|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro"
+    r"|dezembro|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+)
+_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,? )?"
+_TIME = r"(?:,? (?:at )?\d{1,2}[:.]\d{2}(?: ?[ap]\.?m\.?)?(?: [a-z]{2,5})?)?"
+_DATE = (
+    rf"{_WEEKDAY}(?:{_MONTHS_EN} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\.? (?:{_MONTHS_EN}|{_MONTHS_OTHER}),? \d{{4}}"
+    rf"|\d{{1,2}} de {_MONTHS_OTHER} de \d{{4}}"
+    r"|\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?)?"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+    r"|\d{4}年\d{1,2}月\d{1,2}日)"
+    rf"{_TIME}"
+)
+# A date or age at the end of the line, optionally followed by a short trailer ("· 5 min read", "| Updated").
+_META_AT_END = re.compile(
+    rf"(?P<date>{_AGE_EN}|{_AGE_OTHER}|{_DATE})(?P<trailer>\s*[|·•–—-]\s*[^|·•]{{0,30}})?\s*$",
+    re.IGNORECASE,
+)
+# "Lagos Ledger · 3h": a bare compact age is metadata only after a separator or alone on its line.
+_COMPACT_AGE = re.compile(r"(?:^|(?<=[|·•] ))(?P<date>\d{1,3} ?(?:h|hrs?|m|mins?|d|w|mo))\s*$", re.IGNORECASE)
+# Labels standing before a date, which are not the outlet's name.
+_LABELS = re.compile(
+    r"^(?:time|published|updated|posted|last updated|modified|veröffentlicht|aktualisiert|publicado|"
+    r"atualizado|publié|mis à jour|опубликовано|обновлено)(?:\s*(?:on|am|le|em|el)\b)?\s*[:]?\s*",
+    re.IGNORECASE,
+)
+_SEPARATORS = " \t|·•–—-,:/"
+_BULLET = re.compile(r"^[•·\-–—*+|>»]\s*")
+MAX_SOURCE_WORDS = 6
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What a metadata line says: the date or age as written, and the outlet glued before it, if any."""
+
+    date: str
+    source: str | None = None
+
+
+def parse_meta(line: str) -> Meta | None:
+    """The metadata in `line` when the whole line is metadata (an outlet name at most, then a date or age)."""
+    if len(line) > 120:
+        return None
+    match = _META_AT_END.search(line) or _COMPACT_AGE.search(line)
+    if match is None:
+        return None
+    prefix = line[: match.start()].strip(_SEPARATORS)
+    prefix = _LABELS.sub("", _BULLET.sub("", prefix)).strip(_SEPARATORS)
+    if prefix and len(prefix.split()) > MAX_SOURCE_WORDS:
+        return None
+    # A glued age ("Todaya day ago") starts inside a word: that is fine, but a date inside a longer word is not
+    # ("2019-11-19" at the end of a URL).
+    if "/" in prefix or "http" in prefix.lower():
+        return None
+    return Meta(date=match.group("date").strip(), source=prefix or None)
+
+
+def strip_bullet(line: str) -> str:
+    """`line` without a leading list bullet ("• Russia Today" -> "Russia Today")."""
+    return _BULLET.sub("", line).strip()
+
+
+def has_bullet(line: str) -> bool:
+    return bool(_BULLET.match(line))

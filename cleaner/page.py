@@ -1,0 +1,35 @@
+"""The working state of one page as it moves through the filters.
+
+Filters take a `Page` and mark its blocks (a block's `verdict` is the reason it was removed) or record what they
+learnt (metadata, the start of the teaser tail, related cards, the title). `describe` turns it into a Document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .document import Block, RelatedItem, Removal
+
+
+@dataclass
+class Page:
+    blocks: list[Block]
+    language: str | None = None
+    stopwords: frozenset[str] = frozenset()
+    metadata: dict[str, str] = field(default_factory=dict)
+    # Index of the block that starts the trailing teaser rail (a `truncate` rule's marker), if any.
+    tail_start: int | None = None
+    related: list[RelatedItem] = field(default_factory=list)
+    # Blocks the cards were parsed from are marked with a verdict too; a listing has no article of its own.
+    listing: bool = False
+    title: str = ""
+    # Fragments cut out of kept lines by `strip` rules (whole removed lines are the blocks' verdicts).
+    stripped: list[Removal] = field(default_factory=list)
+
+    def kept(self) -> list[Block]:
+        return [block for block in self.blocks if block.verdict is None]
+
+    def note_metadata(self, key: str, value: str | None) -> None:
+        """Record a fact about the page; the first one found wins (the head of the page comes first)."""
+        if value and key not in self.metadata:
+            self.metadata[key] = value.strip()

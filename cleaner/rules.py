@@ -1,0 +1,233 @@
+"""Rule packs: chrome described as data.
+
+A pack is a TOML file (the shipped ones live in `cleaner/packs/`, a user's anywhere) with a `[pack]` table and a
+list of `[[rules]]`. Each rule has an `id`, an `action` and either `phrases` (whole lines, compared after
+folding case, edge punctuation and spaces) or a `pattern` (a regular expression). Actions:
+
+- `drop`: remove a matching line.
+- `truncate`: the line starts a trailing rail of teasers: it and what follows are cut from the article (and the
+  cards in it parsed into `related`).
+- `strip`: remove the part of the line the pattern finds (a glued prefix or suffix), keep the rest.
+- `extract`: the pattern's named groups `source`, `date`, `author` become the page's metadata; the line goes.
+
+`where` (any | head | tail) limits a rule to lines before or after the article's prose, `max_words` to short
+lines. The README documents the format with examples.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+Action = Literal["drop", "truncate", "strip", "extract"]
+Where = Literal["any", "head", "tail"]
+ACTIONS: tuple[Action, ...] = ("drop", "truncate", "strip", "extract")
+WHERES: tuple[Where, ...] = ("any", "head", "tail")
+METADATA_GROUPS = frozenset({"source", "date", "author"})
+DEFAULT_MAX_WORDS = 12
+
+_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
+_SPACE = re.compile(r"\s+")
+
+
+class RulePackError(ValueError):
+    """A rule pack that cannot be used: unreadable, not TOML, or a rule that breaks the format."""
+
+
+def fold(line: str) -> str:
+    """The form phrases are compared in: case folded, punctuation and symbols trimmed from both ends."""
+    return _SPACE.sub(" ", _EDGE.sub("", line.casefold()))
+
+
+@dataclass(frozen=True)
+class Rule:
+    pack: str
+    id: str
+    action: Action
+    note: str = ""
+    phrases: frozenset[str] = frozenset()
+    pattern: re.Pattern[str] | None = None
+    where: Where = "any"
+    max_words: int = DEFAULT_MAX_WORDS
+
+    @property
+    def reason(self) -> str:
+        """How removals by this rule are labelled: `pack/id`."""
+        return f"{self.pack}/{self.id}"
+
+
+@dataclass(frozen=True)
+class RulePack:
+    name: str
+    description: str
+    origin: str
+    rules: tuple[Rule, ...] = field(default_factory=tuple)
+
+
+def _fail(origin: str, message: str) -> RulePackError:
+    return RulePackError(f"{origin}: {message}")
+
+
+def _compile(origin: str, rule_id: str, source: str) -> re.Pattern[str]:
+    try:
+        return re.compile(source, re.IGNORECASE)
+    except re.error as error:
+        raise _fail(origin, f"rule {rule_id!r}: bad pattern ({error})") from None
+
+
+def _parse_rule(origin: str, pack: str, raw: object, seen: set[str]) -> Rule:
+    if not isinstance(raw, dict):
+        raise _fail(origin, "each [[rules]] entry must be a table")
+    rule_id = raw.get("id")
+    if not isinstance(rule_id, str) or not rule_id:
+        raise _fail(origin, "a rule has no id")
+    if rule_id in seen:
+        raise _fail(origin, f"rule id {rule_id!r} is used twice")
+    seen.add(rule_id)
+    unknown = set(raw) - {"id", "action", "note", "phrases", "pattern", "where", "max_words", "count", "example"}
+    if unknown:
+        raise _fail(origin, f"rule {rule_id!r}: unknown key(s) {', '.join(sorted(unknown))}")
+    action = raw.get("action")
+    if action not in ACTIONS:
+        raise _fail(origin, f"rule {rule_id!r}: action must be one of {', '.join(ACTIONS)}")
+    where = raw.get("where", "any")
+    if where not in WHERES:
+        raise _fail(origin, f"rule {rule_id!r}: where must be one of {', '.join(WHERES)}")
+    max_words = raw.get("max_words", DEFAULT_MAX_WORDS)
+    if not isinstance(max_words, int) or max_words < 1:
+        raise _fail(origin, f"rule {rule_id!r}: max_words must be a positive whole number")
+    phrases, pattern = raw.get("phrases"), raw.get("pattern")
+    if (phrases is None) == (pattern is None):
+        raise _fail(origin, f"rule {rule_id!r}: give either phrases or pattern")
+    if phrases is not None and (
+        not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) for p in phrases)
+    ):
+        raise _fail(origin, f"rule {rule_id!r}: phrases must be a list of strings")
+    if phrases is not None and action in ("strip", "extract"):
+        raise _fail(origin, f"rule {rule_id!r}: {action} rules need a pattern")
+    compiled = None
+    if pattern is not None:
+        if not isinstance(pattern, str) or not pattern:
+            raise _fail(origin, f"rule {rule_id!r}: pattern must be a non-empty string")
+        compiled = _compile(origin, rule_id, pattern)
+        groups = set(compiled.groupindex)
+        if action == "extract" and (not groups or not groups <= METADATA_GROUPS):
+            raise _fail(origin, f"rule {rule_id!r}: extract patterns name groups among source, date, author")
+    return Rule(
+        pack=pack,
+        id=rule_id,
+        action=action,
+        note=str(raw.get("note", "")),
+        phrases=frozenset(fold(p) for p in phrases or ()),
+        pattern=compiled,
+        where=where,
+        max_words=max_words,
+    )
+
+
+def parse_pack(text: str, origin: str) -> RulePack:
+    """Build a pack from TOML text; `origin` names it in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise _fail(origin, f"not valid TOML ({error})") from None
+    header = data.get("pack", {})
+    if not isinstance(header, dict):
+        raise _fail(origin, "[pack] must be a table")
+    name = header.get("name") or Path(origin).stem
+    if not isinstance(name, str) or "/" in name:
+        raise _fail(origin, "[pack] name must be a string without '/'")
+    raw_rules = data.get("rules", [])
+    if not isinstance(raw_rules, list):
+        raise _fail(origin, "rules must be an array of tables ([[rules]])")
+    seen: set[str] = set()
+    rules = tuple(_parse_rule(origin, name, raw, seen) for raw in raw_rules)
+    return RulePack(name=name, description=str(header.get("description", "")), origin=origin, rules=rules)
+
+
+def shipped_pack_names() -> list[str]:
+    """The packs that come with cleaner, by name."""
+    folder = resources.files("cleaner") / "packs"
+    return sorted(entry.name[: -len(".toml")] for entry in folder.iterdir() if entry.name.endswith(".toml"))
+
+
+@cache
+def shipped_pack(name: str) -> RulePack:
+    resource = resources.files("cleaner") / "packs" / f"{name}.toml"
+    if not resource.is_file():
+        known = ", ".join(shipped_pack_names())
+        raise RulePackError(f"no shipped rule pack named {name!r} (known: {known})")
+    return parse_pack(resource.read_text(encoding="utf-8"), f"{name} (shipped)")
+
+
+def _read_pack_file(path: str) -> RulePack:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise RulePackError(f"{path}: cannot read rule pack ({error})") from None
+    return parse_pack(text, path)
+
+
+def _stamp(path: str) -> tuple[str, int]:
+    try:
+        return path, Path(path).stat().st_mtime_ns
+    except OSError as error:
+        raise RulePackError(f"{path}: cannot read rule pack ({error.strerror or error})") from None
+
+
+@lru_cache(maxsize=64)
+def _file_pack(path: str, mtime_ns: int) -> RulePack:
+    return _read_pack_file(path)
+
+
+def file_pack(path: str | Path) -> RulePack:
+    """A user's pack; re-read when the file changes (long-lived processes, tests)."""
+    return _file_pack(*_stamp(str(path)))
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The packs of one run, indexed for speed: a phrase lookup is one dict access per line."""
+
+    packs: tuple[RulePack, ...]
+    phrase_index: dict[str, Rule]
+    pattern_rules: tuple[Rule, ...]
+    strip_rules: tuple[Rule, ...]
+
+    @classmethod
+    def of(cls, packs: tuple[RulePack, ...]) -> RuleSet:
+        phrase_index: dict[str, Rule] = {}
+        for rule in (rule for pack in packs for rule in pack.rules):
+            for phrase in rule.phrases:
+                phrase_index.setdefault(phrase, rule)  # first pack, first rule wins
+        patterns = tuple(r for p in packs for r in p.rules if r.pattern is not None and r.action != "strip")
+        strips = tuple(r for p in packs for r in p.rules if r.action == "strip")
+        return cls(packs=packs, phrase_index=phrase_index, pattern_rules=patterns, strip_rules=strips)
+
+    def rule_for(self, line: str, words: int) -> tuple[Rule, re.Match[str] | None] | None:
+        """The first whole-line rule (drop, truncate, extract) matching `line`, with its match."""
+        rule = self.phrase_index.get(fold(line))
+        if rule is not None and words <= rule.max_words:
+            return rule, None
+        for rule in self.pattern_rules:
+            if words <= rule.max_words:
+                match = rule.pattern.fullmatch(line)  # type: ignore[union-attr]
+                if match:
+                    return rule, match
+        return None
+
+
+def load_rules(packs: tuple[str, ...], rule_files: tuple[str, ...] = ()) -> RuleSet:
+    """The shipped packs named in `packs`, then the user's `rule_files`, as one `RuleSet`."""
+    return _load_rules(tuple(packs), tuple(_stamp(str(path)) for path in rule_files))
+
+
+@lru_cache(maxsize=32)
+def _load_rules(packs: tuple[str, ...], stamped_files: tuple[tuple[str, int], ...]) -> RuleSet:
+    loaded = tuple(shipped_pack(name) for name in packs) + tuple(_file_pack(*stamp) for stamp in stamped_files)
+    return RuleSet.of(loaded)
