@@ -1,0 +1,12 @@
+"""Benchmarks for cleaner: quality on the article-extraction dev pages and the Daily8 pages next to peer
+systems (`python -m bench.quality`), and whole-process throughput on a generated corpus
+(`python -m bench.corpus`, `python -m bench.throughput`). Needs the `bench` extra; results go to `bench/out/`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out"
+# `shared/` lives beside the project checkout (see the shared README).
+DEFAULT_SHARED = REPO.parent / "shared"
