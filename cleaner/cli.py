@@ -113,6 +113,7 @@ class _Doc:
     result: Document | BaseException | None = None
     future: Future[Document] | None = None
     tries: int = 0
+    generation: int = 0  # of the pool it was sent to
 
     @property
     def size(self) -> int:
@@ -199,6 +200,8 @@ class _Cleaning:
         self.window = window if window is not None else 4 * self.jobs
         self.budget = budget
         self._pool: ProcessPoolExecutor | None = None
+        self._context: multiprocessing.context.BaseContext | None = None
+        self._generation = 0  # of the pool: bumped when a broken one is replaced
         self._deferred: _Doc | None = None
         self._docs_seen = 0
         self._in_flight = 0
@@ -241,15 +244,30 @@ class _Cleaning:
         self._send(doc)
 
     def _send(self, doc: _Doc) -> None:
+        doc.tries += 1
+        for _ in range(2):
+            pool = self._ensure_pool()
+            try:
+                doc.future = pool.submit(_worker_clean, doc.text, doc.title)
+            except BrokenProcessPool:
+                self._restart(self._generation)  # broken by an earlier document's worker: start afresh
+                continue
+            doc.generation = self._generation
+            return
+        doc.future = None
+        doc.result = RuntimeError("no worker process could be started")
+
+    def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            if self._context is None:
+                self._context = _pool_context()  # chosen once: a replacement pool starts the same way
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
-                mp_context=_pool_context(),
+                mp_context=self._context,
                 initializer=_worker_init,
                 initargs=(self.options,),
             )
-        doc.tries += 1
-        doc.future = self._pool.submit(_worker_clean, doc.text, doc.title)
+        return self._pool
 
     def _here(self, doc: _Doc) -> Document | BaseException:
         try:
@@ -271,7 +289,7 @@ class _Cleaning:
                 if doc.tries >= 2:
                     doc.result = RuntimeError(f"worker process died ({exc})")
                     break
-                self._restart()
+                self._restart(doc.generation)
                 self._send(doc)
             except Exception as exc:
                 doc.result = exc
@@ -282,12 +300,12 @@ class _Cleaning:
         self._bytes -= doc.size
         return doc
 
-    def _restart(self) -> None:
-        # Every document still in the broken pool fails the same way; the first one seen replaces the pool.
-        pool = self._pool
-        if pool is not None and getattr(pool, "_broken", False):
-            pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+    def _restart(self, broken: int) -> None:
+        # Every document still in a broken pool fails the same way; the first one seen replaces the pool.
+        if broken == self._generation and self._pool is not None:
+            pool, self._pool = self._pool, None
+            self._generation += 1
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self, *, kill: bool = False) -> None:
         pool, self._pool = self._pool, None
@@ -944,7 +962,7 @@ def clean_command(
     try:
         clean_page("", **options)  # loads and checks the rule packs once, before any input is read
     except (ValueError, KeyError, OSError) as exc:
-        _fail(ctx, f"bad rules: {exc}")
+        _fail(ctx, str(exc).strip("'\"") or type(exc).__name__)
 
     lang_list = [lang.lower() for lang in _split_list(langs)]
     settings = _Settings(
@@ -968,8 +986,8 @@ def clean_command(
     if show_progress and cio.STDIN not in paths:
         total = sum(item.size or 0 for item in inputs() if isinstance(item, cio.Input))
     reporter = _Reporter(_Progress(show_progress, total))
-    stdin = click.get_binary_stream("stdin") if cio.STDIN in paths else None
-    stdout = click.get_binary_stream("stdout")
+    stdin = _binary(sys.stdin) if cio.STDIN in paths else None
+    stdout = _binary(sys.stdout)
     session = _Session(settings, stdout, reporter, _Claims(paths))
     cleaning = _Cleaning(options, jobs or _default_jobs())
 
@@ -999,6 +1017,11 @@ def clean_command(
             cleaning.close(kill=True)
         reporter.progress.clear()
     ctx.exit(status)
+
+
+def _binary(stream: Any) -> BinaryIO:
+    """The byte stream under a text stream (sys.stdin, sys.stdout), or the stream itself if it is binary."""
+    return getattr(stream, "buffer", stream)
 
 
 def _fail(ctx: click.Context, message: str) -> None:
