@@ -358,12 +358,13 @@ class _Progress:
             line = f"[{bar:<30}] {share:4.0%}  {_bytes(self.done)}/{_bytes(self.total)}  {docs}"
         else:
             line = f"{_bytes(self.done)}  {docs}"
-        click.echo(f"\r{click.style('cleaning', bold=True)} {line}\x1b[K", err=True, nl=False)
+        # color=True: the erase-line code must survive (the bar is only drawn on a terminal anyway)
+        click.echo(f"\rcleaning {line}\x1b[K", err=True, nl=False, color=True)
         self._shown = True
 
     def clear(self) -> None:
         if self._shown:
-            click.echo("\r\x1b[K", err=True, nl=False)
+            click.echo("\r\x1b[K", err=True, nl=False, color=True)
             self._shown = False
 
 
@@ -584,8 +585,7 @@ class _Session:
         if self.settings.in_place and not unit.changed:
             return
         if self._open_writer(unit):
-            assert unit.writer is not None
-            unit.writer.write(data)
+            self._put(unit, data)
 
     def _file_line(self, line: cio.Line, out: bytes | None) -> None:
         """One JSONL line of the current file: `out` is its new form, None to keep it as it was."""
@@ -604,8 +604,19 @@ class _Session:
             return
         if unit.writer is None and not self._open_writer(unit):
             return
-        assert unit.writer is not None
-        unit.writer.write(out)
+        self._put(unit, out)
+
+    def _put(self, unit: _Unit, data: bytes) -> None:
+        writer = unit.writer
+        assert writer is not None
+        try:
+            writer.write(data)
+        except OSError as exc:  # a full disk: this file is not written, the others are still tried
+            unit.failed = True
+            unit.writer = None
+            writer.discard()
+            self.errors += 1
+            self.reporter.problem(unit.source.path, f"cannot write {writer.target} ({cio.describe_os_error(exc)})")
 
     def _open_writer(self, unit: _Unit) -> bool:
         if unit.writer is not None:
@@ -845,7 +856,7 @@ def _sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-@main.command("clean", context_settings=CONTEXT_SETTINGS)
+@main.command("clean", context_settings=CONTEXT_SETTINGS, short_help="Clean pages: print, write or check them.")
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True, path_type=str))
 @click.option(
     "--format",
@@ -853,7 +864,8 @@ def _sigterm_raises() -> Iterator[None]:
     type=click.Choice(["text", "jsonl"]),
     default="text",
     show_default=True,
-    help="Format of what goes to stdout. text: the article (title, blank line, body); several documents each "
+    help="Format of what goes to stdout (-o and --in-place keep each file's own format). text: the article "
+    "(title, blank line, body); several documents each "
     "get a '==> ID <==' header. jsonl: one JSON object per document with id, title, text, kind, language, "
     "source, date, related and removed.",
 )
@@ -939,6 +951,13 @@ def clean_command(
     line each on stderr and the other inputs are still cleaned; the exit status is then 2.
 
     \b
+    Examples:
+      cleaner clean page.txt other.txt            two articles, each under a '==> PATH <==' header
+      cleaner clean -j 4 --lang en corpus/ -o clean/
+      cleaner clean --in-place --rules mysite.toml corpus/
+      cat pages.jsonl | cleaner clean --format jsonl --explain > clean.jsonl
+
+    \b
     Exit status: 0 done; 1 --check found files that would change; 2 errors.
     """
     paths = paths or (cio.STDIN,)
@@ -1012,6 +1031,12 @@ def clean_command(
         cleaning.close(kill=True)
         _silence_stdout()
         status = 128 + signal.SIGPIPE
+    except OSError as exc:
+        # stdout itself failed (a full disk...): nothing more can be delivered.
+        session.abandon()
+        cleaning.close(kill=True)
+        reporter.echo(f"cleaner: cannot write the output ({cio.describe_os_error(exc)})")
+        status = EXIT_ERROR
     finally:
         if not interrupted:
             cleaning.close(kill=True)

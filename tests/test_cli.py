@@ -490,6 +490,28 @@ def test_a_page_the_pipeline_fails_on_is_reported_and_left_alone(fake: FakePipel
     assert good.read_text() == render(fake, PAGE_A)
 
 
+def test_a_file_that_cannot_be_written_costs_only_itself(
+    fake: FakePipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(PAGE_A)
+    real_write = cio.AtomicFile.write
+
+    def full_disk(self: cio.AtomicFile, data: bytes) -> None:
+        if self.target.endswith("a.txt"):
+            raise OSError(28, "No space left on device")
+        real_write(self, data)
+
+    monkeypatch.setattr(cio.AtomicFile, "write", full_disk)
+    result = run("clean", "--in-place", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"))
+    assert result.exit_code == 2
+    assert f"cleaner: {tmp_path / 'a.txt'}: cannot write" in result.stderr
+    assert "no space left on device" in result.stderr
+    assert (tmp_path / "a.txt").read_text() == PAGE_A
+    assert (tmp_path / "b.txt").read_text() == render(fake, PAGE_A)
+    assert sorted(os.listdir(tmp_path)) == ["a.txt", "b.txt"]
+
+
 def test_cp1252_input_is_decoded(fake: FakePipeline, tmp_path: Path) -> None:
     page = tmp_path / "legacy.txt"
     page.write_bytes(b"caf\xe9 \x93quoted\x94\n\nbody")
