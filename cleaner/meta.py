@@ -62,22 +62,56 @@ _LABELS = re.compile(
     re.IGNORECASE,
 )
 _SEPARATORS = " \t|·•–—-,:/"
-_BULLET = re.compile(r"^[•·\-–—*+|>»]\s*")
+# List bullets as text dumps render them; a lone "o" is the second-level bullet of text browsers.
+_BULLET = re.compile(r"^(?:[•·\-–—*+|>»▪►■□◦]\s*|o (?=[A-Z0-9]))")
 MAX_SOURCE_WORDS = 6
+
+
+# Reading time: "5 min read", "Lesezeit: 4 Minuten", "3 min de lecture", "Время чтения: 3 минуты", "読了時間 3分".
+_READING_TIME = re.compile(
+    r"(?:\d{1,3} ?(?:min(?:ute)?s?|minuten|minutos|минут\w{0,2}|分)\.? ?(?:read|reading|de lecture|de leitura|"
+    r"de lectura|di lettura|leestijd|lesezeit)"
+    r"|(?:lesezeit|reading time|read time|temps de lecture|tempo de leitura|tiempo de lectura|время чтения|読了時間)"
+    r":? ?(?:\d{1,3}) ?(?:min(?:ute)?s?|minuten|minutos|минут\w{0,2}|分)?\.?)\s*$",
+    re.IGNORECASE,
+)
+# A byline: "By Jane Doe", "Von Katrin Hollmann", "Par Léa Martin", "Por Ana Souza", "Автор: Иван Петров".
+_BYLINE = re.compile(
+    r"^(?:by|von|par|por|di|door|автор:?|текст:?|文[:：]?)\s+(?P<author>[^\W\d_][\w.'’ -]{1,50}?)"
+    r"(?:\s*[|·•,–—-]\s*(?P<rest>.{1,60}))?\s*$",
+    re.IGNORECASE,
+)
+MAX_AUTHOR_WORDS = 5
 
 
 @dataclass(frozen=True)
 class Meta:
-    """What a metadata line says: the date or age as written, and the outlet glued before it, if any."""
+    """What a metadata line says: the date or age as written, the outlet glued before it, the author of a
+    byline; any of them may be missing, not all."""
 
-    date: str
+    date: str | None = None
     source: str | None = None
+    author: str | None = None
 
 
 def parse_meta(line: str) -> Meta | None:
-    """The metadata in `line` when the whole line is metadata (an outlet name at most, then a date or age)."""
+    """The metadata in `line` when the whole line is metadata: an outlet name, then a date or age; or a byline,
+    perhaps with a date or reading time; or a reading time alone."""
     if len(line) > 120:
         return None
+    byline = _BYLINE.match(line)
+    if byline is not None and len(byline.group("author").split()) <= MAX_AUTHOR_WORDS:
+        rest = byline.group("rest") or ""
+        dated = parse_meta(rest) if rest else None
+        if not rest or dated is not None or _READING_TIME.search(rest):
+            return Meta(date=dated.date if dated else None, author=byline.group("author").strip())
+    dated = _parse_dated(line)
+    if dated is None and _READING_TIME.search(line) and len(line.split()) <= 8:
+        return Meta()
+    return dated
+
+
+def _parse_dated(line: str) -> Meta | None:
     match = _META_AT_END.search(line) or _COMPACT_AGE.search(line)
     if match is None:
         return None

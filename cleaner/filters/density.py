@@ -30,25 +30,45 @@ from ..rules import fold
 
 NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
 SUBHEADING_MAX_WORDS = 12
+MIN_LIST_ITEMS = 2
+LIST_ITEM_MIN_WORDS = 3
 LOGIT_CLIP = 12.0
 
 
 def _neighbour_view(features: BlockFeatures | None) -> list[float]:
     if features is None:
-        return [0.0, 0.0, 0.0, 0.0, 0.0, 1.0]
+        return [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]
     return [
         math.log1p(features.words),
         features.stop_ratio,
         float(features.ends_sentence),
+        float(features.ends_colon),
         float(features.meta),
         float(features.bullet),
         0.0,
     ]
 
 
+def _bullet_runs(features: Sequence[BlockFeatures]) -> list[int]:
+    """For each block, the length of the run of bulleted blocks it belongs to (0 when it has no bullet)."""
+    runs = [0] * len(features)
+    i = 0
+    while i < len(features):
+        if not features[i].bullet:
+            i += 1
+            continue
+        j = i
+        while j < len(features) and features[j].bullet:
+            j += 1
+        runs[i:j] = [j - i] * (j - i)
+        i = j
+    return runs
+
+
 def stage1_vectors(features: Sequence[BlockFeatures]) -> list[list[float]]:
     """Own features, the plain features of two blocks either side, and the position on the page."""
     n = len(features)
+    runs = _bullet_runs(features)
     vectors = []
     for i, own in enumerate(features):
         vector = own.vector()
@@ -56,6 +76,7 @@ def stage1_vectors(features: Sequence[BlockFeatures]) -> list[list[float]]:
             j = i + offset
             vector.extend(_neighbour_view(features[j] if 0 <= j < n else None))
         vector.append(i / max(1, n - 1))
+        vector.append(math.log1p(runs[i]))
         vectors.append(vector)
     return vectors
 
@@ -85,9 +106,19 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-LOGIT_CLIP, min(LOGIT_CLIP, z))))
 
 
-def region_scores(probabilities: Sequence[float], features: Sequence[BlockFeatures]) -> list[float]:
-    """Word-weighted evidence for the article: positive for likely prose, negative for likely chrome."""
-    return [(p - 0.5) * math.log1p(f.words) for p, f in zip(probabilities, features, strict=True)]
+def region_scores(
+    probabilities: Sequence[float], features: Sequence[BlockFeatures], gap_weight: float = 1.0
+) -> list[float]:
+    """Word-weighted evidence for the article: positive for likely prose, negative for likely chrome.
+
+    `gap_weight` < 1 lets the region bridge a stretch of doubtful blocks (a list, a pull quote, an inline ad)
+    between two parts of the article.
+    """
+    scores = []
+    for p, f in zip(probabilities, features, strict=True):
+        score = (p - 0.5) * math.log1p(f.words)
+        scores.append(score if score > 0 else score * gap_weight)
+    return scores
 
 
 def stage2_vectors(probabilities: Sequence[float], features: Sequence[BlockFeatures]) -> list[list[float]]:
@@ -156,6 +187,7 @@ class DensityModel:
     stage1: LinearModel
     stage2: LinearModel
     threshold: float
+    gap_weight: float = 1.0
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> DensityModel:
@@ -163,6 +195,7 @@ class DensityModel:
             stage1=LinearModel.from_dict(data["stage1"]),  # type: ignore[arg-type]
             stage2=LinearModel.from_dict(data["stage2"]),  # type: ignore[arg-type]
             threshold=float(data["threshold"]),  # type: ignore[arg-type]
+            gap_weight=float(data.get("gap_weight", 1.0)),  # type: ignore[arg-type]
         )
 
 
@@ -192,6 +225,25 @@ def _is_subheading(block: Block, features: BlockFeatures) -> bool:
     )
 
 
+def _keep_lists(
+    blocks: Sequence[Block], features: Sequence[BlockFeatures], keep: list[bool], start: int, end: int
+) -> None:
+    """A list the article introduces ("The tour dates:") is article: keep the run of items under a kept line
+    ending in a colon, as long as they read like items of text rather than menu entries."""
+    for i in range(start, end - 1):
+        if not (keep[i] and features[i].ends_colon):
+            continue
+        j = i + 1
+        while j < end and not keep[j] and _is_list_item(features[j]):
+            j += 1
+        if j - (i + 1) >= MIN_LIST_ITEMS:
+            keep[i + 1 : j] = [True] * (j - i - 1)
+
+
+def _is_list_item(features: BlockFeatures) -> bool:
+    return features.words >= LIST_ITEM_MIN_WORDS and not features.urlish and not features.copyright
+
+
 def classify_density(page: Page, model: DensityModel | None = None) -> None:
     """Mark the kept blocks that are chrome by density, with the reason `density:...`."""
     model = model or shipped_model()
@@ -201,8 +253,9 @@ def classify_density(page: Page, model: DensityModel | None = None) -> None:
     features = page_features(blocks, page.stopwords)
     p1 = [model.stage1.probability(v) for v in stage1_vectors(features)]
     p2 = [model.stage2.probability(v) for v in stage2_vectors(p1, features)]
-    start, end = densest_run(region_scores(p2, features))
+    start, end = densest_run(region_scores(p2, features, model.gap_weight))
     keep = [start <= i < end and p >= model.threshold for i, p in enumerate(p2)]
+    _keep_lists(blocks, features, keep, start, end)
     # A short subheading between two kept paragraphs belongs to the article ("US FALLS", "Background").
     for i in range(start + 1, end - 1):
         if not keep[i] and keep[i - 1] and keep[i + 1] and _is_subheading(blocks[i], features[i]):

@@ -7,16 +7,23 @@ removed with the reason `title:repeat`; metadata lines between title and body go
 
 from __future__ import annotations
 
+import re
+
 from ..document import Block
 from ..features import count_words, ends_sentence
 from ..meta import has_bullet, parse_meta
 from ..page import Page
 from ..rules import fold
 
+_WORD = re.compile(r"\w+")
+
 TITLE_MIN_WORDS = 2
 TITLE_MAX_WORDS = 24
 # How far above the body a title may stand, in blocks, when it is not repeated.
 TITLE_REACH = 6
+# The title must share this share of its content words with the first paragraphs (unless repeated).
+MIN_LEDE_OVERLAP = 0.2
+LEDE_BLOCKS = 3
 # How far down the kept text a copy of the title is still a copy and not a quotation of it.
 COPY_REACH = 3
 
@@ -42,14 +49,36 @@ def _candidates(page: Page, body_start: int) -> list[Block]:
     ]
 
 
+def _content_words(text: str, stopwords: frozenset[str]) -> set[str]:
+    words = {word.casefold() for word in _WORD.findall(text)}
+    return {word for word in words if word not in stopwords and (len(word) > 2 or not word.isascii())}
+
+
 def _choose_title(page: Page, body_start: int) -> Block | None:
+    """The headline-shaped line above the body that shares the most content words with the lede.
+
+    A title announces what the first paragraphs tell, so it shares their names and nouns; menu entries, buttons
+    and section labels ("Watch Live", "Getty Images") share nothing. A line the page repeats is the title even
+    when the lede words it differently.
+    """
     candidates = _candidates(page, body_start)
+    if not candidates:
+        return None
     folded = [fold(block.text) for block in candidates]
-    repeated = [block for block, key in zip(candidates, folded, strict=True) if folded.count(key) > 1]
-    if repeated:
-        return repeated[-1]
-    near = [block for block in candidates if body_start - block.index <= TITLE_REACH]
-    return near[-1] if near else None
+    lede = " ".join(block.text for block in page.kept()[:LEDE_BLOCKS])
+    lede_words = _content_words(lede, page.stopwords)
+    best, best_score = None, 0.0
+    for block, key in zip(candidates, folded, strict=True):
+        repeated = folded.count(key) > 1
+        distance = body_start - block.index
+        if not repeated and distance > TITLE_REACH:
+            continue
+        words = _content_words(block.text, page.stopwords)
+        overlap = len(words & lede_words) / max(1, len(words)) if words else 0.0
+        score = overlap + (1.0 if repeated else 0.0) - 0.01 * distance
+        if (overlap >= MIN_LEDE_OVERLAP or repeated) and score > best_score:
+            best, best_score = block, score
+    return best
 
 
 def _note_byline(page: Page, title_index: int, body_start: int) -> None:
@@ -86,7 +115,8 @@ def find_header(page: Page, known_title: str | None = None) -> None:
     if title.verdict is None or title.verdict.startswith("density:"):
         title.verdict = "title"
     for block in page.blocks[:body_start]:
-        if block.verdict is not None and block.verdict.startswith("density:") and fold(block.text) == fold(title.text):
+        density_verdict = block.verdict is not None and block.verdict.startswith("density:")
+        if density_verdict and fold(block.text) == fold(title.text):
             block.verdict = "title:repeat"
     _remove_copies(page, title.text)
     _note_byline(page, title.index, body_start)

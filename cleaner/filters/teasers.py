@@ -12,18 +12,23 @@ Cards are cut apart after each snippet (or at each metadata line when there are 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from ..document import Block, RelatedItem
-from ..features import count_words, is_prose
-from ..meta import has_bullet, parse_meta, strip_bullet
+from ..features import count_words, ends_sentence, is_prose
+from ..meta import Meta, has_bullet, parse_meta, strip_bullet
 from ..page import Page
 
+# A snippet is long, or shorter but ending like a sentence; headlines run up to ~20 words and don't.
 SNIPPET_MIN_WORDS = 12
+SNIPPET_ALWAYS_WORDS = 21
 HEADLINE_MIN_WORDS = 2
 HEADLINE_MAX_WORDS = 30
 OUTLET_MAX_WORDS = 5
 MIN_CARDS_IN_RAIL = 2
+# A card-shaped opening followed by this much prose is the article's own head, not a teaser.
+ARTICLE_GOES_ON_WORDS = 60
 # A listing keeps less article-like prose outside its cards than this many words.
 LISTING_MAX_PROSE_WORDS = 40
 
@@ -32,8 +37,7 @@ LISTING_MAX_PROSE_WORDS = 40
 class _Line:
     block: Block
     words: int
-    meta_date: str | None
-    meta_source: str | None
+    meta: Meta | None
     bullet: bool
 
     @property
@@ -41,12 +45,19 @@ class _Line:
         return self.block.text
 
     @property
+    def is_anchor(self) -> bool:
+        """A metadata line (age, date, byline, reading time): each card has one."""
+        return self.meta is not None
+
+    @property
     def is_meta(self) -> bool:
-        return self.meta_date is not None or (self.bullet and 0 < self.words <= OUTLET_MAX_WORDS)
+        return self.is_anchor or (self.bullet and 0 < self.words <= OUTLET_MAX_WORDS)
 
     @property
     def is_snippet(self) -> bool:
-        return self.words >= SNIPPET_MIN_WORDS and not self.is_meta
+        if self.is_meta or self.words < SNIPPET_MIN_WORDS:
+            return False
+        return self.words >= SNIPPET_ALWAYS_WORDS or ends_sentence(self.text)
 
     @property
     def is_headline(self) -> bool:
@@ -54,48 +65,62 @@ class _Line:
 
 
 def _line(block: Block) -> _Line:
-    meta = parse_meta(block.text)
-    return _Line(
-        block=block,
-        words=count_words(block.text),
-        meta_date=meta.date if meta else None,
-        meta_source=meta.source if meta else None,
-        bullet=has_bullet(block.text),
-    )
+    return _Line(block=block, words=count_words(block.text), meta=parse_meta(block.text), bullet=has_bullet(block.text))
 
 
 def _chunks(lines: list[_Line]) -> list[list[_Line]]:
-    """Cut a run of lines into card candidates: after each snippet; a snippet-less stretch at each meta line."""
-    chunks: list[list[_Line]] = []
+    """Cut a run of lines into card candidates: after each snippet, then at each metadata line."""
+    pieces: list[list[_Line]] = []
     current: list[_Line] = []
     for line in lines:
         current.append(line)
         if line.is_snippet:
-            chunks.append(current)
+            pieces.append(current)
             current = []
     if current:
-        chunks.extend(_split_at_meta(current))
-    return chunks
+        pieces.append(current)
+    headline_first = _headline_first(pieces)
+    return [card for piece in pieces for card in _split_at_anchors(piece, headline_first)]
 
 
-def _split_at_meta(lines: list[_Line]) -> list[list[_Line]]:
-    """Headline/age lists without snippets: one card per metadata line, headline on the side the list starts."""
-    dated = [i for i, line in enumerate(lines) if line.meta_date is not None]
-    if len(dated) < 2:
+def _headline_first(pieces: list[list[_Line]]) -> bool | None:
+    """Whether this page's cards put the headline above their metadata line, judged on the cards that are
+    unambiguous (one metadata line, a headline on one side of it only); None when nothing tells."""
+    votes = 0
+    for piece in pieces:
+        anchors = [i for i, line in enumerate(piece) if line.is_anchor]
+        if len(anchors) != 1:
+            continue
+        i = anchors[0]
+        above = i > 0 and piece[i - 1].is_headline
+        below = i + 1 < len(piece) and piece[i + 1].is_headline
+        votes += int(above and not below) - int(below and not above)
+    return None if votes == 0 else votes > 0
+
+
+def _split_at_anchors(lines: list[_Line], headline_first: bool | None) -> list[list[_Line]]:
+    """A piece holding several metadata lines holds several cards (some without a snippet): cut it at each
+    metadata line, or at the headline above each, as the page's cards are laid out."""
+    anchors = [i for i, line in enumerate(lines) if line.is_anchor]
+    if len(anchors) < 2:
         return [lines]
-    meta_first = lines[0].meta_date is not None
-    cards: list[list[_Line]] = []
-    start = 0
-    for i in dated:
-        if meta_first and i > start:
-            cards.append(lines[start:i])
-            start = i
-        elif not meta_first:
-            cards.append(lines[start : i + 1])
-            start = i + 1
-    if start < len(lines):
-        cards.append(lines[start:])
-    return cards
+    at_anchor = _cut(lines, anchors)
+    at_headline = _cut(lines, [_headline_above(lines, i) for i in anchors])
+    if headline_first is None:
+        return max((at_anchor, at_headline), key=lambda cards: sum(map(_is_card, cards)))
+    return at_headline if headline_first else at_anchor
+
+
+def _headline_above(lines: list[_Line], anchor: int) -> int:
+    i = anchor
+    while i > 0 and not lines[i - 1].is_headline and not lines[i - 1].is_snippet:
+        i -= 1
+    return i - 1 if i > 0 and lines[i - 1].is_headline else anchor
+
+
+def _cut(lines: list[_Line], cuts: list[int]) -> list[list[_Line]]:
+    edges = [0, *(i for i in cuts if 0 < i < len(lines)), len(lines)]
+    return [lines[a:b] for a, b in itertools.pairwise(edges) if b > a]
 
 
 def _is_card(chunk: list[_Line]) -> bool:
@@ -109,9 +134,10 @@ def _is_card(chunk: list[_Line]) -> bool:
 
 def _parse_card(chunk: list[_Line]) -> RelatedItem:
     texts = [line.text for line in chunk]
-    date = next((line.meta_date for line in chunk if line.meta_date), None)
-    source = next((line.meta_source for line in chunk if line.meta_source), None)
-    bulleted = [strip_bullet(line.text) for line in chunk if line.bullet and line.meta_date is None]
+    metas = [line.meta for line in chunk if line.meta is not None]
+    date = next((meta.date for meta in metas if meta.date), None)
+    source = next((meta.source for meta in metas if meta.source), None)
+    bulleted = [strip_bullet(line.text) for line in chunk if line.bullet and line.meta is None]
     if source is None:
         # A bulleted name that also stands alone in the card is the outlet ("Al Jazeera" / "• Al Jazeera").
         source = next((name for name in bulleted if name in texts), bulleted[-1] if bulleted else None)
@@ -119,8 +145,15 @@ def _parse_card(chunk: list[_Line]) -> RelatedItem:
     repeated = [text for text in headlines if headlines.count(text) > 1]
     title = repeated[0] if repeated else max(headlines, key=len, default="")
     if source is None:
-        outlets = [text for text in headlines if text != title and count_words(text) <= OUTLET_MAX_WORDS]
-        source = outlets[0] if outlets else None
+        # Otherwise an outlet-sized line right next to the metadata line ("Daily Mail" / "an hour ago").
+        for i, line in enumerate(chunk):
+            if not line.is_anchor:
+                continue
+            beside = [chunk[j] for j in (i - 1, i + 1) if 0 <= j < len(chunk)]
+            outlets = [b.text for b in beside if b.is_headline and b.text != title and b.words <= OUTLET_MAX_WORDS]
+            if outlets:
+                source = outlets[0]
+                break
     snippet = next((line.text for line in chunk if line.is_snippet), "")
     return RelatedItem(title=title, source=source, date=date, text=snippet)
 
@@ -132,20 +165,42 @@ def _take(page: Page, chunk: list[_Line]) -> None:
 
 
 def _take_tail(page: Page, tail: list[_Line]) -> None:
-    """Everything under a rail header: cards where there is card structure, the rest is rail chrome."""
+    """Under a rail header: cards, and the rail's own short lines, until article prose resumes.
+
+    Some sites put a "Related" box in the middle of the article; the prose after it is the article again, not
+    part of the rail.
+    """
     for chunk in _chunks(tail):
         if _is_card(chunk):
             _take(page, chunk)
+        elif any(is_prose(line.text) for line in chunk):
+            return
         else:
             for line in chunk:
                 line.block.verdict = "related:rail"
 
 
+def _prose_follows(chunks: list[list[_Line]], cards: list[bool], start: int) -> bool:
+    words = 0
+    for chunk, is_card in zip(chunks[start:], cards[start:], strict=True):
+        if is_card:
+            break
+        words += sum(line.words for line in chunk if is_prose(line.text))
+        if words >= ARTICLE_GOES_ON_WORDS:
+            return True
+    return False
+
+
 def _take_rails(page: Page, lines: list[_Line]) -> None:
     chunks = _chunks(lines)
+    cards = [_is_card(chunk) for chunk in chunks]
+    # An article opens like a card (headline, dateline, lede) but its story goes on after the "snippet".
+    for i in range(len(chunks) - 1):
+        if cards[i] and _prose_follows(chunks, cards, i + 1):
+            cards[i] = False
     run: list[list[_Line]] = []
-    for chunk in [*chunks, []]:
-        if chunk and _is_card(chunk):
+    for chunk, is_card in [*zip(chunks, cards, strict=True), ([], False)]:
+        if is_card:
             run.append(chunk)
             continue
         if len(run) >= MIN_CARDS_IN_RAIL:
