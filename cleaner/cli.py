@@ -627,6 +627,11 @@ class _Session:
         if self.settings.in_place:
             assert source.fspath is not None
             target = source.fspath
+            if not os.path.isfile(target):  # a fifo or a device: there is no file to replace
+                unit.failed = True
+                self.errors += 1
+                self.reporter.problem(source.path, "not a regular file, cannot rewrite it in place")
+                return False
         else:
             assert self.settings.output_dir is not None and source.relname is not None
             earlier = self.claims(source)
@@ -1001,19 +1006,21 @@ def clean_command(
         return cio.discover(paths, input_format, exclude=exclude)  # type: ignore[arg-type]
 
     show_progress = not quiet and _stderr_is_tty()
-    total = None
-    if show_progress and cio.STDIN not in paths:
-        total = sum(item.size or 0 for item in inputs() if isinstance(item, cio.Input))
-    reporter = _Reporter(_Progress(show_progress, total))
+    reporter = _Reporter(_Progress(show_progress, None))
     stdin = _binary(sys.stdin) if cio.STDIN in paths else None
     stdout = _binary(sys.stdout)
     session = _Session(settings, stdout, reporter, _Claims(paths))
     cleaning = _Cleaning(options, jobs or _default_jobs())
+    if stdin is not None and not quiet and _is_tty(sys.stdin):
+        reporter.echo("cleaner: reading pages from standard input (end with Ctrl-D)")
 
     status = EXIT_OK
     interrupted = False
     try:
         with _sigterm_raises():
+            if show_progress and stdin is None:
+                # a walk over the inputs' sizes first, so that the bar has an end
+                reporter.progress.total = sum(item.size or 0 for item in inputs() if isinstance(item, cio.Input))
             for event in cleaning.run(_events(inputs(), stdin)):
                 session.handle(event)
             cleaning.close()
@@ -1055,8 +1062,12 @@ def _fail(ctx: click.Context, message: str) -> None:
 
 
 def _stderr_is_tty() -> bool:
+    return _is_tty(sys.stderr)
+
+
+def _is_tty(stream: Any) -> bool:
     try:
-        return sys.stderr.isatty()
+        return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
 
