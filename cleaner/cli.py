@@ -578,8 +578,8 @@ class _Session:
         unit.changed = data != doc.raw
         unit.written += 1
         if self.settings.diff:
-            unit.old = doc.text.splitlines(keepends=True)
-            unit.new = rendered.splitlines(keepends=True)
+            unit.old = _lines(doc.text)
+            unit.new = _lines(rendered)
         if self.settings.compare:
             return
         if self.settings.in_place and not unit.changed:
@@ -774,6 +774,15 @@ def _merge(doc: _Doc, result: Document) -> dict[str, Any]:
         new["kind"] = old["kind"]
     record.update(new)
     return record
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their breaks, split at "\n" only (not at the form feeds and separators `splitlines` knows)."""
+    pieces = text.split("\n")
+    lines = [piece + "\n" for piece in pieces[:-1]]
+    if pieces[-1]:
+        lines.append(pieces[-1])
+    return lines
 
 
 def _old_line(line: cio.Line) -> str:
