@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -115,9 +116,16 @@ def test_version() -> None:
     assert result.output.strip() == f"cleaner {cleaner.__version__}"
 
 
-def test_group_is_extensible() -> None:
-    assert "clean" in cli.main.commands
-    assert isinstance(cli.main, type(cli.main)) and hasattr(cli.main, "add_command")
+def test_group_is_extensible(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert isinstance(cli.main, click.Group) and "clean" in cli.main.commands
+
+    @click.command("hello")
+    def hello() -> None:
+        click.echo("hi")
+
+    monkeypatch.setitem(cli.main.commands, "hello", hello)
+    assert run("hello").stdout == "hi\n"
+    assert "hello" in run("--help").stdout
 
 
 def test_single_file_is_exactly_its_render(fake: FakePipeline, tree: Path) -> None:
