@@ -50,7 +50,7 @@ _DATE = (
 )
 # A date or age at the end of the line, optionally followed by a short trailer ("· 5 min read", "| Updated").
 _META_AT_END = re.compile(
-    rf"(?P<date>{_AGE_EN}|{_AGE_OTHER}|{_DATE})(?P<trailer>\s*[|·•–—-]\s*[^|·•]{{0,30}})?\s*$",
+    rf"(?P<date>{_AGE_EN}|{_AGE_OTHER}|{_DATE})(?P<trailer>\s*[|｜·•–—-]\s*[^|｜·•]{{0,30}})?\s*$",
     re.IGNORECASE,
 )
 # "Lagos Ledger · 3h": a bare compact age is metadata only after a separator or alone on its line.
@@ -61,7 +61,7 @@ _LABELS = re.compile(
     r"atualizado|publié|mis à jour|опубликовано|обновлено)(?:\s*(?:on|am|le|em|el)\b)?\s*[:]?\s*",
     re.IGNORECASE,
 )
-_SEPARATORS = " \t|·•–—-,:/"
+_SEPARATORS = " \t|｜·•–—-,:/"
 # List bullets as text dumps render them; a lone "o" is the second-level bullet of text browsers.
 _BULLET = re.compile(r"^(?:[•·\-–—*+|>»▪►■□◦]\s*|o (?=[A-Z0-9]))")
 MAX_SOURCE_WORDS = 6

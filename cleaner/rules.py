@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -195,31 +196,31 @@ class RuleSet:
     """The packs of one run, indexed for speed: a phrase lookup is one dict access per line."""
 
     packs: tuple[RulePack, ...]
-    phrase_index: dict[str, Rule]
+    phrase_index: dict[str, tuple[Rule, ...]]
     pattern_rules: tuple[Rule, ...]
     strip_rules: tuple[Rule, ...]
 
     @classmethod
     def of(cls, packs: tuple[RulePack, ...]) -> RuleSet:
-        phrase_index: dict[str, Rule] = {}
+        phrase_index: dict[str, tuple[Rule, ...]] = {}
         for rule in (rule for pack in packs for rule in pack.rules):
             for phrase in rule.phrases:
-                phrase_index.setdefault(phrase, rule)  # first pack, first rule wins
+                phrase_index[phrase] = (*phrase_index.get(phrase, ()), rule)  # pack order, then rule order
         patterns = tuple(r for p in packs for r in p.rules if r.pattern is not None and r.action != "strip")
         strips = tuple(r for p in packs for r in p.rules if r.action == "strip")
         return cls(packs=packs, phrase_index=phrase_index, pattern_rules=patterns, strip_rules=strips)
 
-    def rule_for(self, line: str, words: int) -> tuple[Rule, re.Match[str] | None] | None:
-        """The first whole-line rule (drop, truncate, extract) matching `line`, with its match."""
-        rule = self.phrase_index.get(fold(line))
-        if rule is not None and words <= rule.max_words:
-            return rule, None
+    def candidates(self, line: str, words: int) -> Iterator[tuple[Rule, re.Match[str] | None]]:
+        """The whole-line rules (drop, truncate, extract) matching `line`, phrases first, in pack order; the
+        caller takes the first whose `where` fits the line's place on the page."""
+        for rule in self.phrase_index.get(fold(line), ()):
+            if words <= rule.max_words:
+                yield rule, None
         for rule in self.pattern_rules:
             if words <= rule.max_words:
                 match = rule.pattern.fullmatch(line)  # type: ignore[union-attr]
                 if match:
-                    return rule, match
-        return None
+                    yield rule, match
 
 
 def load_rules(packs: tuple[str, ...], rule_files: tuple[str, ...] = ()) -> RuleSet:

@@ -7,6 +7,7 @@ removed with the reason `title:repeat`; metadata lines between title and body go
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from ..document import Block
@@ -16,6 +17,7 @@ from ..page import Page
 from ..rules import fold
 
 _WORD = re.compile(r"\w+")
+_IDEOGRAPHIC = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 TITLE_MIN_WORDS = 2
 TITLE_MAX_WORDS = 24
@@ -50,8 +52,14 @@ def _candidates(page: Page, body_start: int) -> list[Block]:
 
 
 def _content_words(text: str, stopwords: frozenset[str]) -> set[str]:
-    words = {word.casefold() for word in _WORD.findall(text)}
-    return {word for word in words if word not in stopwords and (len(word) > 2 or not word.isascii())}
+    """Lower-cased words that are not stop words; in scripts without spaces, pairs of kanji/katakana/hangul."""
+    found: set[str] = set()
+    for word in _WORD.findall(text.casefold()):
+        if _IDEOGRAPHIC.search(word):
+            found.update(a + b for a, b in itertools.pairwise(word) if _IDEOGRAPHIC.match(a) or _IDEOGRAPHIC.match(b))
+        elif word not in stopwords and len(word) > 2:
+            found.add(word)
+    return found
 
 
 def _choose_title(page: Page, body_start: int) -> Block | None:

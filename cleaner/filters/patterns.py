@@ -44,12 +44,11 @@ def apply_rules(page: Page, rules: RuleSet) -> None:
     _strip(page, rules)
     first_prose, last_prose = _prose_bounds(page)
     for block in page.blocks:
-        found = rules.rule_for(block.text, count_words(block.text))
+        candidates = rules.candidates(block.text, count_words(block.text))
+        found = next((c for c in candidates if _applies(c[0], block.index, first_prose, last_prose)), None)
         if found is None:
             continue
         rule, match = found
-        if not _applies(rule, block.index, first_prose, last_prose):
-            continue
         if rule.action == "truncate":
             # A rail header above the article is just a line to drop; below it, the rail runs to the end.
             if page.tail_start is None and block.index > first_prose:
