@@ -341,6 +341,7 @@ class _Lines:
         self.head = head
         self.stream = stream
         self.whole: bytes | None = None  # every byte, once a UTF-16/32 input has been read at once
+        self._raw_lines: Iterator[bytes] | None = None
 
     def __iter__(self) -> Iterator[tuple[str, bytes | None]]:
         if _wide(self.head):
@@ -354,7 +355,8 @@ class _Lines:
                 yield piece.removesuffix("\r"), None
             return
         first = True
-        for raw in self._raw():
+        self._raw_lines = self._raw()
+        for raw in self._raw_lines:
             if first:
                 first = False
                 body = raw.removeprefix(codecs.BOM_UTF8)
@@ -374,8 +376,14 @@ class _Lines:
         yield from self.stream
 
     def rest(self) -> bytes:
-        """Everything not read yet (after `head`)."""
+        """The bytes after `head`, before any line was taken."""
         return self.stream.read()
+
+    def undecoded(self) -> bytes:
+        """The bytes of the lines not yet taken (once iteration has started), without decoding them."""
+        if self._raw_lines is None:
+            return self.head + self.stream.read()
+        return b"".join(self._raw_lines)
 
 
 class JsonlInput:
@@ -455,7 +463,7 @@ def _sniff(lines: _Lines, owned: BinaryIO | None) -> TextInput | JsonlInput:
     if lines.whole is not None:
         _close(owned)
         return TextInput(decode_text(lines.whole), lines.whole)
-    raw = b"".join(part or b"" for _, part in seen) + b"".join(part or b"" for _, part in iterator)
+    raw = b"".join(part or b"" for _, part in seen) + lines.undecoded()
     _close(owned)
     return TextInput(decode_text(raw), raw)
 
