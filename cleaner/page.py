@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .document import Block, RelatedItem, Removal
+from .rules import Rule
 
 
 @dataclass
@@ -17,8 +18,10 @@ class Page:
     language: str | None = None
     stopwords: frozenset[str] = frozenset()
     metadata: dict[str, str] = field(default_factory=dict)
-    # Index of the block that starts the trailing teaser rail (a `truncate` rule's marker), if any.
+    # Where the article ends (a `truncate` rule's marker), the rule that said so, and rail headers (`rail`).
     tail_start: int | None = None
+    tail_rule: Rule | None = None
+    rail_starts: list[int] = field(default_factory=list)
     related: list[RelatedItem] = field(default_factory=list)
     # Blocks the cards were parsed from are marked with a verdict too; a listing has no article of its own.
     listing: bool = False

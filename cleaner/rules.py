@@ -5,8 +5,11 @@ list of `[[rules]]`. Each rule has an `id`, an `action` and either `phrases` (wh
 folding case, edge punctuation and spaces) or a `pattern` (a regular expression). Actions:
 
 - `drop`: remove a matching line.
-- `truncate`: the line starts a trailing rail of teasers: it and what follows are cut from the article (and the
-  cards in it parsed into `related`).
+- `truncate`: the article is over: the line and everything after it are cut (a comment section, the related
+  cards at the foot of an aggregator's page); with `related = true` (the default) the teaser cards in the cut
+  part are parsed into `related`.
+- `rail`: the header of a teaser rail that may stand anywhere, even mid-article: the cards under it are taken
+  until article prose resumes.
 - `strip`: remove the part of the line the pattern finds (a glued prefix or suffix), keep the rest.
 - `extract`: the pattern's named groups `source`, `date`, `author` become the page's metadata; the line goes.
 
@@ -25,9 +28,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-Action = Literal["drop", "truncate", "strip", "extract"]
+Action = Literal["drop", "truncate", "rail", "strip", "extract"]
 Where = Literal["any", "head", "tail"]
-ACTIONS: tuple[Action, ...] = ("drop", "truncate", "strip", "extract")
+ACTIONS: tuple[Action, ...] = ("drop", "truncate", "rail", "strip", "extract")
 WHERES: tuple[Where, ...] = ("any", "head", "tail")
 METADATA_GROUPS = frozenset({"source", "date", "author"})
 DEFAULT_MAX_WORDS = 12
@@ -55,6 +58,8 @@ class Rule:
     pattern: re.Pattern[str] | None = None
     where: Where = "any"
     max_words: int = DEFAULT_MAX_WORDS
+    # truncate only: whether the cut part holds teaser cards to parse (not so under a comment section).
+    related: bool = True
 
     @property
     def reason(self) -> str:
@@ -90,7 +95,8 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str]) -> Rule:
     if rule_id in seen:
         raise _fail(origin, f"rule id {rule_id!r} is used twice")
     seen.add(rule_id)
-    unknown = set(raw) - {"id", "action", "note", "phrases", "pattern", "where", "max_words", "count", "example"}
+    known = {"id", "action", "note", "phrases", "pattern", "where", "max_words", "related", "count", "example"}
+    unknown = set(raw) - known
     if unknown:
         raise _fail(origin, f"rule {rule_id!r}: unknown key(s) {', '.join(sorted(unknown))}")
     action = raw.get("action")
@@ -102,6 +108,9 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str]) -> Rule:
     max_words = raw.get("max_words", DEFAULT_MAX_WORDS)
     if not isinstance(max_words, int) or max_words < 1:
         raise _fail(origin, f"rule {rule_id!r}: max_words must be a positive whole number")
+    related = raw.get("related", True)
+    if not isinstance(related, bool) or ("related" in raw and action != "truncate"):
+        raise _fail(origin, f"rule {rule_id!r}: related is true or false, and only for truncate rules")
     phrases, pattern = raw.get("phrases"), raw.get("pattern")
     if (phrases is None) == (pattern is None):
         raise _fail(origin, f"rule {rule_id!r}: give either phrases or pattern")
@@ -128,6 +137,7 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str]) -> Rule:
         pattern=compiled,
         where=where,
         max_words=max_words,
+        related=related,
     )
 
 
@@ -211,7 +221,7 @@ class RuleSet:
         return cls(packs=packs, phrase_index=phrase_index, pattern_rules=patterns, strip_rules=strips)
 
     def candidates(self, line: str, words: int) -> Iterator[tuple[Rule, re.Match[str] | None]]:
-        """The whole-line rules (drop, truncate, extract) matching `line`, phrases first, in pack order; the
+        """The whole-line rules (drop, truncate, rail, extract) matching `line`, phrases first, in pack order; the
         caller takes the first whose `where` fits the line's place on the page."""
         for rule in self.phrase_index.get(fold(line), ()):
             if words <= rule.max_words:

@@ -35,9 +35,9 @@ ROOT = Path(__file__).parents[1]
 PACK_PATH = ROOT / "cleaner" / "packs" / "generic.toml"
 FIXTURE_GOLD = ROOT / "fixtures" / "gold"
 
-ACTIONS = {"drop", "truncate", "strip", "extract"}
+ACTIONS = {"drop", "truncate", "rail", "strip", "extract"}
 WHERES = {"any", "head", "tail"}
-RULE_KEYS = {"id", "action", "note", "phrases", "pattern", "where", "max_words"}
+RULE_KEYS = {"id", "action", "note", "phrases", "pattern", "where", "max_words", "related"}
 METADATA_GROUPS = {"source", "date", "author"}
 DEFAULT_MAX_WORDS = 12
 # The largest bound a repeat may have: lines are short, and a bound keeps the backtracking finite.
@@ -161,7 +161,7 @@ def test_rule_schema(rule: dict[str, Any]) -> None:
     assert isinstance(note, str) and note.strip() and "\n" not in note
     assert ("phrases" in rule) != ("pattern" in rule), "exactly one of phrases and pattern"
     if "phrases" in rule:
-        assert rule["action"] in ("drop", "truncate"), "strip and extract rules need a pattern"
+        assert rule["action"] in ("drop", "truncate", "rail"), "strip and extract rules need a pattern"
         assert isinstance(rule["phrases"], list) and rule["phrases"]
         assert all(isinstance(phrase, str) and phrase for phrase in rule["phrases"])
     else:
@@ -527,6 +527,10 @@ CHROME: list[tuple[str, str]] = [
     ("Комментарии", "comment-heading"),
     ("コメント", "comment-heading"),
     ("Leave a comment", "comment-widget"),
+    ("34 responses to “Lynn: We needed to win this game”", "comment-thread"),
+    ("12 Thoughts on “A quiet week at the harbour”", "comment-thread"),
+    ("Leave a Reply", "comment-thread"),
+    ("Join the conversation", "comment-thread"),
     ("Be the first to comment", "comment-widget"),
     ("Log in to comment", "comment-widget"),
     ("Laisser un commentaire", "comment-widget"),

@@ -225,19 +225,35 @@ def _is_subheading(block: Block, features: BlockFeatures) -> bool:
     )
 
 
-def _keep_lists(
-    blocks: Sequence[Block], features: Sequence[BlockFeatures], keep: list[bool], start: int, end: int
-) -> None:
-    """A list the article introduces ("The tour dates:") is article: keep the run of items under a kept line
-    ending in a colon, as long as they read like items of text rather than menu entries."""
-    for i in range(start, end - 1):
-        if not (keep[i] and features[i].ends_colon):
+def _list_spans(features: Sequence[BlockFeatures]) -> list[tuple[int, int]]:
+    """(intro, end) of each list the text introduces: a line ending in a colon, then at least `MIN_LIST_ITEMS`
+    lines that read like items of text rather than menu entries ("The tour dates:", "June 9 -- Tampa, FL")."""
+    spans = []
+    for i, f in enumerate(features):
+        if not f.ends_colon:
             continue
         j = i + 1
-        while j < end and not keep[j] and _is_list_item(features[j]):
+        while j < len(features) and _is_list_item(features[j]):
             j += 1
         if j - (i + 1) >= MIN_LIST_ITEMS:
-            keep[i + 1 : j] = [True] * (j - i - 1)
+            spans.append((i, j))
+    return spans
+
+
+def _bridge_lists(scores: list[float], spans: list[tuple[int, int]]) -> list[float]:
+    """A list inside the article must not split the article region in two: its lines count as neutral."""
+    bridged = list(scores)
+    for intro, end in spans:
+        for i in range(intro, end):
+            bridged[i] = max(bridged[i], 0.0)
+    return bridged
+
+
+def _keep_lists(keep: list[bool], spans: list[tuple[int, int]], start: int, end: int) -> None:
+    """Keep a list (its intro line and items) that stands in the article region right under kept text."""
+    for intro, stop in spans:
+        if start <= intro < end and (keep[intro] or (intro > 0 and keep[intro - 1])):
+            keep[intro:stop] = [True] * (stop - intro)
 
 
 def _is_list_item(features: BlockFeatures) -> bool:
@@ -253,9 +269,10 @@ def classify_density(page: Page, model: DensityModel | None = None) -> None:
     features = page_features(blocks, page.stopwords)
     p1 = [model.stage1.probability(v) for v in stage1_vectors(features)]
     p2 = [model.stage2.probability(v) for v in stage2_vectors(p1, features)]
-    start, end = densest_run(region_scores(p2, features, model.gap_weight))
+    lists = _list_spans(features)
+    start, end = densest_run(_bridge_lists(region_scores(p2, features, model.gap_weight), lists))
     keep = [start <= i < end and p >= model.threshold for i, p in enumerate(p2)]
-    _keep_lists(blocks, features, keep, start, end)
+    _keep_lists(keep, lists, start, end)
     # A short subheading between two kept paragraphs belongs to the article ("US FALLS", "Background").
     for i in range(start + 1, end - 1):
         if not keep[i] and keep[i - 1] and keep[i + 1] and _is_subheading(blocks[i], features[i]):

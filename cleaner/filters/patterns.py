@@ -50,9 +50,12 @@ def apply_rules(page: Page, rules: RuleSet) -> None:
             continue
         rule, match = found
         if rule.action == "truncate":
-            # A rail header above the article is just a line to drop; below it, the rail runs to the end.
+            # An end marker above the article is just a line to drop; below it, the page is over.
             if page.tail_start is None and block.index > first_prose:
                 page.tail_start = block.index
+                page.tail_rule = rule
+        elif rule.action == "rail":
+            page.rail_starts.append(block.index)
         elif rule.action == "extract" and match is not None:
             in_tail = page.tail_start is not None and block.index > page.tail_start
             if in_tail:

@@ -5,7 +5,8 @@ glued to an outlet's name, or a bulleted outlet name) and often a snippet, which
 Cards are cut apart after each snippet (or at each metadata line when there are no snippets), parsed into
 `RelatedItem`s, and their blocks removed from the article with the reason `related:card`.
 
-- Below a rail header found by a rule pack (`page.tail_start`), every card is taken.
+- Below an end marker found by a rule pack (`page.tail_start`), every card is taken; below a rail header
+  (`page.rail_starts`), cards are taken until article prose resumes.
 - Elsewhere, two or more cards in a row make a rail. When no article prose is left outside the rails, the page
   is a listing.
 """
@@ -165,12 +166,26 @@ def _take(page: Page, chunk: list[_Line]) -> None:
 
 
 def _take_tail(page: Page, tail: list[_Line]) -> None:
+    """After an end marker nothing is article: cards go to `related` (where the rule expects them), every other
+    line is removed with the marker's reason."""
+    rule = page.tail_rule
+    reason = rule.reason if rule is not None else "related:rail"
+    if rule is None or rule.related:
+        for chunk in _chunks(tail):
+            if _is_card(chunk):
+                _take(page, chunk)
+    for line in tail:
+        if line.block.verdict is None:
+            line.block.verdict = reason
+
+
+def _take_rail(page: Page, rail: list[_Line]) -> None:
     """Under a rail header: cards, and the rail's own short lines, until article prose resumes.
 
     Some sites put a "Related" box in the middle of the article; the prose after it is the article again, not
     part of the rail.
     """
-    for chunk in _chunks(tail):
+    for chunk in _chunks(rail):
         if _is_card(chunk):
             _take(page, chunk)
         elif any(is_prose(line.text) for line in chunk):
@@ -211,12 +226,13 @@ def _take_rails(page: Page, lines: list[_Line]) -> None:
 
 def find_teasers(page: Page) -> None:
     """Parse teaser cards into `page.related`, remove them from the article, and tell listings apart."""
+    tail_start = page.tail_start if page.tail_start is not None else len(page.blocks)
     kept = page.kept()
-    tail_start = page.tail_start
-    body = [_line(b) for b in kept if tail_start is None or b.index < tail_start]
-    if tail_start is not None:
-        _take_tail(page, [_line(b) for b in kept if b.index > tail_start])
-    _take_rails(page, body)
+    _take_tail(page, [_line(b) for b in kept if b.index > tail_start])
+    for start in page.rail_starts:
+        if start < tail_start:
+            _take_rail(page, [_line(b) for b in page.kept() if start < b.index < tail_start])
+    _take_rails(page, [_line(b) for b in page.kept() if b.index < tail_start])
     if len(page.related) >= MIN_CARDS_IN_RAIL:
         prose_words = sum(count_words(b.text) for b in page.kept() if is_prose(b.text))
         page.listing = prose_words < LISTING_MAX_PROSE_WORDS
