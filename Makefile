@@ -30,7 +30,7 @@ test: lint
 # Quality on the dev pages next to the peers, and throughput on a generated corpus.
 bench: install-bench
 	$(PY) -m bench.quality --shared $(SHARED)
-	$(PY) -m bench.throughput
+	$(PY) -m bench.throughput --shared $(SHARED)
 
 # Refit the density model's weights on the dev pages (see README, "Density model").
 fit: install-bench

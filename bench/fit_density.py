@@ -30,6 +30,7 @@ from cleaner.filters.density import (
     LinearModel,
     classify_density,
     page_features,
+    removed_gaps,
     stage1_vectors,
     stage2_vectors,
 )
@@ -83,7 +84,7 @@ def _sample(key: str, text: str, gold: str, opts: Options) -> Sample | None:
         return None
     features = page_features(blocks, page.stopwords)
     y, w = _labels(blocks, gold)
-    return Sample(key, text, gold, features, np.array(stage1_vectors(features)), y, w)
+    return Sample(key, text, gold, features, np.array(stage1_vectors(features, removed_gaps(blocks))), y, w)
 
 
 def load_samples(dev: Path, opts: Options) -> tuple[list[Sample], list[Sample]]:

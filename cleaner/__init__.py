@@ -1,8 +1,8 @@
 """cleaner: the article only, with its metadata, from scraped news pages and web corpora.
 
-    >>> import cleaner
-    >>> doc = cleaner.clean(page_text)
-    >>> doc.title, doc.text, doc.kind, doc.related, doc.removed
+>>> import cleaner
+>>> doc = cleaner.clean(page_text)
+>>> doc.title, doc.text, doc.kind, doc.related, doc.removed
 """
 
 from .document import Document, RelatedItem, Removal

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .meta import has_bullet, parse_meta
 
@@ -20,6 +21,7 @@ _INNER_SENTENCE = re.compile(r"[.!?。！？](?:[\"'”’»)]*)\s+[\"'“‘«(
 _URLISH = re.compile(r"https?://|www\.|\.com\b|@\w|\b\w+\.(?:html?|php|aspx?)\b", re.IGNORECASE)
 _SEPARATOR = re.compile(r"[|·›»/\\]")
 _COMMA = re.compile(r"[,;:，、]")
+_DIGIT = re.compile(r"\d")
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved", re.IGNORECASE)
 
 # Sentence-like blocks at least this long are prose for the head/tail boundaries and the card parser.
@@ -115,6 +117,13 @@ FEATURE_NAMES = (
 def block_features(
     text: str, stopwords: frozenset[str], *, repeated: bool = False, blank_before: bool = False
 ) -> BlockFeatures:
+    return replace(_text_features(text, stopwords), repeated=repeated, blank_before=blank_before)
+
+
+@lru_cache(maxsize=1 << 15)
+def _text_features(text: str, stopwords: frozenset[str]) -> BlockFeatures:
+    """The features that depend on the text alone (memoised: the fixed-point pass and a site's pages repeat
+    lines)."""
     tokens = _WORD.findall(text)
     unspaced = len(_UNSPACED_CHAR.findall(text))
     words = count_words(text)
@@ -126,18 +135,17 @@ def block_features(
     else:
         stop_ratio = 0.0
     alpha_tokens = [t for t in tokens if t[0].isalpha()]
-    letters = [ch for ch in text if ch.isalpha()]
+    sentence_end = ends_sentence(text)
     return BlockFeatures(
         chars=len(text),
         words=words,
         stop_ratio=stop_ratio,
-        ends_sentence=ends_sentence(text),
+        ends_sentence=sentence_end,
         ends_colon=text.endswith(":"),
-        sentences=len(_INNER_SENTENCE.findall(text)) + int(ends_sentence(text)),
+        sentences=len(_INNER_SENTENCE.findall(text)) + int(sentence_end),
         title_case=sum(1 for t in alpha_tokens if t[0].isupper()) / max(1, len(alpha_tokens)),
-        all_caps=len(letters) >= 2 and all(ch.isupper() for ch in letters if ch.isupper() or ch.islower())
-        and any(ch.isupper() for ch in letters),
-        digit_ratio=sum(ch.isdigit() for ch in text) / max(1, len(text)),
+        all_caps=len(text) >= 2 and text.isupper(),
+        digit_ratio=len(_DIGIT.findall(text)) / max(1, len(text)),
         comma_ratio=len(_COMMA.findall(text)) / max(1, words),
         bullet=has_bullet(text),
         urlish=bool(_URLISH.search(text)),
@@ -145,6 +153,6 @@ def block_features(
         separators=len(_SEPARATOR.findall(text)),
         copyright=bool(_COPYRIGHT.search(text)),
         avg_word_len=sum(map(len, tokens)) / max(1, len(tokens)),
-        repeated=repeated,
-        blank_before=blank_before,
+        repeated=False,
+        blank_before=False,
     )

@@ -20,8 +20,8 @@ from langdetect.lang_detect_exception import LangDetectException
 
 DetectorFactory.seed = 0
 
-SAMPLE_LINES = 3
-SAMPLE_CHARS_PER_LINE = 200
+SAMPLE_LINES = 2
+SAMPLE_CHARS_PER_LINE = 160
 
 # langdetect's ISO 639-1 codes -> the name of jusText's stop list for that language.
 _STOPLIST_NAMES = {

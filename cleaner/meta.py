@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _NUM = r"(?:\d{1,3}|an?|one|two|three|few)"
 _AGE_EN = (
@@ -65,6 +66,9 @@ _SEPARATORS = " \t|｜·•–—-,:/"
 # List bullets as text dumps render them; a lone "o" is the second-level bullet of text browsers.
 _BULLET = re.compile(r"^(?:[•·\-–—*+|>»▪►■□◦]\s*|o (?=[A-Z0-9]))")
 MAX_SOURCE_WORDS = 6
+MAX_META_CHARS = 120
+# The longest date with its trailer ("Wednesday, September 18th, 2019 at 10:45 p.m. EST | 5 min read").
+DATE_TAIL_CHARS = 90
 
 
 # Reading time: "5 min read", "Lesezeit: 4 Minuten", "3 min de lecture", "Время чтения: 3 минуты", "読了時間 3分".
@@ -94,10 +98,11 @@ class Meta:
     author: str | None = None
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_meta(line: str) -> Meta | None:
     """The metadata in `line` when the whole line is metadata: an outlet name, then a date or age; or a byline,
-    perhaps with a date or reading time; or a reading time alone."""
-    if len(line) > 120:
+    perhaps with a date or reading time; or a reading time alone. (Memoised: pages of a site share lines.)"""
+    if len(line) > MAX_META_CHARS:
         return None
     byline = _BYLINE.match(line)
     if byline is not None and len(byline.group("author").split()) <= MAX_AUTHOR_WORDS:
@@ -112,10 +117,13 @@ def parse_meta(line: str) -> Meta | None:
 
 
 def _parse_dated(line: str) -> Meta | None:
-    match = _META_AT_END.search(line) or _COMPACT_AGE.search(line)
+    # The date stands at the end: search only the tail, so the cost does not grow with the line.
+    offset = max(0, len(line) - DATE_TAIL_CHARS)
+    tail = line[offset:]
+    match = _META_AT_END.search(tail) or _COMPACT_AGE.search(tail)
     if match is None:
         return None
-    prefix = line[: match.start()].strip(_SEPARATORS)
+    prefix = line[: offset + match.start()].strip(_SEPARATORS)
     prefix = _LABELS.sub("", _BULLET.sub("", prefix)).strip(_SEPARATORS)
     if prefix and len(prefix.split()) > MAX_SOURCE_WORDS:
         return None

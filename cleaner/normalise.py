@@ -10,7 +10,7 @@ import re
 import unicodedata
 
 # Zero-width and directional marks scrapers leave behind; they make equal lines compare unequal.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e"))
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e]")
 # C0/C1 control characters other than tab and newline.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Every Unicode space separator (NBSP, thin space, ideographic space...) and tabs become one plain space.
@@ -21,7 +21,7 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 def normalise(text: str) -> str:
     """Return the canonical form of `text`; `normalise(normalise(t)) == normalise(t)`."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    text = text.translate(_INVISIBLE)
+    text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]

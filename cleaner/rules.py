@@ -28,6 +28,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from .features import count_words
+
 Action = Literal["drop", "truncate", "rail", "strip", "extract"]
 Where = Literal["any", "head", "tail"]
 ACTIONS: tuple[Action, ...] = ("drop", "truncate", "rail", "strip", "extract")
@@ -201,14 +203,24 @@ def file_pack(path: str | Path) -> RulePack:
     return _file_pack(*_stamp(str(path)))
 
 
+# A rule's match on a line: the rule, and the metadata its pattern captured (extract rules).
+RuleMatch = tuple[Rule, dict[str, str]]
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+MATCH_CACHE_SIZE = 1 << 15
+
+
 @dataclass(frozen=True)
 class RuleSet:
-    """The packs of one run, indexed for speed: a phrase lookup is one dict access per line."""
+    """The packs of one run, indexed for speed: phrases are one dict lookup, patterns are screened by one
+    combined expression, and a line's matches are remembered (a site's pages and the fixed-point pass repeat
+    lines)."""
 
     packs: tuple[RulePack, ...]
     phrase_index: dict[str, tuple[Rule, ...]]
     pattern_rules: tuple[Rule, ...]
     strip_rules: tuple[Rule, ...]
+    any_pattern: re.Pattern[str] | None
+    _matches: dict[str, tuple[RuleMatch, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, packs: tuple[RulePack, ...]) -> RuleSet:
@@ -218,19 +230,35 @@ class RuleSet:
                 phrase_index[phrase] = (*phrase_index.get(phrase, ()), rule)  # pack order, then rule order
         patterns = tuple(r for p in packs for r in p.rules if r.pattern is not None and r.action != "strip")
         strips = tuple(r for p in packs for r in p.rules if r.action == "strip")
-        return cls(packs=packs, phrase_index=phrase_index, pattern_rules=patterns, strip_rules=strips)
+        # One expression that fails fast on the many lines no pattern matches; group names are dropped so the
+        # patterns can stand side by side.
+        combined = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', r.pattern.pattern)})" for r in patterns)  # type: ignore[union-attr]
+        any_pattern = re.compile(combined, re.IGNORECASE) if combined else None
+        return cls(packs, phrase_index, patterns, strips, any_pattern)
 
-    def candidates(self, line: str, words: int) -> Iterator[tuple[Rule, re.Match[str] | None]]:
-        """The whole-line rules (drop, truncate, rail, extract) matching `line`, phrases first, in pack order; the
-        caller takes the first whose `where` fits the line's place on the page."""
+    def matches(self, line: str) -> tuple[RuleMatch, ...]:
+        """Every whole-line rule (drop, truncate, rail, extract) matching `line`, phrases first, in pack order;
+        the caller takes the first whose `where` fits the line's place on the page."""
+        found = self._matches.get(line)
+        if found is None:
+            found = tuple(self._find(line))
+            if len(self._matches) >= MATCH_CACHE_SIZE:
+                self._matches.clear()
+            self._matches[line] = found
+        return found
+
+    def _find(self, line: str) -> Iterator[RuleMatch]:
+        words = count_words(line)
         for rule in self.phrase_index.get(fold(line), ()):
             if words <= rule.max_words:
-                yield rule, None
+                yield rule, {}
+        if self.any_pattern is None or not self.any_pattern.fullmatch(line):
+            return
         for rule in self.pattern_rules:
             if words <= rule.max_words:
                 match = rule.pattern.fullmatch(line)  # type: ignore[union-attr]
                 if match:
-                    yield rule, match
+                    yield rule, {k: v for k, v in match.groupdict().items() if v}
 
 
 def load_rules(packs: tuple[str, ...], rule_files: tuple[str, ...] = ()) -> RuleSet:

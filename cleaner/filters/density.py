@@ -65,8 +65,22 @@ def _bullet_runs(features: Sequence[BlockFeatures]) -> list[int]:
     return runs
 
 
-def stage1_vectors(features: Sequence[BlockFeatures]) -> list[list[float]]:
-    """Own features, the plain features of two blocks either side, and the position on the page."""
+def removed_gaps(blocks: Sequence[Block]) -> list[tuple[int, int]]:
+    """For each kept block, how many lines the earlier filters removed just above it and just below it.
+
+    Chrome comes in boxes: a line right under an ad label or a share bar is more likely chrome than one
+    between two paragraphs.
+    """
+    gaps = []
+    for i, block in enumerate(blocks):
+        above = block.index - (blocks[i - 1].index if i > 0 else -1) - 1
+        below = (blocks[i + 1].index if i + 1 < len(blocks) else block.index + 1) - block.index - 1
+        gaps.append((above, below))
+    return gaps
+
+
+def stage1_vectors(features: Sequence[BlockFeatures], gaps: Sequence[tuple[int, int]]) -> list[list[float]]:
+    """Own features, the plain features of two blocks either side, lines removed around it, the position."""
     n = len(features)
     runs = _bullet_runs(features)
     vectors = []
@@ -77,6 +91,7 @@ def stage1_vectors(features: Sequence[BlockFeatures]) -> list[list[float]]:
             vector.extend(_neighbour_view(features[j] if 0 <= j < n else None))
         vector.append(i / max(1, n - 1))
         vector.append(math.log1p(runs[i]))
+        vector.extend(math.log1p(gap) for gap in gaps[i])
         vectors.append(vector)
     return vectors
 
@@ -208,9 +223,7 @@ def shipped_model() -> DensityModel:
 def page_features(blocks: Sequence[Block], stopwords: frozenset[str]) -> list[BlockFeatures]:
     counts = Counter(fold(block.text) for block in blocks)
     return [
-        block_features(
-            block.text, stopwords, repeated=counts[fold(block.text)] > 1, blank_before=block.blank_before
-        )
+        block_features(block.text, stopwords, repeated=counts[fold(block.text)] > 1, blank_before=block.blank_before)
         for block in blocks
     ]
 
@@ -267,7 +280,7 @@ def classify_density(page: Page, model: DensityModel | None = None) -> None:
     if not blocks:
         return
     features = page_features(blocks, page.stopwords)
-    p1 = [model.stage1.probability(v) for v in stage1_vectors(features)]
+    p1 = [model.stage1.probability(v) for v in stage1_vectors(features, removed_gaps(blocks))]
     p2 = [model.stage2.probability(v) for v in stage2_vectors(p1, features)]
     lists = _list_spans(features)
     start, end = densest_run(_bridge_lists(region_scores(p2, features, model.gap_weight), lists))

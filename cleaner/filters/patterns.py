@@ -7,7 +7,7 @@ header of a related rail) is settled before the density filter weighs what is le
 from __future__ import annotations
 
 from ..document import Removal
-from ..features import count_words, is_prose
+from ..features import is_prose
 from ..page import Page
 from ..rules import Rule, RuleSet
 
@@ -44,11 +44,11 @@ def apply_rules(page: Page, rules: RuleSet) -> None:
     _strip(page, rules)
     first_prose, last_prose = _prose_bounds(page)
     for block in page.blocks:
-        candidates = rules.candidates(block.text, count_words(block.text))
+        candidates = rules.matches(block.text)
         found = next((c for c in candidates if _applies(c[0], block.index, first_prose, last_prose)), None)
         if found is None:
             continue
-        rule, match = found
+        rule, captured = found
         if rule.action == "truncate":
             # An end marker above the article is just a line to drop; below it, the page is over.
             if page.tail_start is None and block.index > first_prose:
@@ -56,10 +56,10 @@ def apply_rules(page: Page, rules: RuleSet) -> None:
                 page.tail_rule = rule
         elif rule.action == "rail":
             page.rail_starts.append(block.index)
-        elif rule.action == "extract" and match is not None:
+        elif rule.action == "extract":
             in_tail = page.tail_start is not None and block.index > page.tail_start
             if in_tail:
                 continue  # a card's own metadata: the card parser reads it
-            for key, value in match.groupdict().items():
+            for key, value in captured.items():
                 page.note_metadata(key, value)
         block.verdict = rule.reason
