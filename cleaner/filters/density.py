@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from ..document import Block
@@ -178,11 +179,17 @@ class LinearModel:
     weights: tuple[float, ...]
     bias: float
 
+    @cached_property
+    def _folded(self) -> tuple[tuple[float, ...], float]:
+        """The same model as one dot product: sum(w / s * x) + (bias - sum(w * m / s))."""
+        slopes = tuple(w / s for w, s in zip(self.weights, self.scale, strict=True))
+        return slopes, self.bias - sum(map(operator.mul, slopes, self.mean))
+
     def probability(self, vector: Sequence[float]) -> float:
-        z = self.bias
-        for x, m, s, w in zip(vector, self.mean, self.scale, self.weights, strict=True):
-            z += w * (x - m) / s
-        return _sigmoid(z)
+        if len(vector) != len(self.weights):
+            raise ValueError(f"the model reads {len(self.weights)} features, got {len(vector)}")
+        slopes, intercept = self._folded
+        return _sigmoid(intercept + sum(map(operator.mul, slopes, vector)))
 
     def to_dict(self) -> dict[str, object]:
         return {"mean": self.mean, "scale": self.scale, "weights": self.weights, "bias": self.bias}
