@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from .meta import has_bullet, parse_meta
 
@@ -28,6 +28,7 @@ _COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved", re.IGNORECASE
 PROSE_MIN_WORDS = 10
 
 
+@lru_cache(maxsize=1 << 16)
 def count_words(text: str) -> int:
     """Words of a spaced script, plus half the characters of unspaced scripts (CJK, Thai)."""
     unspaced = len(_UNSPACED_CHAR.findall(text))
@@ -70,7 +71,12 @@ class BlockFeatures:
     blank_before: bool
 
     def vector(self) -> list[float]:
-        return [
+        """The model's view of the block (a fresh list: callers extend it)."""
+        return list(self._vector)
+
+    @cached_property
+    def _vector(self) -> tuple[float, ...]:
+        return (
             math.log1p(self.chars),
             math.log1p(self.words),
             self.stop_ratio,
@@ -89,7 +95,7 @@ class BlockFeatures:
             min(self.avg_word_len, 15.0) / 15.0,
             float(self.repeated),
             float(self.blank_before),
-        ]
+        )
 
 
 FEATURE_NAMES = (
@@ -114,16 +120,11 @@ FEATURE_NAMES = (
 )
 
 
+@lru_cache(maxsize=1 << 15)
 def block_features(
     text: str, stopwords: frozenset[str], *, repeated: bool = False, blank_before: bool = False
 ) -> BlockFeatures:
-    return replace(_text_features(text, stopwords), repeated=repeated, blank_before=blank_before)
-
-
-@lru_cache(maxsize=1 << 15)
-def _text_features(text: str, stopwords: frozenset[str]) -> BlockFeatures:
-    """The features that depend on the text alone (memoised: the fixed-point pass and a site's pages repeat
-    lines)."""
+    """The features of one block (memoised: the fixed-point pass and a site's pages repeat lines)."""
     tokens = _WORD.findall(text)
     unspaced = len(_UNSPACED_CHAR.findall(text))
     words = count_words(text)
@@ -153,6 +154,6 @@ def _text_features(text: str, stopwords: frozenset[str]) -> BlockFeatures:
         separators=len(_SEPARATOR.findall(text)),
         copyright=bool(_COPYRIGHT.search(text)),
         avg_word_len=sum(map(len, tokens)) / max(1, len(tokens)),
-        repeated=False,
-        blank_before=False,
+        repeated=repeated,
+        blank_before=blank_before,
     )

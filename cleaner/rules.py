@@ -45,6 +45,7 @@ class RulePackError(ValueError):
     """A rule pack that cannot be used: unreadable, not TOML, or a rule that breaks the format."""
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(line: str) -> str:
     """The form phrases are compared in: case folded, punctuation and symbols trimmed from both ends."""
     return _SPACE.sub(" ", _EDGE.sub("", line.casefold()))

@@ -36,10 +36,14 @@ LIST_ITEM_MIN_WORDS = 3
 LOGIT_CLIP = 12.0
 
 
-def _neighbour_view(features: BlockFeatures | None) -> list[float]:
+_NO_NEIGHBOUR = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+
+
+@lru_cache(maxsize=1 << 15)
+def _neighbour_view(features: BlockFeatures | None) -> tuple[float, ...]:
     if features is None:
-        return [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]
-    return [
+        return _NO_NEIGHBOUR
+    return (
         math.log1p(features.words),
         features.stop_ratio,
         float(features.ends_sentence),
@@ -47,7 +51,7 @@ def _neighbour_view(features: BlockFeatures | None) -> list[float]:
         float(features.meta),
         float(features.bullet),
         0.0,
-    ]
+    )
 
 
 def _bullet_runs(features: Sequence[BlockFeatures]) -> list[int]:
