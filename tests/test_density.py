@@ -1,0 +1,209 @@
+"""The density filter (`cleaner.filters.density`): its arithmetic on hand cases, and its behaviour on pages
+whose prose and chrome no reasonable model could confuse. The shipped weights are being tuned, so nothing here
+depends on a particular score."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner.blocks import split_blocks
+from cleaner.filters.density import DensityModel, LinearModel, classify_density, densest_run, shipped_model
+from cleaner.language import stopwords
+from cleaner.normalise import normalise
+from cleaner.page import Page
+
+PROSE = [
+    "The harbour authority of Veldmark confirmed on Tuesday that the old grain pier will be closed to the public "
+    "for at least two years while engineers rebuild its rotten foundations.",
+    "Inspectors found last spring that several of the oak piles under the pier had been eaten away by shipworm, a "
+    "small mollusc that thrives in the warmer water of recent summers.",
+    "The closure is a blow to the fishermen who have landed their catch at the pier for generations, and to the "
+    "cafés along the quay that depend on the crowds it draws at weekends.",
+    "A spokesman for the authority said that temporary moorings would be built on the northern breakwater, but "
+    "admitted that they would not be ready before the autumn.",
+    "Local councillors have asked the regional government to share the cost of the repairs, which the authority "
+    "puts at a little over forty million crowns.",
+    "The last major renovation of the pier took place in the nineteen-sixties, when its wooden deck was replaced "
+    "with concrete slabs that are now themselves crumbling.",
+]
+MENU = ["Harbour Chronicle", "Fleet", "Tides", "Markets", "Opinion", "Podcasts", "Subscribe"]
+FOOTER = ["Tide tables · Contact the newsroom · Advertise with us", "© 2024 Harbour Chronicle Ltd"]
+
+
+# ── densest_run ─────────────────────────────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("scores", "span"),
+    [
+        ([1.0, -2.0, 3.0, 4.0, -1.0, 2.0], (2, 6)),
+        ([2.0, -1.0, 2.0], (0, 3)),
+        ([-1.0, 5.0, -10.0, 4.0], (1, 2)),
+        ([-3.0, -1.0, 2.5, -0.5, -4.0], (2, 3)),
+        ([0.5], (0, 1)),
+        ([-5.0, 1.0, 1.0, 1.0, -5.0], (1, 4)),
+        ([1.0, 1.0, -1.5, 1.0, 1.0], (0, 5)),
+        ([1.0, 1.0, -2.5, 1.0, 0.5], (0, 2)),
+    ],
+)
+def test_densest_run_hand_cases(scores: list[float], span: tuple[int, int]) -> None:
+    assert densest_run(scores) == span
+
+
+@pytest.mark.parametrize("scores", [[], [-1.0], [-2.0, -0.5, -3.0], [0.0, 0.0], [-1.0, 0.0, -1.0]])
+def test_densest_run_without_a_positive_sum_is_empty(scores: list[float]) -> None:
+    assert densest_run(scores) == (0, 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-20, 20), max_size=25))
+def test_densest_run_finds_the_maximum_sum(values: list[int]) -> None:
+    scores = [float(v) for v in values]
+    start, end = densest_run(scores)
+    best = max([0.0] + [sum(scores[i:j]) for i in range(len(scores)) for j in range(i + 1, len(scores) + 1)])
+    assert 0 <= start <= end <= len(scores)
+    assert sum(scores[start:end]) == best
+
+
+# ── LinearModel ─────────────────────────────────────────────────────────────────────────────────────────────
+
+TINY = LinearModel(mean=(1.0, 2.0), scale=(2.0, 4.0), weights=(3.0, -1.0), bias=0.5)
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@pytest.mark.parametrize(
+    ("vector", "z"),
+    [
+        ((1.0, 2.0), 0.5),  # at the mean only the bias counts
+        ((3.0, 6.0), 0.5 + 3.0 * 1.0 - 1.0 * 1.0),
+        ((-1.0, 2.0), 0.5 - 3.0),
+        ((1.0, 10.0), 0.5 - 2.0),
+    ],
+)
+def test_linear_model_probability(vector: tuple[float, float], z: float) -> None:
+    assert TINY.probability(vector) == pytest.approx(sigmoid(z))
+
+
+def test_linear_model_is_monotone_in_its_weights() -> None:
+    assert TINY.probability((2.0, 2.0)) > TINY.probability((1.0, 2.0)) > TINY.probability((0.0, 2.0))
+    assert TINY.probability((1.0, 0.0)) > TINY.probability((1.0, 2.0)) > TINY.probability((1.0, 4.0))
+
+
+def test_linear_model_extremes_stay_probabilities() -> None:
+    high, low = TINY.probability((1e9, 0.0)), TINY.probability((-1e9, 0.0))
+    assert 0.5 < high <= 1.0 and 0.0 <= low < 0.5
+    assert not math.isnan(high) and not math.isnan(low)
+
+
+def test_linear_model_rejects_a_vector_of_the_wrong_length() -> None:
+    with pytest.raises(ValueError):
+        TINY.probability((1.0, 2.0, 3.0))
+
+
+def test_linear_model_round_trips_through_a_dict() -> None:
+    assert LinearModel.from_dict(TINY.to_dict()) == TINY
+
+
+def test_shipped_model_loads() -> None:
+    model = shipped_model()
+    assert isinstance(model, DensityModel)
+    assert 0.0 < model.threshold < 1.0
+    for stage in (model.stage1, model.stage2):
+        assert len(stage.mean) == len(stage.scale) == len(stage.weights) > 0
+        assert all(s > 0 for s in stage.scale)
+
+
+# ── classify_density, behaviour ─────────────────────────────────────────────────────────────────────────────
+
+
+def page_of(lines: list[str]) -> Page:
+    return Page(blocks=split_blocks(normalise("\n".join(lines))), language="en", stopwords=stopwords("en"))
+
+
+def paragraphs(texts: list[str]) -> list[str]:
+    return [line for text in texts for line in (text, "")]
+
+
+def kept(page: Page) -> list[str]:
+    return [block.text for block in page.kept()]
+
+
+def assert_article_kept(page: Page, article: list[str]) -> None:
+    """Every line of `article` is kept, in order, and no line of the menu is."""
+    assert [text for text in kept(page) if text in article] == article
+    assert not set(kept(page)) & set(MENU)
+
+
+def test_keeps_the_prose_and_drops_the_menu_and_footer() -> None:
+    page = page_of([*MENU, "", *paragraphs(PROSE), *FOOTER])
+    classify_density(page)
+    assert kept(page) == PROSE
+    for block in page.blocks:
+        if block.text in MENU + FOOTER:
+            assert block.verdict is not None and block.verdict.startswith("density:")
+
+
+def test_verdicts_are_density_reasons() -> None:
+    page = page_of([*MENU, "", *paragraphs(PROSE), *FOOTER])
+    classify_density(page)
+    assert {block.verdict for block in page.blocks} <= {None, "density:boilerplate", "density:outside-article"}
+
+
+def test_short_subheading_between_kept_paragraphs_is_kept() -> None:
+    for subheading in ["What happens next", "COSTS RISE"]:
+        page = page_of([*MENU, "", *paragraphs(PROSE[:3]), subheading, "", *paragraphs(PROSE[3:]), *FOOTER])
+        classify_density(page)
+        assert_article_kept(page, [*PROSE[:3], subheading, *PROSE[3:]])
+
+
+def test_list_introduced_by_a_colon_inside_the_article_is_kept() -> None:
+    listing = [
+        "The ferry will call at these harbours this summer:",
+        "June 9 – Oskarsholm, North Quay",
+        "June 16 – Veldmark, Grain Pier",
+        "June 23 – Brindlecombe, Old Basin",
+        "July 2 – Saltness, Ferry Steps",
+    ]
+    page = page_of([*MENU, "", *paragraphs(PROSE[:3]), *listing, "", *paragraphs(PROSE[3:]), *FOOTER])
+    classify_density(page)
+    assert_article_kept(page, [*PROSE[:3], *listing, *PROSE[3:]])
+
+
+def test_bulleted_list_introduced_by_a_colon_is_kept() -> None:
+    listing = [
+        "The board set out three conditions for the repairs:",
+        "- the quay must reopen to small boats by June",
+        "- the café owners must be paid for the trade they lose",
+        "- the old steam crane must be kept as a monument",
+    ]
+    page = page_of([*MENU, "", *paragraphs(PROSE[:3]), *listing, "", *paragraphs(PROSE[3:]), *FOOTER])
+    classify_density(page)
+    assert_article_kept(page, [*PROSE[:3], *listing, *PROSE[3:]])
+
+
+def test_blocks_removed_earlier_are_left_alone() -> None:
+    page = page_of([*MENU, "", *paragraphs(PROSE)])
+    page.blocks[0].verdict = "mine/logo"
+    page.blocks[7].verdict = "mine/rule"  # a prose block a rule took: density must not bring it back
+    classify_density(page)
+    assert page.blocks[0].verdict == "mine/logo"
+    assert page.blocks[7].verdict == "mine/rule"
+    assert kept(page) == PROSE[1:]
+
+
+def test_empty_page_and_page_with_nothing_kept() -> None:
+    empty = page_of([])
+    classify_density(empty)
+    assert empty.blocks == []
+    gone = page_of(MENU)
+    for block in gone.blocks:
+        block.verdict = "mine/menu"
+    classify_density(gone)
+    assert {block.verdict for block in gone.blocks} == {"mine/menu"}

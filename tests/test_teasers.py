@@ -1,0 +1,261 @@
+"""Teaser cards (`cleaner.filters.teasers`): rails of cards for other stories, and listing pages made only of
+cards, parsed into `RelatedItem`s by their structure; an article's own head is not a card.
+
+Unit tests run the card parser on a page whose rail header is found by a one-rule pack of our own (so the
+shipped packs play no part); the end-to-end tests run `cleaner.clean` with the shipped packs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from cleaner import RelatedItem, clean
+from cleaner.blocks import split_blocks
+from cleaner.filters.patterns import apply_rules
+from cleaner.filters.teasers import find_teasers
+from cleaner.normalise import normalise
+from cleaner.page import Page
+from cleaner.rules import RuleSet, parse_pack
+
+ARTICLE = [
+    "The harbour authority of Veldmark confirmed on Tuesday that the old grain pier will be closed to the public "
+    "for at least two years while engineers rebuild its rotten foundations.",
+    "Inspectors found last spring that several of the oak piles under the pier had been eaten away by shipworm, a "
+    "small mollusc that thrives in the warmer water of recent summers.",
+    "The closure is a blow to the fishermen who have landed their catch at the pier for generations, and to the "
+    "cafés along the quay that depend on the crowds it draws at weekends.",
+    "A spokesman for the authority said that temporary moorings would be built on the northern breakwater, but "
+    "admitted that they would not be ready before the autumn.",
+    "Local councillors have asked the regional government to share the cost of the repairs, which the authority "
+    "puts at a little over forty million crowns.",
+    "The last major renovation of the pier took place in the nineteen-sixties, when its wooden deck was replaced "
+    "with concrete slabs that are now themselves crumbling.",
+]
+TITLE = "Veldmark closes its old grain pier for two years of repairs"
+
+SNIPPET_A = (
+    "Marine biologists say the mollusc has turned up in ports where nobody had seen it before, and they expect it "
+    "to spread further north."
+)
+SNIPPET_C = (
+    "Hundreds of boats sailed into the capital's harbour on Monday to protest against the catch limits the "
+    "ministry set for the coming year."
+)
+# Three layouts: headline / outlet · age / snippet; outlet glued to age / headline, no snippet;
+# outlet / age / bulleted outlet / headline / snippet.
+CARD_A = ["Shipworm Spreads Along the Northern Coast", "Coastal Herald · 3h", SNIPPET_A]
+CARD_B = ["Island Post2 days ago", "Ferry Timetable Changes for the Summer Season"]
+CARD_C = ["Nordic Wire", "5 hours ago", "• Nordic Wire", "Fishermen Protest New Quota Rules", SNIPPET_C]
+EXPECTED_ABC = [
+    RelatedItem(title="Shipworm Spreads Along the Northern Coast", source="Coastal Herald", date="3h", text=SNIPPET_A),
+    RelatedItem(title="Ferry Timetable Changes for the Summer Season", source="Island Post", date="2 days ago"),
+    RelatedItem(title="Fishermen Protest New Quota Rules", source="Nordic Wire", date="5 hours ago", text=SNIPPET_C),
+]
+
+RAIL_PACK = '[pack]\nname = "t"\n[[rules]]\nid = "rail"\naction = "rail"\nphrases = ["Elsewhere on the coast"]\n'
+END_PACK = '[pack]\nname = "t"\n[[rules]]\nid = "end"\naction = "truncate"\nphrases = ["Elsewhere on the coast"]\n'
+
+
+def parsed(lines: list[str], pack: str = RAIL_PACK) -> Page:
+    """The page after the pattern filter (our own one-rule pack) and the card parser."""
+    page = Page(blocks=split_blocks(normalise("\n".join(lines))))
+    apply_rules(page, RuleSet.of((parse_pack(pack, "t.toml"),)))
+    find_teasers(page)
+    return page
+
+
+def kept_text(page: Page) -> list[str]:
+    return [block.text for block in page.kept()]
+
+
+def accounted(doc_lines: list[str], page_text: str, removed: list[str]) -> Counter[str]:
+    """Input lines that are neither in the output nor in `removed`."""
+    need = Counter(line for line in normalise(page_text).split("\n") if line)
+    return need - Counter(doc_lines) - Counter(removed)
+
+
+# ── A rail under a header ───────────────────────────────────────────────────────────────────────────────────
+
+
+def test_rail_of_three_cards_in_different_layouts() -> None:
+    page = parsed([*ARTICLE, "Elsewhere on the coast", *CARD_A, *CARD_B, *CARD_C])
+    assert page.related == EXPECTED_ABC
+    assert kept_text(page) == ARTICLE
+    card_lines = CARD_A + CARD_B + CARD_C
+    assert all(block.verdict is not None for block in page.blocks if block.text in card_lines)
+
+
+def test_rail_of_three_cards_after_an_end_marker() -> None:
+    page = parsed([*ARTICLE, "Elsewhere on the coast", *CARD_A, *CARD_B, *CARD_C], pack=END_PACK)
+    assert page.related == EXPECTED_ABC
+    assert kept_text(page) == ARTICLE
+
+
+def test_rail_of_three_cards_without_a_header() -> None:
+    page = parsed([*ARTICLE, *CARD_A, *CARD_B, *CARD_C])
+    assert page.related == EXPECTED_ABC
+    assert kept_text(page) == ARTICLE
+
+
+def test_repeated_headline_is_the_cards_title() -> None:
+    # An image's alt text repeats the headline; the longer line next to it is the snippet, not the title.
+    card_d = ["Gull Census Finds Fewer Birds", "Valley Courier · 6h", "Gull Census Finds Fewer Birds on the Cliffs",
+              "Gull Census Finds Fewer Birds"]  # fmt: skip
+    page = parsed([*ARTICLE, "Elsewhere on the coast", *card_d, *CARD_A])
+    assert [item.title for item in page.related] == ["Gull Census Finds Fewer Birds", CARD_A[0]]
+    assert page.related[0].source == "Valley Courier"
+    assert page.related[0].date == "6h"
+
+
+def test_cards_with_ages_on_their_own_lines() -> None:
+    cards = [
+        "Storm Closes the Coastal Railway",
+        "2 hours ago",
+        "Engineers say the line between the two fishing towns will stay shut until the embankment is rebuilt.",
+        "Lighthouse Keeper Retires After Forty Years",
+        "a day ago",
+        "She climbed the hundred and twelve steps every evening, and says she will miss the view more than anything.",
+    ]
+    page = parsed([*ARTICLE, "Elsewhere on the coast", *cards])
+    assert [(item.title, item.date, item.text) for item in page.related] == [
+        (cards[0], "2 hours ago", cards[2]),
+        (cards[3], "a day ago", cards[5]),
+    ]
+
+
+def test_rail_header_mid_article_followed_by_prose_stops_the_rail() -> None:
+    page = parsed([*ARTICLE[:3], "Elsewhere on the coast", *CARD_A, *ARTICLE[3:]])
+    assert [item.title for item in page.related] == [CARD_A[0]]
+    assert kept_text(page) == ARTICLE
+
+
+def test_rail_header_mid_article_through_clean() -> None:
+    text = "\n\n".join([TITLE, *ARTICLE[:3], "Related Articles", *CARD_A, *ARTICLE[3:]])
+    doc = clean(text)
+    assert [item.title for item in doc.related] == [CARD_A[0]]
+    for paragraph in ARTICLE:
+        assert paragraph in doc.text
+    assert SNIPPET_A not in doc.text
+    assert "Coastal Herald · 3h" not in doc.text
+
+
+def test_rail_through_clean_with_the_shipped_packs() -> None:
+    text = "\n".join([TITLE, "", *(p + "\n" for p in ARTICLE), "Related Articles", *CARD_A, "", *CARD_B, "", *CARD_C])
+    doc = clean(text)
+    assert doc.kind == "article"
+    assert doc.related == EXPECTED_ABC
+    assert doc.text == "\n\n".join(ARTICLE)
+    # A card's age is not the article's date.
+    assert doc.date is None
+
+
+def test_cards_with_ages_on_their_own_lines_through_clean() -> None:
+    cards = [
+        "Storm Closes the Coastal Railway",
+        "2 hours ago",
+        "Engineers say the line between the two fishing towns will stay shut until the embankment is rebuilt.",
+        "Lighthouse Keeper Retires After Forty Years",
+        "a day ago",
+        "She climbed the hundred and twelve steps every evening, and says she will miss the view more than anything.",
+    ]
+    doc = clean("\n\n".join([TITLE, *ARTICLE, "Related Articles", *cards]))
+    assert [(item.title, item.date) for item in doc.related] == [(cards[0], "2 hours ago"), (cards[3], "a day ago")]
+    assert cards[2] not in doc.text and cards[5] not in doc.text
+    assert doc.date is None
+
+
+# ── Listings ────────────────────────────────────────────────────────────────────────────────────────────────
+
+LISTING_CARDS = [
+    ("Ferry Strike Delays Island Deliveries", "Island Wire", "3h",
+     "Shops on the outer islands are running short of milk and bread as the ferry crews stay ashore for a third day."),
+    ("Old Mill Roof Torn Off in Night Storm", "Valley Courier", "5h",
+     "The miller and his family were asleep in the house next door when the gale lifted the slates off the roof."),
+    ("Harbour Dues to Rise for Pleasure Boats", "Coastal Herald", "8h",
+     "Owners of yachts moored in the inner basin will pay a third more from April, the harbour board has decided."),
+    ("Museum Finds a Lost Map of the Bay", "Brindlecombe Post", "11h",
+     "The chart, drawn by a customs officer in the eighteenth century, was found folded inside a ledger in the attic."),
+]  # fmt: skip
+
+
+def listing_text() -> str:
+    lines = []
+    for title, source, age, snippet in LISTING_CARDS:
+        lines += [title, f"{source} · {age}", snippet, ""]
+    return "\n".join(lines)
+
+
+def test_a_page_of_cards_is_a_listing() -> None:
+    doc = clean(listing_text())
+    assert doc.kind == "listing"
+    assert doc.text == ""
+    assert doc.title == ""
+    assert doc.related == [RelatedItem(title=t, source=s, date=a, text=x) for t, s, a, x in LISTING_CARDS]
+    assert {r.reason for r in doc.removed} == {"related:card"}
+    assert len(doc.removed) == 3 * len(LISTING_CARDS)
+
+
+def test_a_listing_has_the_language_of_its_cards() -> None:
+    assert clean(listing_text()).language == "en"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A header above cards without snippets.
+        "Topic: Harbours\nFerry Strike Delays Island Deliveries\nIsland Wire · 3h\n"
+        "Storm Damages Old Mill Roof\nValley Courier · 5h\n",
+        # A line under the last card's snippet.
+        listing_text() + "Older Harbour Stories\n",
+    ],
+    ids=["header", "footer"],
+)
+def test_listing_accounts_for_every_line_it_does_not_keep(text: str) -> None:
+    """A listing keeps no text, so any line that is not part of a card must be listed in `removed`."""
+    doc = clean(text)
+    assert doc.kind == "listing"
+    missing = accounted([], text, [r.text for r in doc.removed])
+    assert not missing, f"lines neither kept nor removed: {dict(missing)}"
+
+
+# ── Card-shaped text that is not a card ─────────────────────────────────────────────────────────────────────
+
+
+def test_article_head_shaped_like_a_card_is_not_a_card() -> None:
+    """Headline, dateline, lede: like a card, but the story goes on after the 'snippet'."""
+    lines = [TITLE, "Harbour Chronicle · 3h", *ARTICLE]
+    page = parsed(lines)
+    assert page.related == []
+    assert kept_text(page) == lines
+
+
+def test_article_head_shaped_like_a_card_above_a_real_rail() -> None:
+    lines = [TITLE, "Harbour Chronicle · 3h", *ARTICLE, *CARD_A, *CARD_B, *CARD_C]
+    page = parsed(lines)
+    assert page.related == EXPECTED_ABC
+    assert kept_text(page) == [TITLE, "Harbour Chronicle · 3h", *ARTICLE]
+
+
+def test_article_head_shaped_like_a_card_through_clean() -> None:
+    doc = clean("\n\n".join([TITLE, "Harbour Chronicle · 3h", *ARTICLE]))
+    assert doc.kind == "article"
+    assert doc.related == []
+    for paragraph in ARTICLE:
+        assert paragraph in doc.text
+
+
+def test_a_single_card_shaped_block_without_a_rail_is_left_alone() -> None:
+    """One card is not a rail: without a header, it takes two or more cards in a row."""
+    lines = [*ARTICLE[:3], *CARD_A, *ARTICLE[3:]]
+    page = parsed(lines)
+    assert page.related == []
+    assert kept_text(page) == lines
+
+
+def test_a_short_article_is_not_a_listing() -> None:
+    lines = [*ARTICLE, *CARD_A, *CARD_B]
+    page = parsed(lines)
+    assert not page.listing
+    assert len(page.related) == 2
