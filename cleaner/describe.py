@@ -9,8 +9,9 @@ from .page import Page
 
 def describe(page: Page) -> Document:
     body = [block.text for block in page.kept()]
-    removed = [Removal(block.text, block.verdict) for block in page.blocks if block.verdict is not None]
-    removed.extend(page.stripped)
+    removed = [Removal(block.text, block.verdict, block.line) for block in page.blocks if block.verdict is not None]
+    # In page order; a fragment cut from a line comes before the rest of that line, when the rest went too.
+    removed = sorted([*page.stripped, *removed], key=lambda removal: removal.line or 0)
     if page.listing:
         kind = "listing"
         body = []

@@ -16,10 +16,12 @@ Kind = Literal["article", "listing", "empty"]
 @dataclass(frozen=True)
 class Removal:
     """A line the cleaner took out of the page, and why (a rule id such as `generic/share-bar`, or a
-    density verdict such as `density:boilerplate`)."""
+    density verdict such as `density:boilerplate`). `line` is where it stood in the normalised input (it orders
+    the removals; it is not part of the output contract)."""
 
     text: str
     reason: str
+    line: int | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, str]:
         return {"text": self.text, "reason": self.reason}

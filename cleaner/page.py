@@ -28,6 +28,8 @@ class Page:
     title: str = ""
     # Fragments cut out of kept lines by `strip` rules (whole removed lines are the blocks' verdicts).
     stripped: list[Removal] = field(default_factory=list)
+    # Lines an `extract` rule matched, with what it captured, until the card parser has had its pick.
+    pending_metadata: list[tuple[Block, Rule, dict[str, str]]] = field(default_factory=list)
 
     def kept(self) -> list[Block]:
         return [block for block in self.blocks if block.verdict is None]

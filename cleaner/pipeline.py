@@ -14,7 +14,7 @@ from .describe import describe
 from .document import Document
 from .filters.density import classify_density
 from .filters.header import find_header
-from .filters.patterns import apply_rules
+from .filters.patterns import apply_extracts, apply_rules
 from .filters.teasers import find_teasers
 from .language import detect_language, stopwords
 from .normalise import normalise
@@ -31,6 +31,7 @@ def prepare(text: str, opts: Options) -> Page:
     page = Page(blocks=blocks, language=language, stopwords=stopwords(language))
     apply_rules(page, load_rules(opts.packs, tuple(map(str, opts.rule_files))))
     find_teasers(page)
+    apply_extracts(page)
     return page
 
 
@@ -40,11 +41,28 @@ MAX_PASSES = 5
 
 def clean_once(text: str, opts: Options) -> Document:
     """One pass of the pipeline over `text`."""
+    return _clean_pass(text, opts)[0]
+
+
+def _clean_pass(text: str, opts: Options) -> tuple[Document, list[int | None]]:
+    """One pass, and for each line of the document's rendered text the input line it came from."""
     page = prepare(text, opts)
     if opts.density and not page.listing:
         classify_density(page)
     find_header(page, known_title=opts.title)
-    return describe(page)
+    doc = describe(page)
+    return doc, _rendered_origin(page, doc)
+
+
+def _rendered_origin(page: Page, doc: Document) -> list[int | None]:
+    """Line k of `doc.render()` came from input line `origin[k]` (None for blank lines, or a known title)."""
+    origin: list[int | None] = []
+    if doc.title:
+        title_block = next((b for b in page.blocks if b.verdict == "title"), None)
+        origin += [title_block.line if title_block else None, None]
+    for block in page.kept() if doc.kind == "article" else ():
+        origin += [block.line, None]
+    return origin
 
 
 def clean(text: str, **options: object) -> Document:
@@ -55,27 +73,36 @@ def clean(text: str, **options: object) -> Document:
     output until the output stops changing (nearly always: one confirming pass).
     """
     opts = Options.of(**options)
-    doc = clean_once(text, opts)
+    doc, origin = _clean_pass(text, opts)
     for _ in range(MAX_PASSES):
         if doc.kind != "article":
             break
         rendered = doc.render()
-        again = clean_once(rendered, opts)
+        again, again_origin = _clean_pass(rendered, opts)
         if again.render() == rendered:
             break
-        doc = _merge(doc, again)
+        doc = _merge(doc, again, origin)
+        origin = [origin[line - 1] if line is not None else None for line in again_origin]
     return doc
 
 
-def _merge(first: Document, again: Document) -> Document:
-    """The later pass's article, with what the earlier pass learnt about the page and removed from it."""
-    later_removals = [r for r in again.removed if not (r.reason.startswith("title") and r.text == first.title)]
+def _merge(first: Document, again: Document, origin: list[int | None]) -> Document:
+    """The later pass's article, with what the earlier pass learnt about the page and removed from it; the
+    later pass's removals are placed by the input lines they came from (`origin` of the earlier output)."""
+    later = [
+        replace(r, line=origin[r.line - 1] if r.line is not None else None)
+        for r in again.removed
+        if not (r.reason.startswith("title") and r.text == first.title and again.title == first.title)
+    ]
+    # The title line was moved, not removed, by the earlier pass: a later verdict on it replaces that entry.
+    relabelled = {r.line for r in later}
+    earlier = [r for r in first.removed if not (r.reason == "title" and r.line in relabelled)]
     return replace(
         again,
         source=first.source or again.source,
         date=first.date or again.date,
         related=first.related + again.related,
-        removed=first.removed + later_removals,
+        removed=sorted(earlier + later, key=lambda removal: removal.line or 0),
     )
 
 

@@ -139,7 +139,8 @@ def removed_in_page_order(doc: Document, lines: list[str]) -> Removal | None:
             j += 1
         if j == len(lines):
             return removal
-        at = j + 1 if removal.text in variants[j] else j
+        # Only a removal of the whole line moves past it: a strip fragment and the rest of its line share it.
+        at = j + 1 if removal.text == lines[j] else j
     return None
 
 

@@ -14,7 +14,7 @@ import pytest
 
 import cleaner
 from cleaner.blocks import split_blocks
-from cleaner.filters.patterns import apply_rules
+from cleaner.filters.patterns import apply_extracts, apply_rules
 from cleaner.page import Page
 from cleaner.rules import (
     RulePackError,
@@ -48,8 +48,10 @@ def verdicts(page: Page) -> dict[str, str | None]:
 
 
 def applied(rules_toml: str, *lines: str) -> Page:
+    """The pattern stage: the rules, then the metadata lines settled (here with no card parser between)."""
     page = page_of(*lines)
     apply_rules(page, ruleset(rules_toml))
+    apply_extracts(page)
     return page
 
 

@@ -25,7 +25,7 @@ from functools import cached_property, lru_cache
 from importlib import resources
 
 from ..document import Block
-from ..features import BlockFeatures, block_features, ends_sentence
+from ..features import BlockFeatures, block_features, ends_sentence, is_prose
 from ..page import Page
 from ..rules import fold
 
@@ -284,6 +284,18 @@ def _is_list_item(features: BlockFeatures) -> bool:
     return features.words >= LIST_ITEM_MIN_WORDS and not features.urlish and not features.copyright
 
 
+def _best_paragraph(blocks: Sequence[Block], p2: Sequence[float], keep: list[bool]) -> tuple[int, int]:
+    """When no block clears the threshold, a page that has real prose keeps its most article-like paragraph
+    rather than nothing: an emptied article is worse than a doubtful one (and a page of one paragraph judged
+    without context is exactly where the model doubts)."""
+    prose = [i for i, block in enumerate(blocks) if is_prose(block.text)]
+    if not prose:
+        return 0, 0
+    best = max(prose, key=lambda i: (p2[i], -i))
+    keep[best] = True
+    return best, best + 1
+
+
 def classify_density(page: Page, model: DensityModel | None = None) -> None:
     """Mark the kept blocks that are chrome by density, with the reason `density:...`."""
     model = model or shipped_model()
@@ -296,6 +308,8 @@ def classify_density(page: Page, model: DensityModel | None = None) -> None:
     lists = _list_spans(features)
     start, end = densest_run(_bridge_lists(region_scores(p2, features, model.gap_weight), lists))
     keep = [start <= i < end and p >= model.threshold for i, p in enumerate(p2)]
+    if not any(keep):
+        start, end = _best_paragraph(blocks, p2, keep)
     _keep_lists(keep, lists, start, end)
     # A short subheading between two kept paragraphs belongs to the article ("US FALLS", "Background").
     for i in range(start + 1, end - 1):

@@ -83,8 +83,10 @@ def _choose_title(page: Page, body_start: int) -> Block | None:
             continue
         words = _content_words(block.text, page.stopwords)
         overlap = len(words & lede_words) / max(1, len(words)) if words else 0.0
-        score = overlap + (1.0 if repeated else 0.0) - 0.01 * distance
-        if (overlap >= MIN_LEDE_OVERLAP or repeated) and score > best_score:
+        # The page's first line standing right above the body is its title by position, as in cleaned text.
+        opening = block.index == 0 and distance == 1
+        score = overlap + (1.0 if repeated else 0.0) + (0.5 if opening else 0.0) - 0.01 * distance
+        if (overlap >= MIN_LEDE_OVERLAP or repeated or opening) and score > best_score:
             best, best_score = block, score
     return best
 

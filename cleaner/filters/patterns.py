@@ -19,7 +19,7 @@ def _strip(page: Page, rules: RuleSet) -> None:
             if match and match.group(0):
                 rest = (block.text[: match.start()] + block.text[match.end() :]).strip()
                 if rest:
-                    page.stripped.append(Removal(match.group(0), rule.reason))
+                    page.stripped.append(Removal(match.group(0), rule.reason, block.line))
                     block.text = rest
 
 
@@ -40,7 +40,8 @@ def _applies(rule: Rule, index: int, first_prose: int, last_prose: int) -> bool:
 
 
 def apply_rules(page: Page, rules: RuleSet) -> None:
-    """Strip glued fragments, then drop, extract and truncate whole lines by the first matching rule."""
+    """Strip glued fragments, then drop whole lines, mark end markers and rail headers, and note metadata lines
+    (`apply_extracts` settles them once the cards are known), by the first matching rule that fits."""
     _strip(page, rules)
     first_prose, last_prose = _prose_bounds(page)
     for block in page.blocks:
@@ -57,9 +58,20 @@ def apply_rules(page: Page, rules: RuleSet) -> None:
         elif rule.action == "rail":
             page.rail_starts.append(block.index)
         elif rule.action == "extract":
-            in_tail = page.tail_start is not None and block.index > page.tail_start
-            if in_tail:
-                continue  # a card's own metadata: the card parser reads it
-            for key, value in captured.items():
-                page.note_metadata(key, value)
+            # Decided after the card parser: an age line may be a card's, not the article's.
+            page.pending_metadata.append((block, rule, captured))
+            continue
         block.verdict = rule.reason
+
+
+def apply_extracts(page: Page) -> None:
+    """The metadata lines the extract rules found, less those the card parser took for a card's own: their
+    values become the page's metadata (the first found wins) and the lines go."""
+    for block, rule, captured in page.pending_metadata:
+        in_tail = page.tail_start is not None and block.index > page.tail_start
+        if block.verdict is not None or in_tail:
+            continue
+        for key, value in captured.items():
+            page.note_metadata(key, value)
+        block.verdict = rule.reason
+    page.pending_metadata.clear()

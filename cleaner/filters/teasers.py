@@ -236,3 +236,7 @@ def find_teasers(page: Page) -> None:
     if len(page.related) >= MIN_CARDS_IN_RAIL:
         prose_words = sum(count_words(b.text) for b in page.kept() if is_prose(b.text))
         page.listing = prose_words < LISTING_MAX_PROSE_WORDS
+    if page.listing:
+        # A listing has no article: what is not a card is the listing page's own chrome.
+        for block in page.kept():
+            block.verdict = "listing:chrome"
