@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from .memo import LINE_CACHE_SIZE
 from .meta import has_bullet, parse_meta
 
 _WORD = re.compile(r"\w+")
@@ -28,7 +29,7 @@ _COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved", re.IGNORECASE
 PROSE_MIN_WORDS = 10
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=LINE_CACHE_SIZE)
 def count_words(text: str) -> int:
     """Words of a spaced script, plus half the characters of unspaced scripts (CJK, Thai)."""
     unspaced = len(_UNSPACED_CHAR.findall(text))
@@ -120,7 +121,7 @@ FEATURE_NAMES = (
 )
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=LINE_CACHE_SIZE)
 def block_features(
     text: str, stopwords: frozenset[str], *, repeated: bool = False, blank_before: bool = False
 ) -> BlockFeatures:

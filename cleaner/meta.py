@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .memo import LINE_CACHE_SIZE
+
 _NUM = r"(?:\d{1,3}|an?|one|two|three|few)"
 _AGE_EN = (
     rf"(?:about |around |over |almost )?{_NUM} ?"
@@ -98,7 +100,7 @@ class Meta:
     author: str | None = None
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=LINE_CACHE_SIZE)
 def parse_meta(line: str) -> Meta | None:
     """The metadata in `line` when the whole line is metadata: an outlet name, then a date or age; or a byline,
     perhaps with a date or reading time; or a reading time alone. (Memoised: pages of a site share lines.)"""

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 from .features import count_words
+from .memo import LINE_CACHE_SIZE
 
 Action = Literal["drop", "truncate", "rail", "strip", "extract"]
 Where = Literal["any", "head", "tail"]
@@ -45,7 +46,7 @@ class RulePackError(ValueError):
     """A rule pack that cannot be used: unreadable, not TOML, or a rule that breaks the format."""
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=LINE_CACHE_SIZE)
 def fold(line: str) -> str:
     """The form phrases are compared in: case folded, punctuation and symbols trimmed from both ends."""
     return _SPACE.sub(" ", _EDGE.sub("", line.casefold()))
@@ -207,7 +208,7 @@ def file_pack(path: str | Path) -> RulePack:
 # A rule's match on a line: the rule, and the metadata its pattern captured (extract rules).
 RuleMatch = tuple[Rule, dict[str, str]]
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
-MATCH_CACHE_SIZE = 1 << 15
+MATCH_CACHE_SIZE = LINE_CACHE_SIZE
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from importlib import resources
 
 from ..document import Block
 from ..features import BlockFeatures, block_features, ends_sentence, is_prose
+from ..memo import LINE_CACHE_SIZE
 from ..page import Page
 from ..rules import fold
 
@@ -39,7 +40,7 @@ LOGIT_CLIP = 12.0
 _NO_NEIGHBOUR = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=LINE_CACHE_SIZE)
 def _neighbour_view(features: BlockFeatures | None) -> tuple[float, ...]:
     if features is None:
         return _NO_NEIGHBOUR
