@@ -16,6 +16,22 @@ from hypothesis import strategies as st
 
 # ── Vocabulary ───────────────────────────────────────────────────────────────────────────────────────────────
 
+# One invented article (the Veldmark grain pier) that several unit tests judge: long enough to read as prose.
+PIER_ARTICLE = [
+    "The harbour authority of Veldmark confirmed on Tuesday that the old grain pier will be closed to the public "
+    "for at least two years while engineers rebuild its rotten foundations.",
+    "Inspectors found last spring that several of the oak piles under the pier had been eaten away by shipworm, a "
+    "small mollusc that thrives in the warmer water of recent summers.",
+    "The closure is a blow to the fishermen who have landed their catch at the pier for generations, and to the "
+    "cafés along the quay that depend on the crowds it draws at weekends.",
+    "A spokesman for the authority said that temporary moorings would be built on the northern breakwater, but "
+    "admitted that they would not be ready before the autumn.",
+    "Local councillors have asked the regional government to share the cost of the repairs, which the authority "
+    "puts at a little over forty million crowns.",
+    "The last major renovation of the pier took place in the nineteen-sixties, when its wooden deck was replaced "
+    "with concrete slabs that are now themselves crumbling.",
+]
+
 SUBJECTS = [
     "The harbour authority",
     "The regional council",

@@ -9,6 +9,7 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import PIER_ARTICLE
 
 from cleaner.blocks import split_blocks
 from cleaner.filters.density import DensityModel, LinearModel, classify_density, densest_run, shipped_model
@@ -16,20 +17,7 @@ from cleaner.language import stopwords
 from cleaner.normalise import normalise
 from cleaner.page import Page
 
-PROSE = [
-    "The harbour authority of Veldmark confirmed on Tuesday that the old grain pier will be closed to the public "
-    "for at least two years while engineers rebuild its rotten foundations.",
-    "Inspectors found last spring that several of the oak piles under the pier had been eaten away by shipworm, a "
-    "small mollusc that thrives in the warmer water of recent summers.",
-    "The closure is a blow to the fishermen who have landed their catch at the pier for generations, and to the "
-    "cafés along the quay that depend on the crowds it draws at weekends.",
-    "A spokesman for the authority said that temporary moorings would be built on the northern breakwater, but "
-    "admitted that they would not be ready before the autumn.",
-    "Local councillors have asked the regional government to share the cost of the repairs, which the authority "
-    "puts at a little over forty million crowns.",
-    "The last major renovation of the pier took place in the nineteen-sixties, when its wooden deck was replaced "
-    "with concrete slabs that are now themselves crumbling.",
-]
+PROSE = PIER_ARTICLE
 MENU = ["Harbour Chronicle", "Fleet", "Tides", "Markets", "Opinion", "Podcasts", "Subscribe"]
 FOOTER = ["Tide tables · Contact the newsroom · Advertise with us", "© 2024 Harbour Chronicle Ltd"]
 

@@ -10,21 +10,14 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from strategies import PIER_ARTICLE
 
 import cleaner
 from cleaner import Document, Options, RelatedItem, Removal, clean, clean_many
 
 TITLE = "Veldmark shuts its grain pier as shipworm eats the piles"
-BODY = [
-    "The harbour authority of Veldmark confirmed on Tuesday that the old grain pier will be closed to the public "
-    "for at least two years while engineers rebuild its rotten foundations.",
-    "Inspectors found last spring that several of the oak piles under the pier had been eaten away by shipworm, a "
-    "small mollusc that thrives in the warmer water of recent summers.",
-    "The closure is a blow to the fishermen who have landed their catch at the pier for generations, and to the "
-    "cafés along the quay that depend on the crowds it draws at weekends.",
-    "Local councillors have asked the regional government to share the cost of the repairs, which the authority "
-    "puts at a little over forty million crowns.",
-]
+# Four paragraphs of the shared test article (its spokesman and renovation paragraphs left out).
+BODY = [PIER_ARTICLE[i] for i in (0, 1, 2, 4)]
 CARDS = [
     "Ferry Strike Delays Island Deliveries",
     "Island Wire · 3h",

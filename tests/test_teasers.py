@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from strategies import PIER_ARTICLE
 
 from cleaner import RelatedItem, clean
 from cleaner.blocks import split_blocks
@@ -19,20 +20,7 @@ from cleaner.normalise import normalise
 from cleaner.page import Page
 from cleaner.rules import RuleSet, parse_pack
 
-ARTICLE = [
-    "The harbour authority of Veldmark confirmed on Tuesday that the old grain pier will be closed to the public "
-    "for at least two years while engineers rebuild its rotten foundations.",
-    "Inspectors found last spring that several of the oak piles under the pier had been eaten away by shipworm, a "
-    "small mollusc that thrives in the warmer water of recent summers.",
-    "The closure is a blow to the fishermen who have landed their catch at the pier for generations, and to the "
-    "cafés along the quay that depend on the crowds it draws at weekends.",
-    "A spokesman for the authority said that temporary moorings would be built on the northern breakwater, but "
-    "admitted that they would not be ready before the autumn.",
-    "Local councillors have asked the regional government to share the cost of the repairs, which the authority "
-    "puts at a little over forty million crowns.",
-    "The last major renovation of the pier took place in the nineteen-sixties, when its wooden deck was replaced "
-    "with concrete slabs that are now themselves crumbling.",
-]
+ARTICLE = PIER_ARTICLE
 TITLE = "Veldmark closes its old grain pier for two years of repairs"
 
 SNIPPET_A = (
