@@ -14,8 +14,10 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a
 # C0/C1 control characters other than tab and newline.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Every Unicode space separator (NBSP, thin space, ideographic space...) and tabs become one plain space.
-_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_LINE_EDGES = re.compile(r" ?\n ?")
+# (Only what needs rewriting matches: a lone plain space does not, which keeps this fast on long pages.)
+_SPACE_CLASS = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
+_SPACES = re.compile(rf"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]{_SPACE_CLASS}*| {_SPACE_CLASS}+")
+_LINE_EDGES = re.compile(r" \n ?|\n ")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
@@ -27,4 +29,4 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _SPACES.sub(" ", text)
     text = _LINE_EDGES.sub("\n", text).strip(" \n")
-    return _BLANK_RUNS.sub("\n\n", text)
+    return _BLANK_RUNS.sub("\n\n", text) if "\n\n\n" in text else text

@@ -222,6 +222,8 @@ class RuleSet:
     pattern_rules: tuple[Rule, ...]
     strip_rules: tuple[Rule, ...]
     any_pattern: re.Pattern[str] | None
+    # No pattern rule looks at lines longer than this (their `max_words`): most prose skips the patterns.
+    pattern_max_words: int
     _matches: dict[str, tuple[RuleMatch, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -236,7 +238,8 @@ class RuleSet:
         # patterns can stand side by side.
         combined = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', r.pattern.pattern)})" for r in patterns)  # type: ignore[union-attr]
         any_pattern = re.compile(combined, re.IGNORECASE) if combined else None
-        return cls(packs, phrase_index, patterns, strips, any_pattern)
+        longest = max((r.max_words for r in patterns), default=0)
+        return cls(packs, phrase_index, patterns, strips, any_pattern, longest)
 
     def matches(self, line: str) -> tuple[RuleMatch, ...]:
         """Every whole-line rule (drop, truncate, rail, extract) matching `line`, phrases first, in pack order;
@@ -254,7 +257,7 @@ class RuleSet:
         for rule in self.phrase_index.get(fold(line), ()):
             if words <= rule.max_words:
                 yield rule, {}
-        if self.any_pattern is None or not self.any_pattern.fullmatch(line):
+        if words > self.pattern_max_words or self.any_pattern is None or not self.any_pattern.fullmatch(line):
             return
         for rule in self.pattern_rules:
             if words <= rule.max_words:
