@@ -22,21 +22,18 @@ from pathlib import Path
 
 import numpy as np
 
-from cleaner.describe import describe
 from cleaner.evaluate import corpus_scores, shingles, tokenize
 from cleaner.features import BlockFeatures
 from cleaner.filters.density import (
     DensityModel,
     LinearModel,
-    classify_density,
     page_features,
     removed_gaps,
     stage1_vectors,
     stage2_vectors,
 )
-from cleaner.filters.header import find_header
 from cleaner.options import Options
-from cleaner.pipeline import prepare
+from cleaner.pipeline import clean_once, prepare
 from cleaner.rules import fold
 
 FOLDS = 5
@@ -155,11 +152,7 @@ def _folds(n: int) -> list[list[int]]:
 
 
 def clean_text(sample: Sample, model: DensityModel, opts: Options) -> str:
-    page = prepare(sample.text, opts)
-    if not page.listing:
-        classify_density(page, model)
-    find_header(page)
-    return describe(page).text
+    return clean_once(sample.text, opts, model).text
 
 
 def main(argv: list[str] | None = None) -> int:

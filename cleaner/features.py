@@ -50,7 +50,7 @@ def is_prose(text: str) -> bool:
 
 @dataclass(frozen=True)
 class BlockFeatures:
-    """The own features of one block (see `FEATURE_NAMES` for the vector the model reads)."""
+    """The own features of one block; `vector()` is the model's view of them."""
 
     chars: int
     words: int
@@ -97,28 +97,6 @@ class BlockFeatures:
             float(self.repeated),
             float(self.blank_before),
         )
-
-
-FEATURE_NAMES = (
-    "log_chars",
-    "log_words",
-    "stop_ratio",
-    "ends_sentence",
-    "ends_colon",
-    "log_sentences",
-    "title_case",
-    "all_caps",
-    "digit_ratio",
-    "comma_ratio",
-    "bullet",
-    "urlish",
-    "meta",
-    "log_separators",
-    "copyright",
-    "avg_word_len",
-    "repeated",
-    "blank_before",
-)
 
 
 @lru_cache(maxsize=LINE_CACHE_SIZE)

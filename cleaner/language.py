@@ -36,9 +36,6 @@ _STOPLIST_NAMES = {
     "ur": "Urdu", "vi": "Vietnamese",
 }  # fmt: skip
 
-# Languages written without spaces between words: word-based features count characters instead.
-UNSPACED_LANGUAGES = frozenset({"ja", "zh-cn", "zh-tw", "th", "zh"})
-
 
 def _stoplist_dir() -> Path | None:
     spec = importlib.util.find_spec("justext")

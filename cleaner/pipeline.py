@@ -12,7 +12,7 @@ from dataclasses import replace
 from .blocks import split_blocks
 from .describe import describe
 from .document import Document
-from .filters.density import classify_density
+from .filters.density import DensityModel, classify_density
 from .filters.header import find_header
 from .filters.patterns import apply_extracts, apply_rules
 from .filters.teasers import find_teasers
@@ -39,16 +39,16 @@ def prepare(text: str, opts: Options) -> Page:
 MAX_PASSES = 5
 
 
-def clean_once(text: str, opts: Options) -> Document:
-    """One pass of the pipeline over `text`."""
-    return _clean_pass(text, opts)[0]
+def clean_once(text: str, opts: Options, model: DensityModel | None = None) -> Document:
+    """One pass of the pipeline over `text` (with another density model: how `make fit` scores candidates)."""
+    return _clean_pass(text, opts, model)[0]
 
 
-def _clean_pass(text: str, opts: Options) -> tuple[Document, list[int | None]]:
+def _clean_pass(text: str, opts: Options, model: DensityModel | None = None) -> tuple[Document, list[int | None]]:
     """One pass, and for each line of the document's rendered text the input line it came from."""
     page = prepare(text, opts)
     if opts.density and not page.listing:
-        classify_density(page)
+        classify_density(page, model)
     find_header(page, known_title=opts.title)
     doc = describe(page)
     return doc, _rendered_origin(page, doc)

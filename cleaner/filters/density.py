@@ -25,7 +25,7 @@ from functools import cached_property, lru_cache
 from importlib import resources
 
 from ..document import Block
-from ..features import BlockFeatures, block_features, ends_sentence, is_prose
+from ..features import BlockFeatures, block_features, is_prose
 from ..memo import LINE_CACHE_SIZE
 from ..page import Page
 from ..rules import fold
@@ -240,13 +240,13 @@ def page_features(blocks: Sequence[Block], stopwords: frozenset[str]) -> list[Bl
     ]
 
 
-def _is_subheading(block: Block, features: BlockFeatures) -> bool:
+def _is_subheading(features: BlockFeatures) -> bool:
     return (
         0 < features.words <= SUBHEADING_MAX_WORDS
         and not features.meta
         and not features.bullet
         and not features.urlish
-        and not ends_sentence(block.text)
+        and not features.ends_sentence
     )
 
 
@@ -314,7 +314,7 @@ def classify_density(page: Page, model: DensityModel | None = None) -> None:
     _keep_lists(keep, lists, start, end)
     # A short subheading between two kept paragraphs belongs to the article ("US FALLS", "Background").
     for i in range(start + 1, end - 1):
-        if not keep[i] and keep[i - 1] and keep[i + 1] and _is_subheading(blocks[i], features[i]):
+        if not keep[i] and keep[i - 1] and keep[i + 1] and _is_subheading(features[i]):
             keep[i] = True
     for i, block in enumerate(blocks):
         if not keep[i]:
