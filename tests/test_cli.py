@@ -17,7 +17,7 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,8 @@ from click.testing import CliRunner, Result
 import cleaner
 from cleaner import cli
 from cleaner import io as cio
+from cleaner.cli import clean as clean_cli
+from cleaner.cli import common, pool
 from cleaner.document import Document, Removal
 
 CONTRACT = ["id", "title", "text", "kind", "language", "source", "date", "related", "removed"]
@@ -59,10 +61,16 @@ class FakePipeline:
         return Document(title=title, text="\n\n".join(kept), kind=kind, language=language, removed=removed)
 
 
+def patch_pipeline(monkeypatch: pytest.MonkeyPatch, pipeline: Callable[..., Document]) -> None:
+    """Replace the cleaning pipeline where the CLI calls it: in the pool (and its forked workers) and up front."""
+    monkeypatch.setattr(pool, "clean_page", pipeline)
+    monkeypatch.setattr(clean_cli, "clean_page", pipeline)
+
+
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakePipeline:
     pipeline = FakePipeline()
-    monkeypatch.setattr(cli, "clean_page", pipeline)
+    patch_pipeline(monkeypatch, pipeline)
     return pipeline
 
 
@@ -431,15 +439,15 @@ def test_lang_with_output_dir_and_in_place(fake: FakePipeline, tmp_path: Path) -
 
 
 def test_progress_bar_draws_and_clears(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli._Progress, "DELAY", 0.0)
-    monkeypatch.setattr(cli._Progress, "INTERVAL", 0.0)
-    progress = cli._Progress(True, 2000)
+    monkeypatch.setattr(common.Progress, "DELAY", 0.0)
+    monkeypatch.setattr(common.Progress, "INTERVAL", 0.0)
+    progress = common.Progress(True, 2000)
     progress.advance(1000, 3)
     drawn = capsys.readouterr().err
     assert drawn.startswith("\r") and "50%" in drawn and "3 documents" in drawn
     progress.clear()
     assert capsys.readouterr().err == "\r\x1b[K"
-    quiet = cli._Progress(False, 2000)
+    quiet = common.Progress(False, 2000)
     quiet.advance(2000, 1)
     quiet.clear()
     assert capsys.readouterr().err == ""
@@ -557,22 +565,22 @@ def test_unknown_pack_is_one_line_and_exit_2() -> None:
 # --- the cleaning window -------------------------------------------------------------------------------------------
 
 
-def _doc_events(count: int, pulled: list[int]) -> Iterator[cli._Event]:
+def _doc_events(count: int, pulled: list[int]) -> Iterator[pool.Event]:
     source = cio.Input("-", None, None, "jsonl")
     for i in range(count):
         pulled.append(i)
-        yield cli._Doc(source, i, str(i), f"Title {i}\n\nbody {i}", None)
+        yield pool.Doc(source, i, str(i), f"Title {i}\n\nbody {i}", None)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_cleaning_window_bounds_the_work_in_flight(fake: FakePipeline, jobs: int) -> None:
     pulled: list[int] = []
-    cleaning = cli._Cleaning({}, jobs, window=3)
+    cleaning = pool.Cleaning({}, jobs, window=3)
     ahead = []
     order = []
     try:
         for event in cleaning.run(_doc_events(40, pulled)):
-            assert isinstance(event, cli._Doc) and isinstance(event.result, Document)
+            assert isinstance(event, pool.Doc) and isinstance(event.result, Document)
             order.append(event.id)
             ahead.append(len(pulled) - len(order))
     finally:
@@ -585,7 +593,7 @@ def test_a_single_document_does_not_start_a_pool(fake: FakePipeline, monkeypatch
     def no_pool(*args: object, **kwargs: object) -> None:
         raise AssertionError("a pool was started")
 
-    monkeypatch.setattr(cli, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", no_pool)
     result = run("clean", "-j", "4", input=PAGE_A)
     assert result.exit_code == 0 and result.stdout == render(fake, PAGE_A)
 
@@ -598,7 +606,7 @@ def test_a_worker_that_dies_costs_only_its_document(fake: FakePipeline, monkeypa
             os._exit(3)
         return fake(text, **options)
 
-    monkeypatch.setattr(cli, "clean_page", fragile)
+    patch_pipeline(monkeypatch, fragile)
     lines = [json.dumps({"id": i, "text": "CRASH" if i == 5 else f"T{i}\n\nbody"}) for i in range(12)]
     result = run("clean", "-j", "2", "--format", "jsonl", input="\n".join(lines) + "\n")
     assert result.exit_code == 2

@@ -1,0 +1,45 @@
+"""The `cleaner` command line: a click group (`main`) with one module per subcommand.
+
+`cleaner clean` (`clean.py`) turns a stream of inputs (files, directories, stdin; plain text or JSONL) into a
+stream of events in input order (`pool.events`), cleans the documents in it, in worker processes when that
+pays, with a bounded window of work in flight (`pool.Cleaning`), and hands each event, still in input order, to
+a `session.Session` that prints, writes, checks or diffs it. Nothing holds more than the window: memory stays flat on
+corpora of any size.
+
+Exit status: 0 done, 1 `--check` found inputs that would change, 2 any input or line could not be read or
+cleaned (and usage errors), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .clean import clean_command
+from .common import CONTEXT_SETTINGS
+from .rules import rules_command
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="cleaner", message="%(prog)s %(version)s")
+def main() -> None:
+    """Strip boilerplate from scraped news pages and web corpora: the article only, with its metadata.
+
+    Each page (a .txt file, one record of a .jsonl file, or standard input) comes out as its title and body
+    text, with menus, share bars, cookie notices, teasers and other boilerplate removed, plus what was learnt
+    about it (kind, language, source, date, related articles, removed lines and why).
+
+    \b
+    Examples:
+      cleaner clean page.txt                      print the article of one page
+      cleaner clean corpus/ -o clean/             clean a tree of .txt/.jsonl files into clean/
+      cleaner clean --format jsonl < pages.jsonl > clean.jsonl
+      cleaner clean --check corpus/               exit 1 if any file would change
+      cleaner clean --explain page.txt            show what was removed and why
+
+    Run `cleaner COMMAND --help` for the options of a command.
+    """
+
+
+main.add_command(clean_command)
+main.add_command(rules_command)

@@ -1,0 +1,223 @@
+"""`cleaner clean`: inputs -> events -> cleaning pool -> session (print, write, check, diff)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import click
+
+from .. import io as cio
+from ..pipeline import clean as clean_page
+from .common import (
+    CONTEXT_SETTINGS,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    Progress,
+    Reporter,
+    Terminated,
+    binary_stream,
+    default_jobs,
+    fail,
+    is_tty,
+    sigterm_raises,
+    silence_stdout,
+    split_list,
+    stderr_is_tty,
+)
+from .pool import Cleaning, events
+from .session import Claims, Session, Settings
+
+
+@click.command("clean", context_settings=CONTEXT_SETTINGS, short_help="Clean pages: print, write or check them.")
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True, path_type=str))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="Format of what goes to stdout (-o and --in-place keep each file's own format). text: the article "
+    "(title, blank line, body); several documents each "
+    "get a '==> ID <==' header. jsonl: one JSON object per document with id, title, text, kind, language, "
+    "source, date, related and removed.",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["auto", "text", "jsonl"]),
+    default="auto",
+    show_default=True,
+    help="How inputs are read. auto: .jsonl files as JSONL, other files as text, stdin as JSONL if its first "
+    "non-blank line is a JSON object. JSONL records need a 'text' field; their other fields are kept.",
+)
+@click.option(
+    "-o",
+    "--output-dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Write each input under DIR, by its name relative to the directory it was found in (a file "
+    "argument: its base name), instead of printing. .txt inputs are written as text, .jsonl as JSONL.",
+)
+@click.option("--in-place", is_flag=True, help="Rewrite each input file with its cleaned form (atomically).")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; list each file that would change ('would clean PATH' on stderr) and exit 1 if any would.",
+)
+@click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of each file that would change.")
+@click.option("--explain", is_flag=True, help="Print every removed line and the reason on stderr, per document.")
+@click.option(
+    "--rules",
+    "rule_files",
+    multiple=True,
+    metavar="FILE",
+    help="A rule pack of your own, applied after the shipped ones. Repeatable.",
+)
+@click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    metavar="NAME",
+    help="A shipped rule pack to apply instead of the default set (see 'cleaner rules'). Repeatable, or "
+    "comma-separated.",
+)
+@click.option("--no-density", is_flag=True, help="Turn off the density filters: only rule packs and segmentation.")
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    metavar="LANGS",
+    help="Keep only documents whose detected language is in this comma-separated list (e.g. en,de). Others are "
+    "not printed or written (left untouched with --in-place) and counted at the end.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes (default: one per CPU). -j 1 cleans in this process. Output order is input order.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line; errors are still shown.")
+@click.pass_context
+def clean_command(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    fmt: str,
+    input_format: str,
+    output_dir: str | None,
+    in_place: bool,
+    check: bool,
+    diff: bool,
+    explain: bool,
+    rule_files: tuple[str, ...],
+    packs: tuple[str, ...],
+    no_density: bool,
+    langs: tuple[str, ...],
+    jobs: int | None,
+    quiet: bool,
+) -> None:
+    """Clean pages: files, directories (their *.txt and *.jsonl files, recursively, in sorted order) or
+    standard input ('-', or no PATHS).
+
+    By default the result goes to stdout; -o DIR and --in-place write files instead, --check and --diff only
+    tell what would change. Errors (unreadable, binary or missing inputs, invalid JSON lines) are reported one
+    line each on stderr and the other inputs are still cleaned; the exit status is then 2.
+
+    \b
+    Examples:
+      cleaner clean page.txt other.txt            two articles, each under a '==> PATH <==' header
+      cleaner clean -j 4 --lang en corpus/ -o clean/
+      cleaner clean --in-place --rules mysite.toml corpus/
+      cat pages.jsonl | cleaner clean --format jsonl --explain > clean.jsonl
+
+    \b
+    Exit status: 0 done; 1 --check found files that would change; 2 errors.
+    """
+    paths = paths or (cio.STDIN,)
+    if output_dir is not None and in_place:
+        raise click.UsageError("-o/--output-dir and --in-place are mutually exclusive.")
+    if paths.count(cio.STDIN) > 1:
+        raise click.UsageError("standard input ('-') can be read only once.")
+    if cio.STDIN in paths and in_place:
+        raise click.UsageError("--in-place cannot rewrite standard input.")
+    if cio.STDIN in paths and output_dir is not None and not (check or diff):
+        raise click.UsageError("-o/--output-dir needs file names: standard input has none.")
+
+    options: dict[str, Any] = {"rule_files": tuple(rule_files), "density": not no_density}
+    pack_names = split_list(packs)
+    if pack_names:
+        options["packs"] = tuple(pack_names)
+    for path in rule_files:
+        if not os.path.isfile(path):
+            problem = "is a directory" if os.path.isdir(path) else "no such file or directory"
+            fail(ctx, f"--rules {path}: {problem}")
+    try:
+        clean_page("", **options)  # loads and checks the rule packs once, before any input is read
+    except (ValueError, KeyError, OSError) as exc:
+        fail(ctx, str(exc).strip("'\"") or type(exc).__name__)
+
+    lang_list = [lang.lower() for lang in split_list(langs)]
+    settings = Settings(
+        fmt=fmt,
+        output_dir=output_dir,
+        in_place=in_place,
+        check=check,
+        diff=diff,
+        explain=explain,
+        langs=frozenset(lang_list) if langs else None,
+        lang_label=",".join(lang_list),
+        quiet=quiet,
+    )
+    exclude = [output_dir] if output_dir is not None and not settings.compare else []
+
+    def inputs() -> Iterator[cio.Input | cio.Unreadable]:
+        return cio.discover(paths, input_format, exclude=exclude)  # type: ignore[arg-type]
+
+    show_progress = not quiet and stderr_is_tty()
+    reporter = Reporter(Progress(show_progress, None))
+    stdin = binary_stream(sys.stdin) if cio.STDIN in paths else None
+    stdout = binary_stream(sys.stdout)
+    session = Session(settings, stdout, reporter, Claims(paths))
+    cleaning = Cleaning(options, jobs or default_jobs())
+    if stdin is not None and not quiet and is_tty(sys.stdin):
+        reporter.echo("cleaner: reading pages from standard input (end with Ctrl-D)")
+
+    status = EXIT_OK
+    interrupted = False
+    try:
+        with sigterm_raises():
+            if show_progress and stdin is None:
+                # a walk over the inputs' sizes first, so that the bar has an end
+                reporter.progress.total = sum(item.size or 0 for item in inputs() if isinstance(item, cio.Input))
+            for event in cleaning.run(events(inputs(), stdin)):
+                session.handle(event)
+            cleaning.close()
+            status = session.finish()
+            stdout.flush()
+    except (KeyboardInterrupt, Terminated) as exc:
+        interrupted = True
+        session.abandon()
+        cleaning.close(kill=True)
+        reporter.echo("cleaner: interrupted")
+        status = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + signal.SIGTERM
+    except BrokenPipeError:
+        # The reader of stdout went away (`| head`): stop quietly.
+        session.abandon()
+        cleaning.close(kill=True)
+        silence_stdout()
+        status = 128 + signal.SIGPIPE
+    except OSError as exc:
+        # stdout itself failed (a full disk...): nothing more can be delivered.
+        session.abandon()
+        cleaning.close(kill=True)
+        reporter.echo(f"cleaner: cannot write the output ({cio.describe_os_error(exc)})")
+        status = EXIT_ERROR
+    finally:
+        if not interrupted:
+            cleaning.close(kill=True)
+        reporter.progress.clear()
+    ctx.exit(status)

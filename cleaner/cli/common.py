@@ -1,0 +1,148 @@
+"""What the commands share: exit codes, click settings, the progress bar and messages on stderr, signals."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any, BinaryIO
+
+import click
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+EXIT_OK, EXIT_CHANGED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class Progress:
+    """A one-line progress bar on stderr (bytes of input done, documents), for runs longer than a moment."""
+
+    DELAY = 0.5
+    INTERVAL = 0.1
+
+    def __init__(self, enabled: bool, total: int | None) -> None:
+        self.enabled = enabled
+        self.total = total
+        self.done = 0
+        self.docs = 0
+        self.started = time.monotonic()
+        self._last = 0.0
+        self._shown = False
+
+    def advance(self, size: int, docs: int = 0) -> None:
+        self.done += size
+        self.docs += docs
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.started < self.DELAY or now - self._last < self.INTERVAL:
+            return
+        self._last = now
+        self._draw()
+
+    def _draw(self) -> None:
+        docs = f"{self.docs} {plural(self.docs, 'document')}"
+        if self.total:
+            share = min(1.0, self.done / self.total)
+            bar = "#" * int(share * 30)
+            line = f"[{bar:<30}] {share:4.0%}  {human_bytes(self.done)}/{human_bytes(self.total)}  {docs}"
+        else:
+            line = f"{human_bytes(self.done)}  {docs}"
+        # color=True: the erase-line code must survive (the bar is only drawn on a terminal anyway)
+        click.echo(f"\rcleaning {line}\x1b[K", err=True, nl=False, color=True)
+        self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            click.echo("\r\x1b[K", err=True, nl=False, color=True)
+            self._shown = False
+
+
+def human_bytes(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} TB"  # pragma: no cover
+
+
+def plural(count: int, word: str) -> str:
+    return word if count == 1 else word + "s"
+
+
+class Reporter:
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+
+    def echo(self, message: str) -> None:
+        self.progress.clear()
+        click.echo(message, err=True)
+
+    def problem(self, where: str, problem: str) -> None:
+        self.echo(f"cleaner: {where}: {problem}")
+
+
+def split_list(values: Sequence[str]) -> list[str]:
+    items: list[str] = []
+    for value in values:
+        items.extend(part.strip() for part in value.split(",") if part.strip())
+    return items
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+class Terminated(BaseException):
+    """SIGTERM, turned into an exception so that temporary files are cleaned up on the way out."""
+
+
+@contextlib.contextmanager
+def sigterm_raises() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def binary_stream(stream: Any) -> BinaryIO:
+    """The byte stream under a text stream (sys.stdin, sys.stdout), or the stream itself if it is binary."""
+    return getattr(stream, "buffer", stream)
+
+
+def fail(ctx: click.Context, message: str) -> None:
+    click.echo(f"cleaner: {message}", err=True)
+    ctx.exit(EXIT_ERROR)
+
+
+def stderr_is_tty() -> bool:
+    return is_tty(sys.stderr)
+
+
+def is_tty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def silence_stdout() -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())

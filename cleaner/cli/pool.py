@@ -1,0 +1,279 @@
+"""Documents from the inputs, cleaned in order: the event stream and the bounded pool that cleans it."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import signal
+import sys
+import threading
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from .. import io as cio
+from ..document import Document
+from ..pipeline import clean as clean_page
+
+# --- the worker side -------------------------------------------------------------------------------------------
+
+_WORKER_OPTIONS: dict[str, Any] = {}
+
+
+def _worker_init(options: dict[str, Any]) -> None:
+    # The parent handles Ctrl-C and SIGTERM and stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _WORKER_OPTIONS.clear()
+    _WORKER_OPTIONS.update(options)
+
+
+def _worker_clean(text: str, title: str | None) -> Document:
+    return clean_page(text, title=title, **_WORKER_OPTIONS)
+
+
+# --- events: the inputs, in order --------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Begin:
+    source: cio.Input
+
+
+@dataclass(eq=False)
+class End:
+    source: cio.Input
+
+
+@dataclass(eq=False)
+class Failed:
+    """An input that could not be read (`source` None: it never opened), or broke off while being read."""
+
+    path: str
+    problem: str
+    source: cio.Input | None = None
+
+
+@dataclass(eq=False)
+class Doc:
+    """One document to clean: a text input, or a JSONL record with a text field."""
+
+    source: cio.Input
+    id: Any
+    label: str  # how messages name it: PATH, or PATH:LINE for a record
+    text: str
+    raw: bytes | None  # the input's bytes (whole file, or the record's line), to tell whether a file changes
+    line: cio.Line | None = None
+    title: str | None = None
+    result: Document | BaseException | None = None
+    future: Future[Document] | None = None
+    tries: int = 0
+    generation: int = 0  # of the pool it was sent to
+
+    @property
+    def size(self) -> int:
+        if self.line is not None:
+            return self.line.size
+        return len(self.raw) if self.raw is not None else len(self.text)
+
+
+@dataclass(eq=False)
+class Pass:
+    """A JSONL line that is not a document (blank, invalid, no text field): passed through as it is."""
+
+    source: cio.Input
+    line: cio.Line
+
+
+Event = Begin | End | Failed | Doc | Pass
+
+
+def events(inputs: Iterator[cio.Input | cio.Unreadable], stdin: BinaryIO | None) -> Iterator[Event]:
+    for item in inputs:
+        if isinstance(item, cio.Unreadable):
+            yield Failed(item.path, item.problem)
+            continue
+        try:
+            opened = cio.open_input(item, stdin)
+        except cio.InputError as exc:
+            yield Failed(item.path, str(exc))
+            continue
+        if isinstance(opened, cio.TextInput):
+            yield Begin(item)
+            yield Doc(item, item.path, item.path, opened.text, opened.raw)
+            yield End(item)
+            continue
+        yield Begin(item)
+        with opened:
+            try:
+                for line in opened:
+                    yield _record_event(item, line)
+            except cio.InputError as exc:
+                yield Failed(item.path, str(exc), item)
+        yield End(item)
+
+
+def _record_event(source: cio.Input, line: cio.Line) -> Doc | Pass:
+    if line.kind != "record" or line.record is None:
+        return Pass(source, line)
+    record = line.record
+    label = f"{source.path}:{line.lineno}"
+    doc_id = record.get("id")
+    if doc_id is None:
+        doc_id = label
+    title = record.get("title")
+    title = title if isinstance(title, str) and title.strip() else None
+    return Doc(source, doc_id, label, record["text"], line.raw, line=line, title=title)
+
+
+# --- cleaning, in order, in a bounded window ---------------------------------------------------------------------
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    # fork is the cheapest start and safe while this process has a single thread (it does, as a CLI).
+    if "fork" in methods and sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+class Cleaning:
+    """Clean the documents of an event stream and give the events back in input order, results filled in.
+
+    With `jobs > 1` the documents go to a process pool, but only once there is a second one: a single page is
+    cleaned in-process without paying for a pool. At most `window` documents (and about `budget` bytes of them)
+    are in flight; the stream is pulled only as results are handed on, so neither the input nor the output
+    piles up. A document whose cleaning raises gets the exception as its result; one that was in a pool whose
+    worker died is retried once in a fresh pool.
+    """
+
+    def __init__(self, options: dict[str, Any], jobs: int, *, window: int | None = None, budget: int = 64 << 20):
+        self.options = options
+        self.jobs = max(1, jobs)
+        self.window = window if window is not None else 4 * self.jobs
+        self.budget = budget
+        self._pool: ProcessPoolExecutor | None = None
+        self._context: multiprocessing.context.BaseContext | None = None
+        self._generation = 0  # of the pool: bumped when a broken one is replaced
+        self._deferred: Doc | None = None
+        self._docs_seen = 0
+        self._in_flight = 0
+        self._bytes = 0
+
+    def run(self, events: Iterator[Event]) -> Iterator[Event]:
+        pending: deque[Event] = deque()
+        for event in events:
+            if isinstance(event, Doc):
+                self._submit(event)
+            pending.append(event)
+            while pending and (self._ready(pending[0]) or self._full(len(pending))):
+                yield self._finish(pending.popleft())
+        while pending:
+            yield self._finish(pending.popleft())
+
+    def _full(self, pending: int) -> bool:
+        return self._in_flight > self.window or pending > 4 * self.window or self._bytes > self.budget
+
+    @staticmethod
+    def _ready(event: Event) -> bool:
+        if not isinstance(event, Doc):
+            return True
+        return event.result is not None or (event.future is not None and event.future.done())
+
+    def _submit(self, doc: Doc) -> None:
+        self._in_flight += 1
+        self._bytes += doc.size
+        if self.jobs == 1:
+            doc.result = self._here(doc)
+            return
+        self._docs_seen += 1
+        if self._pool is None:
+            if self._docs_seen == 1:
+                self._deferred = doc  # maybe the only one
+                return
+            if self._deferred is not None and self._deferred.result is None:
+                self._send(self._deferred)
+            self._deferred = None
+        self._send(doc)
+
+    def _send(self, doc: Doc) -> None:
+        doc.tries += 1
+        for _ in range(2):
+            pool = self._ensure_pool()
+            try:
+                doc.future = pool.submit(_worker_clean, doc.text, doc.title)
+            except BrokenProcessPool:
+                self._restart(self._generation)  # broken by an earlier document's worker: start afresh
+                continue
+            doc.generation = self._generation
+            return
+        doc.future = None
+        doc.result = RuntimeError("no worker process could be started")
+
+    def _ensure_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            if self._context is None:
+                self._context = _pool_context()  # chosen once: a replacement pool starts the same way
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=self._context,
+                initializer=_worker_init,
+                initargs=(self.options,),
+            )
+        return self._pool
+
+    def _here(self, doc: Doc) -> Document | BaseException:
+        try:
+            return clean_page(doc.text, title=doc.title, **self.options)
+        except Exception as exc:
+            return exc
+
+    def _finish(self, event: Event) -> Event:
+        if not isinstance(event, Doc):
+            return event
+        doc = event
+        while doc.result is None:
+            if doc.future is None:
+                doc.result = self._here(doc)
+                break
+            try:
+                doc.result = doc.future.result()
+            except BrokenProcessPool as exc:
+                if doc.tries >= 2:
+                    doc.result = RuntimeError(f"worker process died ({exc})")
+                    break
+                self._restart(doc.generation)
+                self._send(doc)
+            except Exception as exc:
+                doc.result = exc
+        doc.future = None
+        if doc is self._deferred:
+            self._deferred = None
+        self._in_flight -= 1
+        self._bytes -= doc.size
+        return doc
+
+    def _restart(self, broken: int) -> None:
+        # Every document still in a broken pool fails the same way; the first one seen replaces the pool.
+        if broken == self._generation and self._pool is not None:
+            pool, self._pool = self._pool, None
+            self._generation += 1
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def close(self, *, kill: bool = False) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if kill:
+            # Interrupted: do not wait for the pages being cleaned; stop our own workers.
+            for process in list(getattr(pool, "_processes", {}).values()):
+                with contextlib.suppress(Exception):
+                    process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+        else:
+            pool.shutdown(wait=True)

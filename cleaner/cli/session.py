@@ -1,0 +1,455 @@
+"""What happens to each cleaned document: printed, written to a file (atomically), checked or diffed; counted."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+import click
+
+from .. import io as cio
+from ..document import Document
+from .common import EXIT_CHANGED, EXIT_ERROR, EXIT_OK, Reporter, plural
+from .pool import Begin, Doc, End, Event, Pass
+
+# --- what happens to each result -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    fmt: str = "text"
+    output_dir: str | None = None
+    in_place: bool = False
+    check: bool = False
+    diff: bool = False
+    explain: bool = False
+    langs: frozenset[str] | None = None
+    lang_label: str = ""
+    quiet: bool = False
+
+    @property
+    def compare(self) -> bool:
+        return self.check or self.diff
+
+    @property
+    def to_files(self) -> bool:
+        return self.output_dir is not None or self.in_place or self.compare
+
+
+@dataclass
+class _Unit:
+    """The output of one input file in the file modes (-o, --in-place, --check, --diff)."""
+
+    source: cio.Input
+    writer: cio.AtomicFile | None = None
+    changed: bool = False  # differs from the input
+    written: int = 0  # lines or documents that go to the output
+    dropped: int = 0  # documents left out by --lang under -o
+    failed: bool = False
+    old: list[str] = field(default_factory=list)  # for --diff
+    new: list[str] = field(default_factory=list)
+
+
+class Session:
+    """Consume the cleaned events in input order: print, write, check or diff; count; report."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        stdout: BinaryIO,
+        reporter: Reporter,
+        claims: Callable[[cio.Input], str | None],
+    ) -> None:
+        self.settings = settings
+        self.stdout = stdout
+        self.reporter = reporter
+        self.claims = claims
+        self.docs = 0
+        self.changed = 0
+        self.errors = 0
+        self.skipped = 0
+        self.files_changed = 0
+        self._held: tuple[str, bytes] | None = None  # the first text document, until we know it is not alone
+        self._printed = 0
+        self._unit: _Unit | None = None
+
+    # events
+
+    def handle(self, event: Event) -> None:
+        progress = self.reporter.progress
+        if isinstance(event, Doc):
+            progress.advance(event.size, 1)
+            self._doc(event)
+        elif isinstance(event, Pass):
+            progress.advance(event.line.size)
+            self._pass(event)
+        elif isinstance(event, Begin):
+            if self.settings.to_files:
+                self._unit = _Unit(event.source)
+        elif isinstance(event, End):
+            self._end(event.source)
+        else:
+            self.errors += 1
+            self.reporter.problem(event.path, event.problem)
+            if self._unit is not None and event.source is self._unit.source:
+                self._unit.failed = True
+
+    def _doc(self, doc: Doc) -> None:
+        result = doc.result
+        if not isinstance(result, Document):
+            self.errors += 1
+            problem = f"{type(result).__name__}: {result}" if result is not None else "not cleaned"
+            self.reporter.problem(doc.label, f"cleaning failed ({problem})")
+            self._keep(doc)
+            return
+        if self.settings.langs is not None and result.language not in self.settings.langs:
+            self.skipped += 1
+            self._keep(doc)
+            return
+        self.docs += 1
+        if self.settings.explain:
+            self._explain(doc, result)
+        if doc.line is None:
+            rendered = result.render()
+            if rendered != doc.text:
+                self.changed += 1
+            if self.settings.to_files:
+                self._file_text(doc, rendered)
+            elif self.settings.fmt == "jsonl":
+                self._write(cio.jsonl_line({"id": doc.id, **result.to_dict()}))
+            else:
+                self._print_text(str(doc.id), _encode(rendered))
+            return
+        record = _merge(doc, result)
+        if record != doc.line.record:
+            self.changed += 1
+        if self.settings.to_files:
+            self._file_line(doc.line, cio.jsonl_line(record))
+        elif self.settings.fmt == "jsonl":
+            self._write(cio.jsonl_line(record))
+        else:
+            self._print_text(str(doc.id), _encode(result.render()))
+
+    def _keep(self, doc: Doc) -> None:
+        """A document that is not output (failed, or not in --lang): in place it stays as it was."""
+        unit = self._unit
+        if unit is None:
+            return
+        if doc.line is None:
+            unit.dropped += 1
+        elif self.settings.output_dir is not None and isinstance(doc.result, Document):
+            unit.dropped += 1
+            unit.changed = True
+        else:
+            self._file_line(doc.line, None)
+
+    def _pass(self, event: Pass) -> None:
+        line = event.line
+        where = f"{event.source.path}:{line.lineno}"
+        if line.kind == "invalid":
+            self.errors += 1
+            self.reporter.problem(where, line.problem or "invalid JSON")
+        elif line.kind == "notext":
+            record = line.record or {}
+            problem = "no text field" if "text" not in record else "text field is not a string"
+            self.reporter.problem(where, problem)
+        if self.settings.to_files:
+            if line.kind == "blank":
+                if self._unit is not None:
+                    self._unit.changed = True  # blank lines are not written
+                    if self.settings.diff:
+                        self._unit.old.append(_old_line(line))
+            else:
+                self._file_line(line, None)
+        elif line.kind == "notext" and self.settings.fmt == "jsonl":
+            self._write(_encode(line.text + "\n"))
+
+    # stdout
+
+    def _write(self, data: bytes) -> None:
+        self.stdout.write(data)
+
+    def _print_text(self, doc_id: str, rendered: bytes) -> None:
+        if self._held is None and self._printed == 0:
+            self._held = (doc_id, rendered)
+            return
+        if self._held is not None:
+            self._print_with_header(*self._held)
+            self._held = None
+        self._print_with_header(doc_id, rendered)
+
+    def _print_with_header(self, doc_id: str, rendered: bytes) -> None:
+        if self._printed:
+            self._write(b"\n")
+        self._write(_encode(f"==> {doc_id} <==\n"))
+        if rendered and not rendered.endswith(b"\n"):
+            rendered += b"\n"
+        self._write(rendered)
+        self._printed += 1
+
+    # files
+
+    def _file_text(self, doc: Doc, rendered: str) -> None:
+        unit = self._unit
+        if unit is None:
+            return
+        data = _encode(rendered)
+        unit.changed = data != doc.raw
+        unit.written += 1
+        if self.settings.diff:
+            unit.old = _lines(doc.text)
+            unit.new = _lines(rendered)
+        if self.settings.compare:
+            return
+        if self.settings.in_place and not unit.changed:
+            return
+        if self._open_writer(unit):
+            self._put(unit, data)
+
+    def _file_line(self, line: cio.Line, out: bytes | None) -> None:
+        """One JSONL line of the current file: `out` is its new form, None to keep it as it was."""
+        unit = self._unit
+        if unit is None or unit.failed:
+            return
+        if out is None:
+            out = _encode(line.text + "\n")
+        if out != line.raw:
+            unit.changed = True
+        unit.written += 1
+        if self.settings.diff:
+            unit.old.append(_old_line(line))
+            unit.new.append(out.decode("utf-8", "replace"))
+        if self.settings.compare:
+            return
+        if unit.writer is None and not self._open_writer(unit):
+            return
+        self._put(unit, out)
+
+    def _put(self, unit: _Unit, data: bytes) -> None:
+        writer = unit.writer
+        assert writer is not None
+        try:
+            writer.write(data)
+        except OSError as exc:  # a full disk: this file is not written, the others are still tried
+            unit.failed = True
+            unit.writer = None
+            writer.discard()
+            self.errors += 1
+            self.reporter.problem(unit.source.path, f"cannot write {writer.target} ({cio.describe_os_error(exc)})")
+
+    def _open_writer(self, unit: _Unit) -> bool:
+        if unit.writer is not None:
+            return True
+        if unit.failed:
+            return False
+        source = unit.source
+        if self.settings.in_place:
+            assert source.fspath is not None
+            target = source.fspath
+            if not os.path.isfile(target):  # a fifo or a device: there is no file to replace
+                unit.failed = True
+                self.errors += 1
+                self.reporter.problem(source.path, "not a regular file, cannot rewrite it in place")
+                return False
+        else:
+            assert self.settings.output_dir is not None and source.relname is not None
+            earlier = self.claims(source)
+            if earlier is not None:
+                unit.failed = True
+                self.errors += 1
+                self.reporter.problem(source.path, f"not written: {earlier} goes to the same output file")
+                return False
+            target = os.path.join(self.settings.output_dir, source.relname)
+        try:
+            os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+            unit.writer = cio.AtomicFile(target)
+        except OSError as exc:
+            unit.failed = True
+            self.errors += 1
+            self.reporter.problem(source.path, f"cannot write {target} ({cio.describe_os_error(exc)})")
+            return False
+        return True
+
+    def _end(self, source: cio.Input) -> None:
+        unit, self._unit = self._unit, None
+        if unit is None or unit.source is not source:
+            return
+        writer, unit.writer = unit.writer, None
+        if unit.failed:
+            if writer is not None:
+                writer.discard()
+            return
+        if self.settings.compare:
+            if unit.changed:
+                self.files_changed += 1
+                if self.settings.check:
+                    self.reporter.echo(f"would clean {source.path}")
+                if self.settings.diff:
+                    self._diff(unit)
+            return
+        if self.settings.in_place:
+            if writer is not None and unit.changed:
+                self._commit(unit, writer)
+            elif writer is not None:
+                writer.discard()
+            return
+        # -o: write what there is, even an empty file; no file when everything was left out
+        if unit.written == 0 and unit.dropped:
+            if writer is not None:
+                writer.discard()
+            return
+        if writer is None and self._open_writer(unit):
+            writer, unit.writer = unit.writer, None
+        if writer is not None:
+            self._commit(unit, writer)
+
+    def _commit(self, unit: _Unit, writer: cio.AtomicFile) -> None:
+        try:
+            writer.commit()
+        except OSError as exc:
+            self.errors += 1
+            self.reporter.problem(unit.source.path, f"cannot write {writer.target} ({cio.describe_os_error(exc)})")
+        else:
+            if unit.changed:
+                self.files_changed += 1
+
+    def _diff(self, unit: _Unit) -> None:
+        path = unit.source.path
+        lines = difflib.unified_diff(unit.old, unit.new, fromfile=path, tofile=path)
+        for line in lines:
+            if not line.endswith("\n"):
+                line += "\n\\ No newline at end of file\n"
+            self._write(_encode(line))
+
+    # --explain
+
+    def _explain(self, doc: Doc, result: Document) -> None:
+        if not result.removed:
+            return
+        lines = [click.style(str(doc.id), bold=True)]
+        for removal in result.removed:
+            lines.append(f"  {click.style(f'[{removal.reason}]', fg='yellow')} {removal.text}")
+        self.reporter.echo("\n".join(lines))
+
+    # the end
+
+    def finish(self) -> int:
+        if self._held is not None:
+            self._write(self._held[1])
+            self._held = None
+        if self._unit is not None:  # interrupted inside a file
+            if self._unit.writer is not None:
+                self._unit.writer.discard()
+            self._unit = None
+        settings = self.settings
+        if not settings.quiet:
+            errors = f"{self.errors} {plural(self.errors, 'error')}"
+            if settings.compare:
+                summary = (
+                    f"checked {self.docs} {plural(self.docs, 'document')} "
+                    f"({self.files_changed} {plural(self.files_changed, 'file')} would change, {errors})"
+                )
+            else:
+                summary = f"cleaned {self.docs} {plural(self.docs, 'document')} ({self.changed} changed, {errors})"
+            if self.skipped:
+                summary += f"\nskipped {self.skipped} {plural(self.skipped, 'document')} not in {settings.lang_label}"
+            self.reporter.echo(summary)
+        if self.errors:
+            return EXIT_ERROR
+        if settings.check and self.files_changed:
+            return EXIT_CHANGED
+        return EXIT_OK
+
+    def abandon(self) -> None:
+        """Interrupted: drop the file being written, write nothing more."""
+        if self._unit is not None and self._unit.writer is not None:
+            self._unit.writer.discard()
+        self._unit = None
+
+
+def _merge(doc: Doc, result: Document) -> dict[str, Any]:
+    """The output record: the input record's fields updated with the contract fields (`id` first if added).
+
+    What the page no longer shows does not erase what the record already knows, so that cleaning a cleaned
+    record changes nothing: `source`, `date` and `language` found as null, or `related` found empty, keep the
+    record's own value; `removed` is appended to the record's own list; a record whose text is blank keeps its
+    `kind` (a cleaned listing has no text left, only its `related` cards).
+    """
+    assert doc.line is not None and doc.line.record is not None
+    old = doc.line.record
+    record = dict(old)
+    if record.get("id") is None:
+        record.pop("id", None)
+        record = {"id": doc.id, **record}
+    new = result.to_dict()
+    for key in ("source", "date", "language"):
+        if new.get(key) is None and old.get(key) is not None:
+            new[key] = old[key]
+    if not new.get("related") and isinstance(old.get("related"), list) and old["related"]:
+        new["related"] = old["related"]
+    if isinstance(old.get("removed"), list) and old["removed"]:
+        new["removed"] = old["removed"] + new.get("removed", [])
+    if result.kind == "empty" and not doc.text.strip() and isinstance(old.get("kind"), str):
+        new["kind"] = old["kind"]
+    record.update(new)
+    return record
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their breaks, split at "\n" only (not at the form feeds and separators `splitlines` knows)."""
+    pieces = text.split("\n")
+    lines = [piece + "\n" for piece in pieces[:-1]]
+    if pieces[-1]:
+        lines.append(pieces[-1])
+    return lines
+
+
+def _old_line(line: cio.Line) -> str:
+    if line.raw is None:
+        return line.text + "\n"
+    return line.raw.decode("utf-8", "replace") if _is_utf8(line.raw) else line.text + "\n"
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "backslashreplace")
+
+
+class Claims:
+    """Under -o, find an earlier command-line path whose input goes to the same output file.
+
+    Only inputs from different command-line paths can collide (one directory's walk names each file once), so
+    this looks at the earlier arguments instead of remembering every file written: memory stays flat.
+    """
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.paths = paths
+        self.is_dir = [path != cio.STDIN and os.path.isdir(path) for path in paths]
+
+    def __call__(self, source: cio.Input) -> str | None:
+        relname = source.relname
+        if relname is None:
+            return None
+        for arg in range(source.arg):
+            path = self.paths[arg]
+            if path == cio.STDIN:
+                continue
+            if self.is_dir[arg]:
+                candidate = os.path.join(path, relname)
+                parts = relname.split(os.sep)
+                walked = all(not part.startswith(".") for part in parts) and cio.wanted(parts[-1])
+                if walked and os.path.isfile(candidate):
+                    return candidate
+            elif os.path.basename(path.rstrip(os.sep)) == relname:
+                return path
+        return None
