@@ -499,15 +499,19 @@ def _umask() -> int:
 class AtomicFile:
     """Write a file so that readers see the old content or the new, never a part.
 
-    The bytes go to a temporary file beside the target; `commit()` flushes and fsyncs it, gives it the mode (and,
-    when permitted, the owner) of the file it replaces (new files: the default mode under the umask), and renames
-    it over the target. Leaving the `with` block without `commit()`, or by an exception (Ctrl-C included),
+    The bytes go to a temporary file beside the target; `commit()` flushes it (and with `durable`, fsyncs it and
+    then its directory), gives it the mode (and, when permitted, the owner) of the file it replaces (new files:
+    the default mode under the umask), and renames it over the target. `durable` is for files whose old content
+    exists nowhere else (rewriting in place): without the fsyncs a power cut could leave an empty file where the
+    only copy was. Output written beside intact inputs (-o) can skip them: two fsyncs cost more than cleaning
+    the page. Leaving the `with` block without `commit()`, or by an exception (Ctrl-C included),
     removes the temporary file and leaves the target as it was. A symbolic link as target is written through:
     the file it points to is replaced, the link stays.
     """
 
-    def __init__(self, target: str | os.PathLike[str]) -> None:
+    def __init__(self, target: str | os.PathLike[str], *, durable: bool = True) -> None:
         self.target = os.path.realpath(target)
+        self.durable = durable
         directory, name = os.path.split(self.target)
         fd, self._tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
         self._file: BinaryIO | None = os.fdopen(fd, "wb")
@@ -524,7 +528,8 @@ class AtomicFile:
             raise ValueError("AtomicFile is closed")
         try:
             self._file.flush()
-            os.fsync(self._file.fileno())
+            if self.durable:
+                os.fsync(self._file.fileno())
             self._file.close()
             self._file = None
             self._copy_metadata()
@@ -533,7 +538,8 @@ class AtomicFile:
             self.discard()
             raise
         self._tmp = ""
-        _fsync_directory(os.path.dirname(self.target))
+        if self.durable:
+            _fsync_directory(os.path.dirname(self.target))
 
     def _copy_metadata(self) -> None:
         try:
@@ -578,8 +584,8 @@ def _fsync_directory(directory: str) -> None:
         os.close(fd)
 
 
-def write_atomic(target: str | os.PathLike[str], data: bytes) -> None:
+def write_atomic(target: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
     """Replace `target` with `data` atomically (see `AtomicFile`)."""
-    with AtomicFile(target) as out:
+    with AtomicFile(target, durable=durable) as out:
         out.write(data)
         out.commit()
