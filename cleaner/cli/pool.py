@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from .. import io as cio
+from .. import language
 from ..document import Document
 from ..pipeline import clean as clean_page
 
@@ -219,6 +220,8 @@ class Cleaning:
         if self._pool is None:
             if self._context is None:
                 self._context = _pool_context()  # chosen once: a replacement pool starts the same way
+            if self._context.get_start_method() == "fork":
+                language.warm_up()  # forked workers share the language profiles instead of loading their own
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=self._context,
