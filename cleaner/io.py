@@ -4,31 +4,52 @@ Nothing here cleans anything; `cleaner.cli` glues these pieces to `cleaner.clean
 directory is walked lazily, a JSONL file is read a line at a time, and only a plain-text input (one page) is
 read whole.
 
-Decoding (`decode`): UTF-8 with or without a BOM, UTF-16/32 with a BOM; bytes that are not UTF-8 are read as
-cp1252 (latin-1 for the five bytes cp1252 leaves undefined), so legacy and mixed-encoding pages come out as
-text instead of being rejected. A file is binary (`InputError`) when its first 8 KiB hold NUL bytes without a
-UTF-16/32 BOM, or are mostly control bytes.
+Compression (`compression_of`): gzip, bzip2, xz and zstd inputs are recognised by their first bytes (not their
+names) and read decompressed, files and stdin alike; `AtomicFile(compression=...)` writes the same way back.
+
+Decoding (`decode`): UTF-8 with or without a BOM, UTF-16/32 with a BOM. Bytes that are not UTF-8: in a file that
+is mostly UTF-8 (well-formed multi-byte characters outnumber the stray bytes) each stray byte is read as cp1252;
+otherwise the file is in a legacy encoding, which charset-normalizer names (cp1251, koi8-r, Shift JIS, GBK...),
+cp1252 (latin-1 for the five bytes it leaves undefined) winning whenever it reads the bytes as well, as it does
+nearly every Western page. A file is binary (`InputError`) when its first 8 KiB hold more than one NUL byte per
+thousand without a UTF-16/32 BOM, or are mostly control bytes; a stray NUL is text (normalising drops it).
+
+Size: one page (a text input, or one JSONL line) may be at most `MAX_DOCUMENT_BYTES` after decompression; a
+larger one is refused with a reason instead of exhausting memory (a decompression bomb, a runaway dump).
 """
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import contextlib
 import errno
+import gzip
+import io
 import json
+import lzma
 import os
+import re
+import shutil
 import stat
+import sys
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, BinaryIO, Literal
 
 InputFormat = Literal["auto", "text", "jsonl"]
+Compression = Literal["gz", "bz2", "xz", "zst"]
 
-#: What a directory walk picks up.
+#: What a directory walk picks up (each also compressed: `.txt.gz`, `.jsonl.zst`...).
 SUFFIXES: tuple[str, ...] = (".txt", ".jsonl")
+COMPRESSED_SUFFIXES: dict[str, Compression] = {".gz": "gz", ".bz2": "bz2", ".xz": "xz", ".zst": "zst"}
 #: How much of an input is looked at to tell binary from text.
 SNIFF_BYTES = 8192
+#: The most one page (a text input, or one JSONL line) may hold, decompressed.
+MAX_DOCUMENT_BYTES = 64 << 20
 #: The name standing for standard input on the command line.
 STDIN = "-"
 
@@ -73,6 +94,14 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 # Control bytes that do not occur in text (tab, newlines, form feed and escape do).
 _CONTROL_BYTES = frozenset(range(0x00, 0x09)) | frozenset(range(0x0E, 0x1B)) | frozenset(range(0x1C, 0x20))
+# Text may carry a stray NUL (a scraper's padding, a truncated write): at most one per this many bytes.
+_BYTES_PER_NUL = 1000
+# How much of a non-UTF-8 input is weighed to tell mixed UTF-8 from a legacy encoding, and to name the encoding.
+_ENCODING_SAMPLE = 1 << 18
+# Under this many non-ASCII bytes there is too little to name an encoding by: cp1252, the web's default.
+_MIN_LEGACY_EVIDENCE = 16
+_STRAY = re.compile("[\udc80-\udcff]")  # bytes that are not UTF-8, under surrogateescape
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
 def bom_encoding(data: bytes) -> str | None:
@@ -92,7 +121,8 @@ def binary_reason(head: bytes) -> str | None:
     """Why the start of an input says it is not text (None if it is text)."""
     if _wide(head):
         return None
-    if b"\0" in head:
+    nuls = head.count(0)
+    if nuls and nuls * _BYTES_PER_NUL > len(head):
         return "binary file (NUL bytes)"
     controls = sum(1 for byte in head if byte in _CONTROL_BYTES)
     if controls >= 4 and controls * 10 > len(head):
@@ -100,14 +130,63 @@ def binary_reason(head: bytes) -> str | None:
     return None
 
 
-def decode_text(data: bytes) -> str:
-    """Decode without judging: BOM codec, else UTF-8 with non-UTF-8 bytes read as cp1252."""
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether the well-formed multi-byte UTF-8 characters of a non-UTF-8 input outnumber its stray bytes: a
+    UTF-8 page with a few cp1252 quotes pasted in, not a legacy page whose bytes pair up by chance."""
+    text = data[:_ENCODING_SAMPLE].decode("utf-8", "surrogateescape")
+    stray = len(text) - len(_STRAY.sub("", text))
+    wide = len(text) - len(_NON_ASCII.sub("", text)) - stray
+    return wide > 0 and wide >= stray
+
+
+def _sample_for_detection(data: bytes) -> bytes:
+    if len(data) <= _ENCODING_SAMPLE:
+        return data
+    cut = data.rfind(b"\n", 0, _ENCODING_SAMPLE)  # whole lines: a cut must not split a multi-byte character
+    return data[: cut + 1] if cut > 0 else data[:_ENCODING_SAMPLE]
+
+
+def guess_legacy(data: bytes) -> str:
+    """The codec of a legacy (non-Unicode) input: charset-normalizer's best, unless cp1252 reads it as well.
+
+    charset-normalizer tells Cyrillic, Greek, Hebrew, Arabic, Central European and CJK encodings apart far
+    better than a fixed fallback could. On Western text it is less sure of itself (it may name cp1250 for German,
+    or a CJK codec that happens to decode a short German paragraph), so cp1252, the default browsers assume,
+    wins whenever it decodes the bytes with no more mess and no less language coherence than the best guess.
+    """
+    sample = _sample_for_detection(data)
+    if len(sample) - len(_NON_ASCII.sub("", sample.decode("latin-1"))) < _MIN_LEGACY_EVIDENCE:
+        return "cp1252"
+    from charset_normalizer import from_bytes  # imported only when a legacy input turns up
+
+    best = from_bytes(sample).best()
+    if best is None:
+        return "cp1252"
+    western = from_bytes(sample, cp_isolation=["cp1252"]).best()
+    if western is not None and western.chaos <= best.chaos + 0.01 and western.coherence >= best.coherence - 0.05:
+        return "cp1252"
+    return codecs.lookup(best.encoding).name
+
+
+def _decode_legacy(data: bytes, codec: str) -> str:
+    return data.decode(codec, _LEGACY_ERRORS if codec == "cp1252" else "replace")
+
+
+def decode_text(data: bytes, legacy: str | None = None) -> str:
+    """Decode without judging: BOM codec; else UTF-8; else mostly UTF-8 with stray bytes read as cp1252; else
+    the legacy codec `legacy`, or the one `guess_legacy` names."""
     encoding = bom_encoding(data)
-    if encoding is None:
-        return data.decode("utf-8", _LEGACY_ERRORS)
+    if encoding is not None and encoding != "utf-8-sig":
+        return data.decode(encoding, "replace")
     if encoding == "utf-8-sig":
-        return data.decode(encoding, _LEGACY_ERRORS)
-    return data.decode(encoding, "replace")
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", _LEGACY_ERRORS)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if _mostly_utf8(data):
+        return data.decode("utf-8", _LEGACY_ERRORS)
+    return _decode_legacy(data, legacy or guess_legacy(data))
 
 
 def decode(data: bytes) -> str:
@@ -118,8 +197,43 @@ def decode(data: bytes) -> str:
     return decode_text(data)
 
 
+@cache
+def _fix_config() -> Any:
+    import ftfy  # imported only for --fix-text
+
+    # Encoding repairs only: what ftfy would also "improve" (curly quotes, ligatures, full-width letters, HTML
+    # entities, line breaks, normalisation) is the page's own text, and normalising is cleaner's job.
+    return ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=True,
+        fix_encoding=True,
+        restore_byte_a0=True,
+        replace_lossy_sequences=True,
+        decode_inconsistent_utf8=True,
+        fix_c1_controls=True,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=True,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
+
+
+def fix_text(text: str) -> str:
+    """Repair mojibake, text that was decoded with the wrong codec before it reached us ("CafÃ©" -> "Café",
+    "donâ€™t" -> "don’t"), with ftfy; text without such damage comes back unchanged."""
+    import ftfy
+
+    return ftfy.fix_text(text, _fix_config())
+
+
 def describe_os_error(exc: OSError) -> str:
     """`OSError` in the words of the error lines: `no such file or directory`, `permission denied`."""
+    if isinstance(exc, ReadOnlyFileError):
+        return "read-only file"
     if exc.errno == errno.ENOENT:
         return "no such file or directory"
     if exc.errno in (errno.EACCES, errno.EPERM):
@@ -128,6 +242,119 @@ def describe_os_error(exc: OSError) -> str:
         return "is a directory"
     text = exc.strerror or str(exc) or type(exc).__name__
     return text[:1].lower() + text[1:]
+
+
+# --- compression ---------------------------------------------------------------------------------------------
+
+_BZ2_BLOCKS = (b"1AY&SY", b"\x17rE8P\x90")  # the magic of a first block, or of an empty stream's end
+
+
+def compression_of(head: bytes) -> Compression | None:
+    """The compression the first bytes of an input show (gzip, bzip2, xz, zstd), if any."""
+    if head.startswith(b"\x1f\x8b\x08"):
+        return "gz"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    if head.startswith(b"\x28\xb5\x2f\xfd"):
+        return "zst"
+    if head.startswith(b"BZh") and head[3:4].isdigit() and head[4:10] in _BZ2_BLOCKS:
+        return "bz2"
+    return None
+
+
+def file_compression(path: str) -> Compression | None:
+    """The compression of the file at `path` (None if it is not compressed or cannot be read)."""
+    try:
+        with open(path, "rb") as stream:
+            return compression_of(stream.read(16))
+    except OSError:
+        return None
+
+
+def strip_compression(name: str) -> str:
+    """`name` without a compression suffix: `a.jsonl.gz` -> `a.jsonl`."""
+    root, suffix = os.path.splitext(name)
+    return root if suffix.lower() in COMPRESSED_SUFFIXES else name
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream whose first bytes were already read (to sniff them): those bytes, then the rest."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head = head
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            size = min(len(buffer), len(self._head))
+            buffer[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        read = getattr(self._stream, "read1", self._stream.read)
+        data = read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _decompressing(stream: BinaryIO, codec: Compression) -> BinaryIO:
+    if codec == "gz":
+        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+    if codec == "bz2":
+        return bz2.BZ2File(stream, "rb")  # type: ignore[return-value]
+    if codec == "xz":
+        return lzma.LZMAFile(stream, "rb")  # type: ignore[return-value]
+    import zstandard  # imported only when a zstd input turns up
+
+    reader = zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True, closefd=False)
+    return io.BufferedReader(reader)  # type: ignore[arg-type]
+
+
+def _compressing(stream: BinaryIO, codec: Compression) -> BinaryIO:
+    # Deterministic output: no timestamp or file name in a gzip header.
+    if codec == "gz":
+        return gzip.GzipFile(filename="", mode="wb", fileobj=stream, compresslevel=6, mtime=0)  # type: ignore[return-value]
+    if codec == "bz2":
+        return bz2.BZ2File(stream, "wb")  # type: ignore[return-value]
+    if codec == "xz":
+        return lzma.LZMAFile(stream, "wb")  # type: ignore[return-value]
+    import zstandard
+
+    return zstandard.ZstdCompressor().stream_writer(stream, closefd=False)  # type: ignore[return-value]
+
+
+def _decompression_errors() -> tuple[type[BaseException], ...]:
+    errors: tuple[type[BaseException], ...] = (EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile)
+    zstandard = sys.modules.get("zstandard")
+    return (*errors, zstandard.ZstdError) if zstandard is not None else errors
+
+
+def _read_problem(exc: BaseException, codec: Compression | None) -> str:
+    """The reason for an error met while reading (and perhaps decompressing) an input."""
+    if codec is not None:
+        if isinstance(exc, EOFError):
+            return f"truncated {codec} data"
+        if not isinstance(exc, OSError) or exc.errno is None:
+            detail = str(exc).strip() or type(exc).__name__
+            return f"corrupt {codec} data ({detail[:1].lower() + detail[1:]})"
+    if isinstance(exc, OSError):
+        return f"read error ({describe_os_error(exc)})"
+    return f"read error ({exc})"
+
+
+class _Closing:
+    """Close a decompressing stream and the file under it."""
+
+    def __init__(self, *streams: BinaryIO | None) -> None:
+        self._streams = [stream for stream in streams if stream is not None]
+
+    def close(self) -> None:
+        for stream in self._streams:
+            with contextlib.suppress(Exception):
+                stream.close()
+        self._streams = []
 
 
 # --- finding inputs --------------------------------------------------------------------------------------------
@@ -164,15 +391,16 @@ class Unreadable:
 
 
 def format_of(name: str, input_format: InputFormat) -> InputFormat:
-    """How a file is read: as asked, or under `auto` by its extension (`.jsonl` or text)."""
+    """How a file is read: as asked, or under `auto` by its extension (`.jsonl`, perhaps compressed, or text)."""
     if input_format != "auto":
         return input_format
-    return "jsonl" if name.lower().endswith(".jsonl") else "text"
+    return "jsonl" if strip_compression(name.lower()).endswith(".jsonl") else "text"
 
 
 def wanted(name: str) -> bool:
-    """Whether a directory walk picks up a file of this name (`*.txt`, `*.jsonl`, not hidden)."""
-    return not name.startswith(".") and name.lower().endswith(SUFFIXES)
+    """Whether a directory walk picks up a file of this name (`*.txt`, `*.jsonl`, each perhaps compressed:
+    `.gz`, `.bz2`, `.xz`, `.zst`; not hidden)."""
+    return not name.startswith(".") and strip_compression(name.lower()).endswith(SUFFIXES)
 
 
 def discover(
@@ -291,8 +519,10 @@ def parse_line(lineno: int, text: str, raw: bytes | None) -> Line:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         return Line(lineno, "invalid", text, raw, problem=f"invalid JSON ({exc.msg} at column {exc.colno})")
-    except (ValueError, RecursionError) as exc:
-        return Line(lineno, "invalid", text, raw, problem=f"invalid JSON ({type(exc).__name__})")
+    except RecursionError:
+        return Line(lineno, "invalid", text, raw, problem="invalid JSON (nested too deeply)")
+    except ValueError as exc:  # such as a number too long to convert
+        return Line(lineno, "invalid", text, raw, problem=f"invalid JSON ({str(exc)[:100]})")
     if not isinstance(value, dict):
         return Line(lineno, "invalid", text, raw, problem=f"invalid JSON (not an object: {_json_type(value)})")
     kind: Literal["record", "notext"] = "record" if isinstance(value.get("text"), str) else "notext"
@@ -334,19 +564,39 @@ def _read_head(stream: BinaryIO) -> bytes:
     return b"".join(chunks)
 
 
+_TOO_LARGE = f"larger than {MAX_DOCUMENT_BYTES >> 20} MB"
+
+
+def _read_rest(stream: BinaryIO, have: int) -> bytes:
+    """The rest of a page whose first `have` bytes are read; `InputError` past `MAX_DOCUMENT_BYTES`."""
+    rest = stream.read(MAX_DOCUMENT_BYTES + 1 - have)
+    if have + len(rest) > MAX_DOCUMENT_BYTES:
+        raise InputError(f"too large for one page ({_TOO_LARGE} of text)")
+    return rest
+
+
+class _LineTooLong(Exception):
+    """A JSONL line longer than `MAX_DOCUMENT_BYTES`."""
+
+
 class _Lines:
-    """The decoded lines of a stream whose first bytes (`head`) were already read to judge it."""
+    """The decoded lines of a stream whose first bytes (`head`) were already read to judge it.
+
+    A line that is not UTF-8 is decoded as a whole text would be; the legacy codec named for the first such line
+    (when it had enough to go by) is kept for the rest of the file, which is in one encoding.
+    """
 
     def __init__(self, head: bytes, stream: BinaryIO) -> None:
         self.head = head
         self.stream = stream
         self.whole: bytes | None = None  # every byte, once a UTF-16/32 input has been read at once
         self._raw_lines: Iterator[bytes] | None = None
+        self._legacy: str | None = None
 
     def __iter__(self) -> Iterator[tuple[str, bytes | None]]:
         if _wide(self.head):
             # UTF-16/32: decoded whole (rare, and line breaks cannot be found in the bytes).
-            self.whole = self.head + self.stream.read()
+            self.whole = self.head + _read_rest(self.stream, len(self.head))
             text = decode_text(self.whole)
             pieces = text.split("\n")
             if pieces and pieces[-1] == "":
@@ -362,8 +612,21 @@ class _Lines:
                 body = raw.removeprefix(codecs.BOM_UTF8)
             else:
                 body = raw
-            text = body.decode("utf-8", _LEGACY_ERRORS)
-            yield text.removesuffix("\n").removesuffix("\r"), raw
+            yield self._decode(body).removesuffix("\n").removesuffix("\r"), raw
+
+    def _decode(self, body: bytes) -> str:
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        if _mostly_utf8(body):
+            return body.decode("utf-8", _LEGACY_ERRORS)
+        if self._legacy is not None:
+            return _decode_legacy(body, self._legacy)
+        codec = guess_legacy(body)
+        if len(_NON_ASCII.findall(body.decode("latin-1"))) >= _MIN_LEGACY_EVIDENCE:
+            self._legacy = codec  # named on real evidence: the file's encoding
+        return _decode_legacy(body, codec)
 
     def _raw(self) -> Iterator[bytes]:
         pieces = self.head.split(b"\n")
@@ -371,34 +634,62 @@ class _Lines:
             yield piece + b"\n"
         tail = pieces[-1]
         if tail:
-            tail += self.stream.readline()
-            yield tail
-        yield from self.stream
+            yield _checked(tail + self.stream.readline(MAX_DOCUMENT_BYTES + 1 - len(tail)))
+        while True:
+            # readline with a limit: a line of a gigabyte (or a decompression bomb) is never held whole.
+            line = self.stream.readline(MAX_DOCUMENT_BYTES + 1)
+            if not line:
+                return
+            yield _checked(line)
 
     def rest(self) -> bytes:
         """The bytes after `head`, before any line was taken."""
-        return self.stream.read()
+        return _read_rest(self.stream, len(self.head))
 
     def undecoded(self) -> bytes:
         """The bytes of the lines not yet taken (once iteration has started), without decoding them."""
         if self._raw_lines is None:
-            return self.head + self.stream.read()
-        return b"".join(self._raw_lines)
+            return self.head + self.rest()
+        parts, size = [], 0
+        for raw in self._raw_lines:
+            size += len(raw)
+            if size > MAX_DOCUMENT_BYTES:
+                raise InputError(f"too large for one page ({_TOO_LARGE} of text)")
+            parts.append(raw)
+        return b"".join(parts)
+
+
+def _checked(line: bytes) -> bytes:
+    if len(line) > MAX_DOCUMENT_BYTES:
+        raise _LineTooLong
+    return line
 
 
 class JsonlInput:
     """The lines of a JSONL input, read lazily; close it (or use `with`) when done."""
 
-    def __init__(self, lines: Iterable[tuple[str, bytes | None]], closer: BinaryIO | None = None) -> None:
+    def __init__(
+        self,
+        lines: Iterable[tuple[str, bytes | None]],
+        closer: Any = None,
+        compression: Compression | None = None,
+    ) -> None:
         self._lines = lines
         self._closer = closer
+        self.compression = compression
 
     def __iter__(self) -> Iterator[Line]:
+        lineno = 0
         try:
-            for lineno, (text, raw) in enumerate(self._lines, 1):
+            for text, raw in self._lines:
+                lineno += 1
                 yield parse_line(lineno, text, raw)
-        except OSError as exc:
-            raise InputError(f"read error ({describe_os_error(exc)})") from exc
+        except _LineTooLong:
+            raise InputError(f"line {lineno + 1} is {_TOO_LARGE}; the rest of the file is not read") from None
+        except InputError:
+            raise
+        except (OSError, *_decompression_errors()) as exc:
+            raise InputError(_read_problem(exc, self.compression)) from exc
 
     def close(self) -> None:
         if self._closer is not None:
@@ -415,8 +706,9 @@ class JsonlInput:
 def open_input(source: Input, stdin: BinaryIO | None = None) -> TextInput | JsonlInput:
     """Open one input: a whole page (`TextInput`) or its JSONL lines (`JsonlInput`).
 
-    Raises `InputError` when it cannot be opened or read, or is binary. For stdin (`stdin` is its binary
-    stream), format `auto` sniffs the first non-blank line.
+    Raises `InputError` when it cannot be opened or read, or is binary, corrupt or too large. A compressed input
+    is read decompressed. For stdin (`stdin` is its binary stream), format `auto` sniffs the first non-blank
+    line.
     """
     if source.fspath is None:
         if stdin is None:
@@ -434,37 +726,48 @@ def open_input(source: Input, stdin: BinaryIO | None = None) -> TextInput | Json
 
 
 def _open_stream(stream: BinaryIO, input_format: InputFormat, owned: BinaryIO | None) -> TextInput | JsonlInput:
+    codec: Compression | None = None
     try:
         head = _read_head(stream)
+        codec = compression_of(head)
+        closer: Any = owned
+        if codec is not None:
+            stream = _decompressing(io.BufferedReader(_Prefixed(head, stream)), codec)
+            closer = _Closing(stream, owned)
+            head = _read_head(stream)
         reason = binary_reason(head)
         if reason:
             raise InputError(reason)
         lines = _Lines(head, stream)
         if input_format == "jsonl":
-            return JsonlInput(lines, owned)
+            return JsonlInput(lines, closer, codec)
         if input_format == "text":
             raw = head + lines.rest()
-            _close(owned)
+            _close(closer)
             return TextInput(decode_text(raw), raw)
-        return _sniff(lines, owned)
-    except OSError as exc:
-        raise InputError(f"read error ({describe_os_error(exc)})") from exc
+        return _sniff(lines, closer, codec)
+    except _LineTooLong:
+        raise InputError(f"too large for one page ({_TOO_LARGE} on one line)") from None
+    except InputError:
+        raise
+    except (OSError, *_decompression_errors()) as exc:
+        raise InputError(_read_problem(exc, codec)) from exc
 
 
-def _sniff(lines: _Lines, owned: BinaryIO | None) -> TextInput | JsonlInput:
+def _sniff(lines: _Lines, closer: Any, codec: Compression | None) -> TextInput | JsonlInput:
     seen: list[tuple[str, bytes | None]] = []
     iterator = iter(lines)
     for text, raw in iterator:
         seen.append((text, raw))
         if text.strip():
             if looks_like_jsonl(text):
-                return JsonlInput(_chain(seen, iterator), owned)
+                return JsonlInput(_chain(seen, iterator), closer, codec)
             break
     if lines.whole is not None:
-        _close(owned)
+        _close(closer)
         return TextInput(decode_text(lines.whole), lines.whole)
     raw = b"".join(part or b"" for _, part in seen) + lines.undecoded()
-    _close(owned)
+    _close(closer)
     return TextInput(decode_text(raw), raw)
 
 
@@ -476,7 +779,7 @@ def _chain(
     yield from rest
 
 
-def _close(stream: BinaryIO | None) -> None:
+def _close(stream: Any) -> None:
     if stream is not None:
         stream.close()
 
@@ -496,43 +799,76 @@ def _umask() -> int:
     return mask
 
 
+class ReadOnlyFileError(PermissionError):
+    """The file to be replaced is read-only: cleaner does not replace it (a rename could)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(errno.EACCES, "read-only file", path)
+
+
+#: What `--backup` adds to a file's name for the copy of its original.
+BACKUP_SUFFIX = ".orig"
+
+
 class AtomicFile:
     """Write a file so that readers see the old content or the new, never a part.
 
-    The bytes go to a temporary file beside the target; `commit()` flushes it (and with `durable`, fsyncs it and
-    then its directory), gives it the mode (and, when permitted, the owner) of the file it replaces (new files:
-    the default mode under the umask), and renames it over the target. `durable` is for files whose old content
-    exists nowhere else (rewriting in place): without the fsyncs a power cut could leave an empty file where the
-    only copy was. Output written beside intact inputs (-o) can skip them: two fsyncs cost more than cleaning
-    the page. Leaving the `with` block without `commit()`, or by an exception (Ctrl-C included),
-    removes the temporary file and leaves the target as it was. A symbolic link as target is written through:
-    the file it points to is replaced, the link stays.
+    The bytes go to a temporary file beside the target (through a compressor with `compression`); `commit()`
+    flushes it (and with `durable`, fsyncs it and then its directory), gives it the mode (and, when permitted,
+    the owner) of the file it replaces (new files: the default mode under the umask), and renames it over the
+    target. `durable` is for files whose old content exists nowhere else (rewriting in place): without the fsyncs
+    a power cut could leave an empty file where the only copy was. Output written beside intact inputs (-o) can
+    skip them: two fsyncs cost more than cleaning the page. Leaving the `with` block without `commit()`, or by
+    an exception (Ctrl-C included), removes the temporary file and leaves the target as it was. A symbolic link
+    as target is written through: the file it points to is replaced, the link stays.
+
+    A target without write permission is refused (`ReadOnlyFileError`) before anything is written: replacing
+    it by a rename would succeed, but read-only says it is not to be changed.
     """
 
-    def __init__(self, target: str | os.PathLike[str], *, durable: bool = True) -> None:
+    def __init__(
+        self, target: str | os.PathLike[str], *, durable: bool = True, compression: Compression | None = None
+    ) -> None:
         self.target = os.path.realpath(target)
         self.durable = durable
+        _refuse_read_only(self.target)
         directory, name = os.path.split(self.target)
         fd, self._tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
         self._file: BinaryIO | None = os.fdopen(fd, "wb")
+        self._sink: BinaryIO | None = self._file
+        self._backup_tmp = ""
+        if compression is not None:
+            try:
+                self._sink = _compressing(self._file, compression)
+            except BaseException:
+                self.discard()
+                raise
         self.size = 0
 
     def write(self, data: bytes) -> None:
-        if self._file is None:
+        if self._sink is None:
             raise ValueError("AtomicFile is closed")
-        self._file.write(data)
+        self._sink.write(data)
         self.size += len(data)
 
-    def commit(self) -> None:
-        if self._file is None:
+    def commit(self, backup: str | None = None) -> None:
+        """Put the new content in place; with `backup` (a suffix), the file it replaces is kept beside it under
+        its name plus that suffix (replacing an older backup). The target is never without a whole content: the
+        backup is made (a hard link, or a copy) before the new file is renamed over the old."""
+        if self._file is None or self._sink is None:
             raise ValueError("AtomicFile is closed")
         try:
+            if self._sink is not self._file:
+                self._sink.close()  # the compressor's last block
+            self._sink = None
             self._file.flush()
             if self.durable:
                 os.fsync(self._file.fileno())
             self._file.close()
             self._file = None
             self._copy_metadata()
+            if backup:
+                self._keep_original(backup)
             os.replace(self._tmp, self.target)
         except BaseException:
             self.discard()
@@ -540,6 +876,23 @@ class AtomicFile:
         self._tmp = ""
         if self.durable:
             _fsync_directory(os.path.dirname(self.target))
+
+    def _keep_original(self, suffix: str) -> None:
+        if not os.path.exists(self.target):
+            return
+        directory, name = os.path.split(self.target)
+        self._backup_tmp = os.path.join(directory, f".{name}{suffix}.{os.getpid()}.tmp")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._backup_tmp)
+        try:
+            os.link(self.target, self._backup_tmp)  # the original itself, its mode and times, at no cost
+        except OSError:
+            shutil.copy2(self.target, self._backup_tmp)  # a file system without hard links
+        if self.durable:
+            with open(self._backup_tmp, "rb") as kept:
+                os.fsync(kept.fileno())
+        os.replace(self._backup_tmp, self.target + suffix)
+        self._backup_tmp = ""
 
     def _copy_metadata(self) -> None:
         try:
@@ -555,20 +908,35 @@ class AtomicFile:
 
     def discard(self) -> None:
         """Drop what was written; the target stays as it was."""
+        if self._sink is not None and self._sink is not self._file:
+            with contextlib.suppress(Exception):
+                self._sink.close()
+        self._sink = None
         if self._file is not None:
             with contextlib.suppress(OSError):
                 self._file.close()
             self._file = None
-        if self._tmp:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self._tmp)
-            self._tmp = ""
+        for leftover in (self._tmp, self._backup_tmp):
+            if leftover:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(leftover)
+        self._tmp = self._backup_tmp = ""
 
     def __enter__(self) -> AtomicFile:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.discard()
+
+
+def _refuse_read_only(path: str) -> None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return  # a new file, or one whose problem opening will tell
+    # The write bits, not os.access alone: as root, access() says yes to every file.
+    if stat.S_ISREG(info.st_mode) and (not info.st_mode & 0o222 or not os.access(path, os.W_OK)):
+        raise ReadOnlyFileError(path)
 
 
 def _fsync_directory(directory: str) -> None:
@@ -584,8 +952,10 @@ def _fsync_directory(directory: str) -> None:
         os.close(fd)
 
 
-def write_atomic(target: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
+def write_atomic(
+    target: str | os.PathLike[str], data: bytes, *, durable: bool = True, compression: Compression | None = None
+) -> None:
     """Replace `target` with `data` atomically (see `AtomicFile`)."""
-    with AtomicFile(target, durable=durable) as out:
+    with AtomicFile(target, durable=durable, compression=compression) as out:
         out.write(data)
         out.commit()

@@ -1,4 +1,4 @@
-"""Rule packs: chrome described as data.
+r"""Rule packs: chrome described as data.
 
 A pack is a TOML file (the shipped ones live in `cleaner/packs/`, a user's anywhere) with a `[pack]` table and a
 list of `[[rules]]`. Each rule has an `id`, an `action` and either `phrases` (whole lines, compared after
@@ -15,6 +15,12 @@ folding case, edge punctuation and spaces) or a `pattern` (a regular expression)
 
 `where` (any | head | tail) limits a rule to lines before or after the article's prose, `max_words` to short
 lines. The README documents the format with examples.
+
+Patterns of the shipped packs are Python regular expressions, audited to run in linear time
+(`tests/test_generic_pack.py`). Patterns of a user's pack (`--rules FILE`) run on RE2 (google-re2), which takes
+linear time whatever the pattern and the line: a pattern is translated from Python's syntax and meaning (`\w`,
+`\d`, `\s` stay Unicode-aware) into RE2's, and one that needs what RE2 cannot do in linear time
+(backreferences, lookaround, possessive repeats) is refused with the reason when the pack is loaded.
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from re import _constants as sre_constants
+from re import _parser as sre_parser
+from typing import Any, Literal
 
 from .features import count_words
 from .memo import LINE_CACHE_SIZE
@@ -52,6 +60,177 @@ def fold(line: str) -> str:
     return _SPACE.sub(" ", _EDGE.sub("", line.casefold()))
 
 
+# --- user patterns on RE2 ---------------------------------------------------------------------------------------
+
+_C = sre_constants
+# Python's classes, as `re` reads them in str patterns, in RE2's syntax (whose own \w \d \s are ASCII only).
+_RE2_WORD = r"\pL\pN_"
+_RE2_DIGIT = r"\p{Nd}"
+_RE2_SPACE = r"\t\n\x{b}\f\r\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+_CATEGORIES = {
+    _C.CATEGORY_DIGIT: (_RE2_DIGIT, False),
+    _C.CATEGORY_NOT_DIGIT: (_RE2_DIGIT, True),
+    _C.CATEGORY_WORD: (_RE2_WORD, False),
+    _C.CATEGORY_NOT_WORD: (_RE2_WORD, True),
+    _C.CATEGORY_SPACE: (_RE2_SPACE, False),
+    _C.CATEGORY_NOT_SPACE: (_RE2_SPACE, True),
+}
+_ASCII_CATEGORIES = {
+    _C.CATEGORY_DIGIT: ("0-9", False),
+    _C.CATEGORY_NOT_DIGIT: ("0-9", True),
+    _C.CATEGORY_WORD: ("0-9A-Za-z_", False),
+    _C.CATEGORY_NOT_WORD: ("0-9A-Za-z_", True),
+    _C.CATEGORY_SPACE: (r"\t\n\x{b}\f\r ", False),
+    _C.CATEGORY_NOT_SPACE: (r"\t\n\x{b}\f\r ", True),
+}
+_AT = {
+    _C.AT_BEGINNING: "^",
+    _C.AT_BEGINNING_STRING: r"\A",
+    _C.AT_END: "$",
+    _C.AT_END_STRING: r"\z",
+    _C.AT_BOUNDARY: r"\b",  # RE2's word boundaries are ASCII ones (the README says so)
+    _C.AT_NON_BOUNDARY: r"\B",
+}
+# Items whose RE2 form a repeat can follow as it is: one character, a class, a group.
+_ATOMIC = frozenset({_C.LITERAL, _C.NOT_LITERAL, _C.ANY, _C.IN, _C.SUBPATTERN, _C.BRANCH})
+_FLAG_LETTERS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"))
+_UNSUPPORTED = {
+    _C.GROUPREF: "a backreference",
+    _C.GROUPREF_EXISTS: "a conditional group",
+    _C.ASSERT: "a lookahead or lookbehind",
+    _C.ASSERT_NOT: "a negative lookahead or lookbehind",
+    _C.ATOMIC_GROUP: "an atomic group",
+    _C.POSSESSIVE_REPEAT: "a possessive repeat",
+}
+
+
+class UnsafePattern(ValueError):
+    """A pattern that RE2 cannot run (so that it could take more than linear time): why, in a few words."""
+
+
+def _literal(code: int) -> str:
+    char = chr(code)
+    return char if char.isascii() and char.isalnum() else f"\\x{{{code:x}}}"
+
+
+class _Translator:
+    """Python regular-expression syntax, as `re` parses it, written out in RE2's syntax with the same meaning."""
+
+    def __init__(self, parsed: Any) -> None:
+        self.names = {number: name for name, number in parsed.state.groupdict.items()}
+        self.ascii = bool(parsed.state.flags & re.ASCII)
+
+    def items(self, items: Any, dotall: bool) -> str:
+        return "".join(self.item(op, av, dotall) for op, av in items)
+
+    def item(self, op: Any, av: Any, dotall: bool) -> str:
+        if op in _UNSUPPORTED:
+            raise UnsafePattern(f"{_UNSUPPORTED[op]} is not possible in linear time")
+        if op is _C.LITERAL:
+            return _literal(av)
+        if op is _C.NOT_LITERAL:
+            return f"[^{_literal(av)}]"
+        if op is _C.ANY:
+            return "(?s:.)" if dotall else "."
+        if op is _C.AT:
+            return _AT[av]
+        if op is _C.IN:
+            return self.char_class(av)
+        if op is _C.BRANCH:
+            return "(?:" + "|".join(self.items(branch, dotall) for branch in av[1]) + ")"
+        if op is _C.SUBPATTERN:
+            group, add, remove, body = av
+            inner_dotall = (dotall or bool(add & re.DOTALL)) and not remove & re.DOTALL
+            inner = self.items(body, inner_dotall)
+            on = "".join(letter for flag, letter in _FLAG_LETTERS if add & flag and flag != re.DOTALL)
+            off = "".join(letter for flag, letter in _FLAG_LETTERS if remove & flag and flag != re.DOTALL)
+            if on or off:
+                inner = f"(?{on}{'-' + off if off else ''}:{inner})"
+            if group is None:
+                return f"(?:{inner})"
+            name = self.names.get(group)
+            return f"(?P<{name}>{inner})" if name else f"({inner})"
+        if op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
+            low, high, body = av
+            text = self.items(body, dotall)
+            if len(body) != 1 or body[0][0] not in _ATOMIC:
+                text = f"(?:{text})"
+            if high is _C.MAXREPEAT:
+                count = {0: "*", 1: "+"}.get(low, f"{{{low},}}")
+            elif (low, high) == (0, 1):
+                count = "?"
+            else:
+                count = f"{{{low}}}" if low == high else f"{{{low},{high}}}"
+            return text + count + ("?" if op is _C.MIN_REPEAT else "")
+        raise UnsafePattern(f"{op} is not supported")
+
+    def char_class(self, items: Any) -> str:
+        negate = bool(items) and items[0][0] is _C.NEGATE
+        parts: list[str] = []
+        negated: list[str] = []  # \W \S \D inside the class: sets RE2 cannot put inside brackets
+        categories = _ASCII_CATEGORIES if self.ascii else _CATEGORIES
+        for op, av in items[1:] if negate else items:
+            if op is _C.LITERAL:
+                parts.append(_literal(av))
+            elif op is _C.RANGE:
+                parts.append(f"{_literal(av[0])}-{_literal(av[1])}")
+            elif op is _C.CATEGORY:
+                chars, inverted = categories[av]
+                (negated if inverted else parts).append(chars)
+            else:
+                raise UnsafePattern(f"{op} in a character class is not supported")
+        if not negated:
+            return f"[{'^' if negate else ''}{''.join(parts)}]"
+        if negate:
+            raise UnsafePattern("\\W, \\S or \\D inside [^...] is not supported: rewrite the class")
+        # One character from any of the sets: an alternation says it in RE2.
+        options = [f"[^{chars}]" for chars in negated] + ([f"[{''.join(parts)}]"] if parts else [])
+        return "(?:" + "|".join(options) + ")"
+
+
+def to_re2(source: str) -> str:
+    """`source` (Python syntax, matched case-insensitively as rule patterns are) in RE2's syntax."""
+    parsed = sre_parser.parse(source, re.IGNORECASE)
+    flags = "".join(letter for flag, letter in _FLAG_LETTERS if parsed.state.flags & flag and flag != re.DOTALL)
+    body = _Translator(parsed).items(parsed, bool(parsed.state.flags & re.DOTALL))
+    return f"(?{flags}){body}" if flags else body
+
+
+def re2_compile(source: str) -> Any:
+    """Compile RE2 syntax; `UnsafePattern` with RE2's reason when it cannot."""
+    import re2  # google-re2; imported only when a user's pack has patterns
+
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(source, options)
+    except re2.error as error:
+        detail = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
+        raise UnsafePattern(f"RE2 cannot run it: {detail}") from None
+
+
+class SafePattern:
+    """A user's pattern compiled by RE2: the subset of `re.Pattern` that rules use (`fullmatch`, `search`,
+    `groupindex`, `pattern` as written), in time linear in the line whatever the pattern."""
+
+    __slots__ = ("_regexp", "groupindex", "pattern", "translated")
+
+    def __init__(self, source: str) -> None:
+        self.pattern = source
+        self.translated = to_re2(source)
+        self._regexp = re2_compile(self.translated)
+        self.groupindex = dict(self._regexp.groupindex)
+
+    def fullmatch(self, text: str) -> Any:
+        return self._regexp.fullmatch(text)
+
+    def search(self, text: str) -> Any:
+        return self._regexp.search(text)
+
+    def __reduce__(self) -> tuple[type[SafePattern], tuple[str]]:
+        return SafePattern, (self.pattern,)
+
+
 @dataclass(frozen=True)
 class Rule:
     pack: str
@@ -59,7 +238,7 @@ class Rule:
     action: Action
     note: str = ""
     phrases: frozenset[str] = frozenset()
-    pattern: re.Pattern[str] | None = None
+    pattern: re.Pattern[str] | SafePattern | None = None
     where: Where = "any"
     max_words: int = DEFAULT_MAX_WORDS
     # truncate only: whether the cut part holds teaser cards to parse (not so under a comment section).
@@ -83,14 +262,24 @@ def _fail(origin: str, message: str) -> RulePackError:
     return RulePackError(f"{origin}: {message}")
 
 
-def _compile(origin: str, rule_id: str, source: str) -> re.Pattern[str]:
+def _compile(origin: str, rule_id: str, source: str, safe: bool) -> re.Pattern[str] | SafePattern:
     try:
-        return re.compile(source, re.IGNORECASE)
+        compiled = re.compile(source, re.IGNORECASE)
     except re.error as error:
         raise _fail(origin, f"rule {rule_id!r}: bad pattern ({error})") from None
+    if not safe:
+        return compiled
+    try:
+        return SafePattern(source)
+    except UnsafePattern as error:
+        raise _fail(
+            origin,
+            f"rule {rule_id!r}: pattern refused, {error} (patterns of your own packs run on RE2, in linear time: "
+            "no backreferences, lookaround or possessive repeats, repeats of at most 1000)",
+        ) from None
 
 
-def _parse_rule(origin: str, pack: str, raw: object, seen: set[str]) -> Rule:
+def _parse_rule(origin: str, pack: str, raw: object, seen: set[str], safe: bool = False) -> Rule:
     if not isinstance(raw, dict):
         raise _fail(origin, "each [[rules]] entry must be a table")
     rule_id = raw.get("id")
@@ -128,7 +317,7 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str]) -> Rule:
     if pattern is not None:
         if not isinstance(pattern, str) or not pattern:
             raise _fail(origin, f"rule {rule_id!r}: pattern must be a non-empty string")
-        compiled = _compile(origin, rule_id, pattern)
+        compiled = _compile(origin, rule_id, pattern, safe)
         groups = set(compiled.groupindex)
         if action == "extract" and (not groups or not groups <= METADATA_GROUPS):
             raise _fail(origin, f"rule {rule_id!r}: extract patterns name groups among source, date, author")
@@ -145,8 +334,9 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str]) -> Rule:
     )
 
 
-def parse_pack(text: str, origin: str) -> RulePack:
-    """Build a pack from TOML text; `origin` names it in error messages."""
+def parse_pack(text: str, origin: str, *, safe: bool = False) -> RulePack:
+    """Build a pack from TOML text; `origin` names it in error messages. `safe`: the patterns come from a user
+    and run on RE2 (`SafePattern`); without it they are trusted (audited) Python patterns."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -161,7 +351,7 @@ def parse_pack(text: str, origin: str) -> RulePack:
     if not isinstance(raw_rules, list):
         raise _fail(origin, "rules must be an array of tables ([[rules]])")
     seen: set[str] = set()
-    rules = tuple(_parse_rule(origin, name, raw, seen) for raw in raw_rules)
+    rules = tuple(_parse_rule(origin, name, raw, seen, safe) for raw in raw_rules)
     return RulePack(name=name, description=str(header.get("description", "")), origin=origin, rules=rules)
 
 
@@ -185,7 +375,7 @@ def _read_pack_file(path: str) -> RulePack:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise RulePackError(f"{path}: cannot read rule pack ({error})") from None
-    return parse_pack(text, path)
+    return parse_pack(text, path, safe=True)
 
 
 def _stamp(path: str) -> tuple[str, int]:
@@ -224,6 +414,8 @@ class RuleSet:
     any_pattern: re.Pattern[str] | None
     # No pattern rule looks at lines longer than this (their `max_words`): most prose skips the patterns.
     pattern_max_words: int
+    # The same screen for the user's patterns, on RE2 (they must not meet Python's backtracking engine).
+    any_safe: Any = None
     _matches: dict[str, tuple[RuleMatch, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -236,10 +428,15 @@ class RuleSet:
         strips = tuple(r for p in packs for r in p.rules if r.action == "strip")
         # One expression that fails fast on the many lines no pattern matches; group names are dropped so the
         # patterns can stand side by side.
-        combined = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', r.pattern.pattern)})" for r in patterns)  # type: ignore[union-attr]
+        trusted = [r.pattern.pattern for r in patterns if isinstance(r.pattern, re.Pattern)]
+        combined = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', source)})" for source in trusted)
         any_pattern = re.compile(combined, re.IGNORECASE) if combined else None
+        users = [r.pattern.translated for r in patterns if isinstance(r.pattern, SafePattern)]
+        any_safe = (
+            re2_compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', source)})" for source in users)) if users else None
+        )
         longest = max((r.max_words for r in patterns), default=0)
-        return cls(packs, phrase_index, patterns, strips, any_pattern, longest)
+        return cls(packs, phrase_index, patterns, strips, any_pattern, longest, any_safe)
 
     def matches(self, line: str) -> tuple[RuleMatch, ...]:
         """Every whole-line rule (drop, truncate, rail, extract) matching `line`, phrases first, in pack order;
@@ -257,7 +454,10 @@ class RuleSet:
         for rule in self.phrase_index.get(fold(line), ()):
             if words <= rule.max_words:
                 yield rule, {}
-        if words > self.pattern_max_words or self.any_pattern is None or not self.any_pattern.fullmatch(line):
+        if words > self.pattern_max_words:
+            return
+        trusted = self.any_pattern is not None and self.any_pattern.fullmatch(line)
+        if not trusted and (self.any_safe is None or not self.any_safe.fullmatch(line)):
             return
         for rule in self.pattern_rules:
             if words <= rule.max_words:

@@ -29,7 +29,7 @@ from .common import (
     split_list,
     stderr_is_tty,
 )
-from .pool import Cleaning, events
+from .pool import Cleaning, Doc, Event, events
 from .session import Claims, Session, Settings
 
 
@@ -62,7 +62,25 @@ from .session import Claims, Session, Settings
     help="Write each input under DIR, by its name relative to the directory it was found in (a file "
     "argument: its base name), instead of printing. .txt inputs are written as text, .jsonl as JSONL.",
 )
-@click.option("--in-place", is_flag=True, help="Rewrite each input file with its cleaned form (atomically).")
+@click.option(
+    "--in-place",
+    is_flag=True,
+    help="Rewrite each input file that would change with its cleaned form (atomically; a compressed file is "
+    "written back compressed the same way; a read-only file is an error and stays as it is).",
+)
+@click.option(
+    "--backup",
+    is_flag=True,
+    help="With --in-place: keep the original of each rewritten file beside it, under its name plus "
+    "--backup-suffix (page.txt -> page.txt.orig). Files that do not change are not touched.",
+)
+@click.option(
+    "--backup-suffix",
+    default=cio.BACKUP_SUFFIX,
+    show_default=True,
+    metavar="SUFFIX",
+    help="What --backup adds to a file's name.",
+)
 @click.option(
     "--check",
     is_flag=True,
@@ -87,6 +105,18 @@ from .session import Claims, Session, Settings
 )
 @click.option("--no-density", is_flag=True, help="Turn off the density filters: only rule packs and segmentation.")
 @click.option(
+    "--fix-text",
+    is_flag=True,
+    help="Repair mojibake before cleaning: text decoded with the wrong encoding somewhere upstream "
+    "('CafÃ©' -> 'Café', 'donâ€™t' -> 'don’t'), with ftfy. Only encoding damage is touched.",
+)
+@click.option(
+    "--skip-errors",
+    is_flag=True,
+    help="Inputs, JSONL lines and documents that cannot be read or cleaned are still reported, but do not make "
+    "the exit status 2 (outputs that cannot be written still do).",
+)
+@click.option(
     "--lang",
     "langs",
     multiple=True,
@@ -110,12 +140,16 @@ def clean_command(
     input_format: str,
     output_dir: str | None,
     in_place: bool,
+    backup: bool,
+    backup_suffix: str,
     check: bool,
     diff: bool,
     explain: bool,
     rule_files: tuple[str, ...],
     packs: tuple[str, ...],
     no_density: bool,
+    fix_text: bool,
+    skip_errors: bool,
     langs: tuple[str, ...],
     jobs: int | None,
     quiet: bool,
@@ -124,8 +158,10 @@ def clean_command(
     standard input ('-', or no PATHS).
 
     By default the result goes to stdout; -o DIR and --in-place write files instead, --check and --diff only
-    tell what would change. Errors (unreadable, binary or missing inputs, invalid JSON lines) are reported one
-    line each on stderr and the other inputs are still cleaned; the exit status is then 2.
+    tell what would change. Compressed inputs (gzip, bzip2, xz, zstd; .txt.gz, .jsonl.zst...) are read
+    decompressed, and written back compressed the same way. Errors (unreadable, binary, corrupt or missing
+    inputs, invalid JSON lines) are reported one line each on stderr and the other inputs are still cleaned;
+    the exit status is then 2 (0 with --skip-errors).
 
     \b
     Examples:
@@ -135,7 +171,7 @@ def clean_command(
       cat pages.jsonl | cleaner clean --format jsonl --explain > clean.jsonl
 
     \b
-    Exit status: 0 done; 1 --check found files that would change; 2 errors.
+    Exit status: 0 done; 1 --check found files that would change; 2 errors; 130 interrupted.
     """
     paths = paths or (cio.STDIN,)
     if output_dir is not None and in_place:
@@ -146,6 +182,10 @@ def clean_command(
         raise click.UsageError("--in-place cannot rewrite standard input.")
     if cio.STDIN in paths and output_dir is not None and not (check or diff):
         raise click.UsageError("-o/--output-dir needs file names: standard input has none.")
+    if backup and not in_place:
+        raise click.UsageError("--backup keeps the originals of files rewritten by --in-place; use it with --in-place.")
+    if backup and (not backup_suffix or os.sep in backup_suffix or backup_suffix in (".", "..")):
+        raise click.UsageError(f"--backup-suffix {backup_suffix!r}: give a suffix for a file name, such as .orig")
 
     options: dict[str, Any] = {"rule_files": tuple(rule_files), "density": not no_density}
     pack_names = split_list(packs)
@@ -171,6 +211,9 @@ def clean_command(
         langs=frozenset(lang_list) if langs else None,
         lang_label=",".join(lang_list),
         quiet=quiet,
+        backup=backup_suffix if backup else None,
+        skip_errors=skip_errors,
+        fix_text=fix_text,
     )
     exclude = [output_dir] if output_dir is not None and not settings.compare else []
 
@@ -193,7 +236,8 @@ def clean_command(
             if show_progress and stdin is None:
                 # a walk over the inputs' sizes first, so that the bar has an end
                 reporter.progress.total = sum(item.size or 0 for item in inputs() if isinstance(item, cio.Input))
-            for event in cleaning.run(events(inputs(), stdin)):
+            stream = events(inputs(), stdin)
+            for event in cleaning.run(_fixed(stream) if fix_text else stream):
                 session.handle(event)
             cleaning.close()
             status = session.finish()
@@ -221,3 +265,14 @@ def clean_command(
             cleaning.close(kill=True)
         reporter.progress.clear()
     ctx.exit(status)
+
+
+def _fixed(stream: Iterator[Event]) -> Iterator[Event]:
+    """--fix-text: each document's text (and known title) repaired before it is cleaned. (In this process, ahead
+    of the workers: ftfy reads several MB/s, more than a worker cleans.)"""
+    for event in stream:
+        if isinstance(event, Doc):
+            event.text = cio.fix_text(event.text)
+            if event.title is not None:
+                event.title = cio.fix_text(event.title)
+        yield event

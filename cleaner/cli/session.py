@@ -29,6 +29,9 @@ class Settings:
     langs: frozenset[str] | None = None
     lang_label: str = ""
     quiet: bool = False
+    backup: str | None = None  # --in-place: keep each replaced file under its name plus this suffix
+    skip_errors: bool = False  # unreadable inputs, lines and documents do not set exit status 2
+    fix_text: bool = False  # documents were repaired by --fix-text: diff against the input as read
 
     @property
     def compare(self) -> bool:
@@ -70,6 +73,7 @@ class Session:
         self.docs = 0
         self.changed = 0
         self.errors = 0
+        self.write_errors = 0  # outputs that could not be written: exit 2 even with --skip-errors
         self.skipped = 0
         self.files_changed = 0
         self._held: tuple[str, bytes] | None = None  # the first text document, until we know it is not alone
@@ -200,7 +204,8 @@ class Session:
         unit.changed = data != doc.raw
         unit.written += 1
         if self.settings.diff:
-            unit.old = _lines(doc.text)
+            # Under --fix-text the document is the repaired text: the diff shows the repair too.
+            unit.old = _lines(cio.decode_text(doc.raw) if self.settings.fix_text and doc.raw is not None else doc.text)
             unit.new = _lines(rendered)
         if self.settings.compare:
             return
@@ -237,8 +242,7 @@ class Session:
             unit.failed = True
             unit.writer = None
             writer.discard()
-            self.errors += 1
-            self.reporter.problem(unit.source.path, f"cannot write {writer.target} ({cio.describe_os_error(exc)})")
+            self._cannot_write(unit.source, f"cannot write {writer.target} ({cio.describe_os_error(exc)})")
 
     def _open_writer(self, unit: _Unit) -> bool:
         if unit.writer is not None:
@@ -251,27 +255,31 @@ class Session:
             target = source.fspath
             if not os.path.isfile(target):  # a fifo or a device: there is no file to replace
                 unit.failed = True
-                self.errors += 1
-                self.reporter.problem(source.path, "not a regular file, cannot rewrite it in place")
+                self._cannot_write(source, "not a regular file, cannot rewrite it in place")
                 return False
         else:
             assert self.settings.output_dir is not None and source.relname is not None
             earlier = self.claims(source)
             if earlier is not None:
                 unit.failed = True
-                self.errors += 1
-                self.reporter.problem(source.path, f"not written: {earlier} goes to the same output file")
+                self._cannot_write(source, f"not written: {earlier} goes to the same output file")
                 return False
             target = os.path.join(self.settings.output_dir, source.relname)
+        # A compressed input is written back compressed the same way (its name says so too).
+        compression = cio.file_compression(source.fspath) if source.fspath is not None else None
         try:
             os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
-            unit.writer = cio.AtomicFile(target, durable=self.settings.in_place)
+            unit.writer = cio.AtomicFile(target, durable=self.settings.in_place, compression=compression)
         except OSError as exc:
             unit.failed = True
-            self.errors += 1
-            self.reporter.problem(source.path, f"cannot write {target} ({cio.describe_os_error(exc)})")
+            self._cannot_write(source, f"cannot write {target} ({cio.describe_os_error(exc)})")
             return False
         return True
+
+    def _cannot_write(self, source: cio.Input, problem: str) -> None:
+        self.errors += 1
+        self.write_errors += 1
+        self.reporter.problem(source.path, problem)
 
     def _end(self, source: cio.Input) -> None:
         unit, self._unit = self._unit, None
@@ -308,10 +316,9 @@ class Session:
 
     def _commit(self, unit: _Unit, writer: cio.AtomicFile) -> None:
         try:
-            writer.commit()
+            writer.commit(backup=self.settings.backup if self.settings.in_place else None)
         except OSError as exc:
-            self.errors += 1
-            self.reporter.problem(unit.source.path, f"cannot write {writer.target} ({cio.describe_os_error(exc)})")
+            self._cannot_write(unit.source, f"cannot write {writer.target} ({cio.describe_os_error(exc)})")
         else:
             if unit.changed:
                 self.files_changed += 1
@@ -347,6 +354,8 @@ class Session:
         settings = self.settings
         if not settings.quiet:
             errors = f"{self.errors} {plural(self.errors, 'error')}"
+            if settings.skip_errors and self.errors and not self.write_errors:
+                errors += " skipped"
             if settings.compare:
                 summary = (
                     f"checked {self.docs} {plural(self.docs, 'document')} "
@@ -357,7 +366,7 @@ class Session:
             if self.skipped:
                 summary += f"\nskipped {self.skipped} {plural(self.skipped, 'document')} not in {settings.lang_label}"
             self.reporter.echo(summary)
-        if self.errors:
+        if self.write_errors or (self.errors and not settings.skip_errors):
             return EXIT_ERROR
         if settings.check and self.files_changed:
             return EXIT_CHANGED
