@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 # Zero-width and directional marks scrapers leave behind; they make equal lines compare unequal.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e]")
@@ -19,6 +20,31 @@ _SPACE_CLASS = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
 _SPACES = re.compile(rf"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]{_SPACE_CLASS}*| {_SPACE_CLASS}+")
 _LINE_EDGES = re.compile(r" \n ?|\n ")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# Robustness guard: Unicode's stream-safe limit (UAX #15) of 30 combining marks in a row. Longer runs ("Zalgo"
+# text) only decorate, and NFC sorts a run in time quadratic in its length (50,000 marks: minutes), so they are
+# cut to 30 before normalising. Only text that is not already NFC is scanned for them.
+MAX_MARK_RUN = 30
+
+
+@cache
+def _mark_runs() -> re.Pattern[str]:
+    """Runs of more than MAX_MARK_RUN combining characters (built on first need: ~15 ms)."""
+    marks = [code for code in range(0x300, 0x1F000) if unicodedata.combining(chr(code))]
+    ranges: list[list[int]] = []
+    for code in marks:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    members = "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges)
+    return re.compile(f"[{members}]{{{MAX_MARK_RUN + 1},}}")
+
+
+def _nfc(text: str) -> str:
+    if unicodedata.is_normalized("NFC", text):  # a linear check; most text is NFC already
+        return text
+    text = _mark_runs().sub(lambda run: run.group()[:MAX_MARK_RUN], text)
+    return unicodedata.normalize("NFC", text)
 
 
 def normalise(text: str) -> str:
@@ -26,7 +52,7 @@ def normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub("", text)
-    text = unicodedata.normalize("NFC", text)
+    text = _nfc(text)
     text = _SPACES.sub(" ", text)
     text = _LINE_EDGES.sub("\n", text).strip(" \n")
     return _BLANK_RUNS.sub("\n\n", text) if "\n\n\n" in text else text

@@ -32,6 +32,9 @@ MIN_CARDS_IN_RAIL = 2
 ARTICLE_GOES_ON_WORDS = 60
 # A listing keeps less article-like prose outside its cards than this many words.
 LISTING_MAX_PROSE_WORDS = 40
+# Robustness guard: a rail reads at most this many blocks after its header. Real rails hold a few dozen lines;
+# unbounded, a page of thousands of rail headers cost headers x lines (40,000 chrome lines: 18 s).
+RAIL_MAX_BLOCKS = 500
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,8 @@ def find_teasers(page: Page) -> None:
     _take_tail(page, [_line(b) for b in kept if b.index > tail_start])
     for start in page.rail_starts:
         if start < tail_start:
-            _take_rail(page, [_line(b) for b in page.kept() if start < b.index < tail_start])
+            window = page.blocks[start + 1 : min(tail_start, start + 1 + RAIL_MAX_BLOCKS)]  # blocks[i].index == i
+            _take_rail(page, [_line(b) for b in window if b.verdict is None])
     _take_rails(page, [_line(b) for b in page.kept() if b.index < tail_start])
     if len(page.related) >= MIN_CARDS_IN_RAIL:
         prose_words = sum(count_words(b.text) for b in page.kept() if is_prose(b.text))
