@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
 from .memo import LINE_CACHE_SIZE
@@ -99,11 +99,30 @@ class BlockFeatures:
         )
 
 
+# Robustness guard: a block longer than this is measured on its first and last LONG_BLOCK_SAMPLE / 2 characters,
+# its counts scaled to its length (its ratios are those of the whole to a fraction of a percent, and the model
+# reads counts as logarithms), so that a 15 MB line costs what a long paragraph does, not seconds per pass.
+LONG_BLOCK_CHARS = 50_000
+LONG_BLOCK_SAMPLE = 20_000
+
+
 @lru_cache(maxsize=LINE_CACHE_SIZE)
 def block_features(
     text: str, stopwords: frozenset[str], *, repeated: bool = False, blank_before: bool = False
 ) -> BlockFeatures:
     """The features of one block (memoised: the fixed-point pass and a site's pages repeat lines)."""
+    if len(text) > LONG_BLOCK_CHARS:
+        half = LONG_BLOCK_SAMPLE // 2
+        ends = text[:half] + " " + text[-half:]
+        sample = block_features(ends, stopwords, repeated=repeated, blank_before=blank_before)
+        scale = len(text) / (LONG_BLOCK_SAMPLE + 1)
+        return replace(
+            sample,
+            chars=len(text),
+            words=count_words(text),
+            sentences=round(sample.sentences * scale),
+            separators=round(sample.separators * scale),
+        )
     tokens = _WORD.findall(text)
     unspaced = len(_UNSPACED_CHAR.findall(text))
     words = count_words(text)

@@ -54,9 +54,16 @@ class RulePackError(ValueError):
     """A rule pack that cannot be used: unreadable, not TOML, or a rule that breaks the format."""
 
 
+# Robustness guard: lines longer than this are compared as they are. Nothing that long is a phrase or a title,
+# and folding a 15 MB line (for the repeated-line count) cost a second and another 15 MB per pass.
+FOLD_MAX_CHARS = 10_000
+
+
 @lru_cache(maxsize=LINE_CACHE_SIZE)
 def fold(line: str) -> str:
     """The form phrases are compared in: case folded, punctuation and symbols trimmed from both ends."""
+    if len(line) > FOLD_MAX_CHARS:
+        return line
     return _SPACE.sub(" ", _EDGE.sub("", line.casefold()))
 
 
@@ -416,6 +423,9 @@ class RuleSet:
     pattern_max_words: int
     # The same screen for the user's patterns, on RE2 (they must not meet Python's backtracking engine).
     any_safe: Any = None
+    # No phrase rule looks at lines longer than this: a long line is never folded for the lookup (a guard: a
+    # 15 MB line folded is another 15 MB string, for nothing).
+    phrase_max_words: int = 0
     _matches: dict[str, tuple[RuleMatch, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -436,7 +446,8 @@ class RuleSet:
             re2_compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', source)})" for source in users)) if users else None
         )
         longest = max((r.max_words for r in patterns), default=0)
-        return cls(packs, phrase_index, patterns, strips, any_pattern, longest, any_safe)
+        phrase_longest = max((r.max_words for rules in phrase_index.values() for r in rules), default=0)
+        return cls(packs, phrase_index, patterns, strips, any_pattern, longest, any_safe, phrase_longest)
 
     def matches(self, line: str) -> tuple[RuleMatch, ...]:
         """Every whole-line rule (drop, truncate, rail, extract) matching `line`, phrases first, in pack order;
@@ -451,9 +462,10 @@ class RuleSet:
 
     def _find(self, line: str) -> Iterator[RuleMatch]:
         words = count_words(line)
-        for rule in self.phrase_index.get(fold(line), ()):
-            if words <= rule.max_words:
-                yield rule, {}
+        if words <= self.phrase_max_words:
+            for rule in self.phrase_index.get(fold(line), ()):
+                if words <= rule.max_words:
+                    yield rule, {}
         if words > self.pattern_max_words:
             return
         trusted = self.any_pattern is not None and self.any_pattern.fullmatch(line)
