@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 SHARED ?= ../shared
 
-.PHONY: install install-bench test lint format bench fit clean
+.PHONY: install install-bench test lint format bench fit fuzz clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -17,12 +17,12 @@ install-bench: install
 	$(PIP) install -q -e '.[test,bench]'
 
 lint: $(PY)
-	$(VENV)/bin/ruff check cleaner tests bench
-	$(VENV)/bin/ruff format --check cleaner tests bench
+	$(VENV)/bin/ruff check cleaner tests bench fuzz
+	$(VENV)/bin/ruff format --check cleaner tests bench fuzz
 
 format: $(PY)
-	$(VENV)/bin/ruff format cleaner tests bench
-	$(VENV)/bin/ruff check --fix cleaner tests bench
+	$(VENV)/bin/ruff format cleaner tests bench fuzz
+	$(VENV)/bin/ruff check --fix cleaner tests bench fuzz
 
 test: lint
 	$(PY) -m pytest
@@ -31,6 +31,15 @@ test: lint
 bench: install-bench
 	$(PY) -m bench.quality --shared $(SHARED)
 	$(PY) -m bench.throughput --shared $(SHARED)
+	$(PY) -m bench.hostile --shared $(SHARED)
+
+# Coverage-guided fuzzing of the input path and clean() with atheris (see README, "Hostile input"); one core.
+FUZZ_SECONDS ?= 1200
+fuzz: install
+	$(PIP) install -q -e '.[test,fuzz]'
+	mkdir -p fuzz/corpus
+	cd fuzz && nice ../$(PY) clean_fuzz.py corpus seeds ../fixtures/pages -max_total_time=$(FUZZ_SECONDS) \
+		-timeout=20 -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1
 
 # Refit the density model's weights on the dev pages (see README, "Density model").
 fit: install-bench

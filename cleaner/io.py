@@ -99,7 +99,11 @@ _BYTES_PER_NUL = 1000
 # How much of a non-UTF-8 input is weighed to tell mixed UTF-8 from a legacy encoding, and to name the encoding.
 _ENCODING_SAMPLE = 1 << 18
 # Under this many non-ASCII bytes there is too little to name an encoding by: cp1252, the web's default.
-_MIN_LEGACY_EVIDENCE = 16
+_MIN_LEGACY_EVIDENCE = 8
+# Languages written in Latin letters whose Windows codec is not cp1252, as charset-normalizer names them.
+_CENTRAL_EUROPEAN = ("Czech", "Slovak", "Polish", "Hungarian", "Slovene", "Croatian", "Romanian")
+_LANGUAGE_CODECS = dict.fromkeys(_CENTRAL_EUROPEAN, "cp1250")
+_LANGUAGE_CODECS.update(Turkish="cp1254", Lithuanian="cp1257", Estonian="cp1257", Vietnamese="cp1258")
 _STRAY = re.compile("[\udc80-\udcff]")  # bytes that are not UTF-8, under surrogateescape
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 
@@ -149,22 +153,30 @@ def _sample_for_detection(data: bytes) -> bytes:
 def guess_legacy(data: bytes) -> str:
     """The codec of a legacy (non-Unicode) input: charset-normalizer's best, unless cp1252 reads it as well.
 
-    charset-normalizer tells Cyrillic, Greek, Hebrew, Arabic, Central European and CJK encodings apart far
-    better than a fixed fallback could. On Western text it is less sure of itself (it may name cp1250 for German,
-    or a CJK codec that happens to decode a short German paragraph), so cp1252, the default browsers assume,
-    wins whenever it decodes the bytes with no more mess and no less language coherence than the best guess.
+    charset-normalizer tells Cyrillic, Greek, Hebrew, Arabic, Thai, Central European and CJK encodings apart far
+    better than a fixed fallback could. Two corrections: a best guess in which it recognises no language (a CJK
+    codec that happens to decode KOI8 Cyrillic) gives way to one almost as clean in which it does; and cp1252,
+    the default browsers assume, wins whenever it decodes the bytes as cleanly and as coherently as the best
+    guess (charset-normalizer cannot tell cp1252 German from cp1250 German, or a short German paragraph from
+    Big5). Too little evidence (a few non-ASCII bytes) is cp1252 too.
     """
     sample = _sample_for_detection(data)
     if len(sample) - len(_NON_ASCII.sub("", sample.decode("latin-1"))) < _MIN_LEGACY_EVIDENCE:
         return "cp1252"
     from charset_normalizer import from_bytes  # imported only when a legacy input turns up
 
-    best = from_bytes(sample).best()
-    if best is None:
+    matches = list(from_bytes(sample))
+    if not matches:
         return "cp1252"
+    best = matches[0]
+    if best.coherence == 0:
+        best = next((m for m in matches if m.coherence > 0.3 and m.chaos <= best.chaos + 0.02), best)
     western = from_bytes(sample, cp_isolation=["cp1252"]).best()
-    if western is not None and western.chaos <= best.chaos + 0.01 and western.coherence >= best.coherence - 0.05:
-        return "cp1252"
+    if western is not None and western.chaos <= best.chaos + 0.01 and western.coherence >= best.coherence - 0.01:
+        # A tie: cp1252, unless the language recognised is one whose own Windows codec reads the bytes as well.
+        own = _LANGUAGE_CODECS.get(best.language)
+        readings = {codecs.lookup(name).name for name in [best.encoding, *best.could_be_from_charset]}
+        return own if own in readings else "cp1252"
     return codecs.lookup(best.encoding).name
 
 
@@ -306,10 +318,7 @@ def _decompressing(stream: BinaryIO, codec: Compression) -> BinaryIO:
         return bz2.BZ2File(stream, "rb")  # type: ignore[return-value]
     if codec == "xz":
         return lzma.LZMAFile(stream, "rb")  # type: ignore[return-value]
-    import zstandard  # imported only when a zstd input turns up
-
-    reader = zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True, closefd=False)
-    return io.BufferedReader(reader)  # type: ignore[arg-type]
+    return _zstd().ZstdFile(stream, "rb")  # type: ignore[no-any-return]
 
 
 def _compressing(stream: BinaryIO, codec: Compression) -> BinaryIO:
@@ -320,15 +329,23 @@ def _compressing(stream: BinaryIO, codec: Compression) -> BinaryIO:
         return bz2.BZ2File(stream, "wb")  # type: ignore[return-value]
     if codec == "xz":
         return lzma.LZMAFile(stream, "wb")  # type: ignore[return-value]
-    import zstandard
+    return _zstd().ZstdFile(stream, "wb")  # type: ignore[no-any-return]
 
-    return zstandard.ZstdCompressor().stream_writer(stream, closefd=False)  # type: ignore[return-value]
+
+def _zstd() -> Any:
+    """The standard library's zstd module (Python 3.14), or its backport: the same file API as gzip, bz2 and lzma,
+    frames read one after another, a truncated stream an error (zstandard's readers end quietly there)."""
+    try:
+        from compression import zstd  # type: ignore[import-not-found]
+    except ImportError:
+        from backports import zstd  # type: ignore[import-not-found,no-redef]
+    return zstd
 
 
 def _decompression_errors() -> tuple[type[BaseException], ...]:
     errors: tuple[type[BaseException], ...] = (EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile)
-    zstandard = sys.modules.get("zstandard")
-    return (*errors, zstandard.ZstdError) if zstandard is not None else errors
+    zstd = sys.modules.get("compression.zstd") or sys.modules.get("backports.zstd")
+    return (*errors, zstd.ZstdError) if zstd is not None else errors
 
 
 def _read_problem(exc: BaseException, codec: Compression | None) -> str:
@@ -564,14 +581,15 @@ def _read_head(stream: BinaryIO) -> bytes:
     return b"".join(chunks)
 
 
-_TOO_LARGE = f"larger than {MAX_DOCUMENT_BYTES >> 20} MB"
+def _too_large() -> str:
+    return f"larger than {MAX_DOCUMENT_BYTES / (1 << 20):g} MB"
 
 
 def _read_rest(stream: BinaryIO, have: int) -> bytes:
     """The rest of a page whose first `have` bytes are read; `InputError` past `MAX_DOCUMENT_BYTES`."""
     rest = stream.read(MAX_DOCUMENT_BYTES + 1 - have)
     if have + len(rest) > MAX_DOCUMENT_BYTES:
-        raise InputError(f"too large for one page ({_TOO_LARGE} of text)")
+        raise InputError(f"too large for one page ({_too_large()} of text)")
     return rest
 
 
@@ -654,7 +672,7 @@ class _Lines:
         for raw in self._raw_lines:
             size += len(raw)
             if size > MAX_DOCUMENT_BYTES:
-                raise InputError(f"too large for one page ({_TOO_LARGE} of text)")
+                raise InputError(f"too large for one page ({_too_large()} of text)")
             parts.append(raw)
         return b"".join(parts)
 
@@ -685,7 +703,7 @@ class JsonlInput:
                 lineno += 1
                 yield parse_line(lineno, text, raw)
         except _LineTooLong:
-            raise InputError(f"line {lineno + 1} is {_TOO_LARGE}; the rest of the file is not read") from None
+            raise InputError(f"line {lineno + 1} is {_too_large()}; the rest of the file is not read") from None
         except InputError:
             raise
         except (OSError, *_decompression_errors()) as exc:
@@ -747,7 +765,7 @@ def _open_stream(stream: BinaryIO, input_format: InputFormat, owned: BinaryIO | 
             return TextInput(decode_text(raw), raw)
         return _sniff(lines, closer, codec)
     except _LineTooLong:
-        raise InputError(f"too large for one page ({_TOO_LARGE} on one line)") from None
+        raise InputError(f"too large for one page ({_too_large()} on one line)") from None
     except InputError:
         raise
     except (OSError, *_decompression_errors()) as exc:
