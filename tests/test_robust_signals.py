@@ -1,0 +1,102 @@
+"""Interrupted runs (Ctrl-C, SIGTERM) of the installed `cleaner` script: the files finished before the signal
+are whole and final, the one being written is dropped, no temporary file is left anywhere, and the exit status
+says how the run ended (130 for SIGINT, 143 for SIGTERM)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import cleaner
+
+EXE = shutil.which("cleaner", path=os.path.dirname(sys.executable))
+PAGES = 600
+
+
+def page(i: int) -> str:
+    return (
+        f"Story number {i} makes the news\n\n"
+        f"Paragraph one of story {i} tells what happened in the town hall on Monday evening, at length, with "
+        f"quotes from the {i} people who spoke and the councillors who answered them.\n\n"
+        f"Paragraph two of story {i} adds what the mayor said afterwards to the gathered reporters.\n\n"
+        "Share this article\n"
+    )
+
+
+def _corpus(directory: Path) -> None:
+    directory.mkdir()
+    for i in range(PAGES):
+        (directory / f"p{i:04d}.txt").write_text(page(i))
+
+
+def _interrupt(command: list[str], ready: Callable[[], bool], sig: int) -> subprocess.CompletedProcess[bytes]:
+    """Start `command`, wait until `ready()` says some work is done, then send `sig`; the finished process."""
+    assert EXE is not None, "the cleaner console script is not installed in this environment"
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not ready():
+            assert proc.poll() is None, "finished before it could be interrupted"
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return subprocess.CompletedProcess(command, proc.returncode, b"", stderr)
+
+
+def _temporaries(directory: Path) -> list[str]:
+    return [str(path) for path in directory.rglob("*") if path.name.startswith(".") or path.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_interrupted_output_dir_run_leaves_only_whole_files(tmp_path: Path, jobs: str) -> None:
+    src, out = tmp_path / "src", tmp_path / "out"
+    _corpus(src)
+    done = _interrupt(
+        [str(EXE), "clean", "-j", jobs, "-o", str(out), str(src)],
+        lambda: out.exists() and len(os.listdir(out)) >= 20,
+        signal.SIGINT,
+    )
+    assert done.returncode == 130, done.stderr
+    assert b"cleaner: interrupted" in done.stderr
+    written = sorted(out.iterdir())
+    assert 20 <= len(written) < PAGES
+    for path in written:
+        i = int(path.stem[1:])
+        assert path.read_text() == cleaner.clean(page(i)).render(), path
+    assert written == sorted(out / f"p{i:04d}.txt" for i in range(len(written)))  # in order, no gaps
+    assert _temporaries(tmp_path) == []
+
+
+def test_terminated_in_place_run_with_backups_loses_nothing(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    _corpus(src)
+    done = _interrupt(
+        [str(EXE), "clean", "-j", "2", "--in-place", "--backup", str(src)],
+        lambda: sum(name.endswith(".orig") for name in os.listdir(src)) >= 20,
+        signal.SIGTERM,
+    )
+    assert done.returncode == 128 + signal.SIGTERM, done.stderr
+    cleaned = 0
+    for i in range(PAGES):
+        path, backup = src / f"p{i:04d}.txt", src / f"p{i:04d}.txt.orig"
+        if backup.exists():
+            assert backup.read_text() == page(i)
+            assert path.read_text() in (page(i), cleaner.clean(page(i)).render())
+            cleaned += path.read_text() != page(i)
+        else:
+            assert path.read_text() == page(i)
+    assert 20 <= cleaned < PAGES
+    assert _temporaries(tmp_path) == []
