@@ -94,6 +94,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 # Control bytes that do not occur in text (tab, newlines, form feed and escape do).
 _CONTROL_BYTES = frozenset(range(0x00, 0x09)) | frozenset(range(0x0E, 0x1B)) | frozenset(range(0x1C, 0x20))
+_CONTROL_BYTES_TABLE = bytes(sorted(_CONTROL_BYTES))
 # Text may carry a stray NUL (a scraper's padding, a truncated write): at most one per this many bytes.
 _BYTES_PER_NUL = 1000
 # How much of a non-UTF-8 input is weighed to tell mixed UTF-8 from a legacy encoding, and to name the encoding.
@@ -128,7 +129,7 @@ def binary_reason(head: bytes) -> str | None:
     nuls = head.count(0)
     if nuls and nuls * _BYTES_PER_NUL > len(head):
         return "binary file (NUL bytes)"
-    controls = sum(1 for byte in head if byte in _CONTROL_BYTES)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES_TABLE))  # counted in C, not byte by byte
     if controls >= 4 and controls * 10 > len(head):
         return "binary file (control bytes)"
     return None

@@ -16,6 +16,8 @@ without importing it.
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import random
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -82,15 +84,35 @@ class _Profiles:
 
 @cache
 def _profiles() -> _Profiles:
+    """langdetect's profiles, read straight into a matrix: P(n-gram | language) = the n-gram's count over the
+    language's count of n-grams of that length, as langdetect computes it; languages in the order langdetect
+    loads them (directory order), so that its sums run in the same order."""
+    languages: list[str] = []
+    row: dict[str, int] = {}
+    entries: list[tuple[list[int], list[float]]] = []
+    for filename in os.listdir(PROFILES_DIRECTORY):
+        path = os.path.join(PROFILES_DIRECTORY, filename)
+        if filename.startswith(".") or not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8") as file:
+            profile = json.load(file)
+        languages.append(profile["name"])
+        n_words = profile["n_words"]
+        rows, probabilities = [], []
+        for gram, count in profile["freq"].items():
+            index = row.setdefault(gram, len(row))  # every n-gram is known, as in langdetect
+            if 1 <= len(gram) <= 3:
+                rows.append(index)
+                probabilities.append(count / n_words[len(gram) - 1])
+        entries.append((rows, probabilities))
+    table = np.zeros((len(row), len(languages)))
+    for column, (rows, probabilities) in enumerate(entries):
+        table[rows, column] = probabilities
     factory = DetectorFactory()
-    factory.load_profile(PROFILES_DIRECTORY)
-    factory.set_seed(SEED)
-    grams = list(factory.word_lang_prob_map)
-    table = np.array([factory.word_lang_prob_map[gram] for gram in grams])
-    row = {gram: i for i, gram in enumerate(grams)}
-    # Extraction only asks whether an n-gram is known: the row index answers that, and the factory's 55-float
-    # lists (twice the matrix's memory) can go.
+    factory.langlist = languages
+    # Extraction only asks whether an n-gram is known, which the row index answers.
     factory.word_lang_prob_map = row  # type: ignore[assignment]
+    factory.set_seed(SEED)
     return _Profiles(factory, row, table)
 
 

@@ -46,9 +46,6 @@ WHERES: tuple[Where, ...] = ("any", "head", "tail")
 METADATA_GROUPS = frozenset({"source", "date", "author"})
 DEFAULT_MAX_WORDS = 12
 
-_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
-_SPACE = re.compile(r"\s+")
-
 
 class RulePackError(ValueError):
     """A rule pack that cannot be used: unreadable, not TOML, or a rule that breaks the format."""
@@ -61,10 +58,18 @@ FOLD_MAX_CHARS = 10_000
 
 @lru_cache(maxsize=LINE_CACHE_SIZE)
 def fold(line: str) -> str:
-    """The form phrases are compared in: case folded, punctuation and symbols trimmed from both ends."""
+    """The form phrases are compared in: case folded, everything but letters and digits trimmed from both ends
+    (punctuation, symbols, underscores, spaces), inner whitespace folded to one space."""
     if len(line) > FOLD_MAX_CHARS:
         return line
-    return _SPACE.sub(" ", _EDGE.sub("", line.casefold()))
+    text = line.casefold()
+    start, end = 0, len(text)
+    # A scan from each edge, not a regular expression: `[\W_]+$` is tried at every position of a long line.
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return " ".join(text[start:end].split())
 
 
 # --- user patterns on RE2 ---------------------------------------------------------------------------------------
@@ -406,6 +411,8 @@ def file_pack(path: str | Path) -> RulePack:
 RuleMatch = tuple[Rule, dict[str, str]]
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 MATCH_CACHE_SIZE = LINE_CACHE_SIZE
+# Word counts that split the pattern screens (each screen is one compiled expression: a few, not one per count).
+SCREEN_LIMITS = (12, 30)
 
 
 @dataclass(frozen=True)
@@ -418,13 +425,15 @@ class RuleSet:
     phrase_index: dict[str, tuple[Rule, ...]]
     pattern_rules: tuple[Rule, ...]
     strip_rules: tuple[Rule, ...]
-    any_pattern: re.Pattern[str] | None
-    # No pattern rule looks at lines longer than this (their `max_words`): most prose skips the patterns.
-    pattern_max_words: int
-    # The same screen for the user's patterns, on RE2 (they must not meet Python's backtracking engine).
-    any_safe: Any = None
-    # No phrase rule looks at lines longer than this: a long line is never folded for the lookup (a guard: a
-    # 15 MB line folded is another 15 MB string, for nothing).
+    # Screens: (limit, one expression of every pattern rule that reads lines longer than the previous limit).
+    # A line is screened by the first screen whose limit it is within: a long line of prose meets only the
+    # few rules that read long lines, not all of them. Shipped (audited) patterns only.
+    screens: tuple[tuple[int, re.Pattern[str]], ...]
+    # The user's patterns are screened on RE2 (they must never meet Python's backtracking engine): one
+    # expression, and the most words any of them reads.
+    safe_screen: Any = None
+    safe_max_words: int = 0
+    # No phrase rule looks at lines longer than this: a long line is never folded for the lookup.
     phrase_max_words: int = 0
     _matches: dict[str, tuple[RuleMatch, ...]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -436,18 +445,28 @@ class RuleSet:
                 phrase_index[phrase] = (*phrase_index.get(phrase, ()), rule)  # pack order, then rule order
         patterns = tuple(r for p in packs for r in p.rules if r.pattern is not None and r.action != "strip")
         strips = tuple(r for p in packs for r in p.rules if r.action == "strip")
-        # One expression that fails fast on the many lines no pattern matches; group names are dropped so the
-        # patterns can stand side by side.
-        trusted = [r.pattern.pattern for r in patterns if isinstance(r.pattern, re.Pattern)]
-        combined = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', source)})" for source in trusted)
-        any_pattern = re.compile(combined, re.IGNORECASE) if combined else None
-        users = [r.pattern.translated for r in patterns if isinstance(r.pattern, SafePattern)]
-        any_safe = (
-            re2_compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', source)})" for source in users)) if users else None
+        trusted = [r for r in patterns if isinstance(r.pattern, re.Pattern)]
+        longest = max((r.max_words for r in trusted), default=0)
+        limits = sorted({limit for limit in SCREEN_LIMITS if limit < longest} | {longest}) if trusted else []
+        screens = tuple(
+            (limit, _combined([r for r in trusted if r.max_words > above]))
+            for above, limit in zip([0, *limits], limits, strict=False)
         )
-        longest = max((r.max_words for r in patterns), default=0)
-        phrase_longest = max((r.max_words for rules in phrase_index.values() for r in rules), default=0)
-        return cls(packs, phrase_index, patterns, strips, any_pattern, longest, any_safe, phrase_longest)
+        users = [r for r in patterns if isinstance(r.pattern, SafePattern)]
+        safe_screen = (
+            re2_compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', r.pattern.translated)})" for r in users))  # type: ignore[union-attr]
+            if users
+            else None
+        )
+        safe_max_words = max((r.max_words for r in users), default=0)
+        phrase_max_words = max((r.max_words for rules in phrase_index.values() for r in rules), default=0)
+        return cls(packs, phrase_index, patterns, strips, screens, safe_screen, safe_max_words, phrase_max_words)
+
+    def _screen(self, words: int) -> re.Pattern[str] | None:
+        for limit, screen in self.screens:
+            if words <= limit:
+                return screen
+        return None
 
     def matches(self, line: str) -> tuple[RuleMatch, ...]:
         """Every whole-line rule (drop, truncate, rail, extract) matching `line`, phrases first, in pack order;
@@ -466,16 +485,23 @@ class RuleSet:
             for rule in self.phrase_index.get(fold(line), ()):
                 if words <= rule.max_words:
                     yield rule, {}
-        if words > self.pattern_max_words:
-            return
-        trusted = self.any_pattern is not None and self.any_pattern.fullmatch(line)
-        if not trusted and (self.any_safe is None or not self.any_safe.fullmatch(line)):
+        screen = self._screen(words)
+        shipped = screen is not None and screen.fullmatch(line)
+        mine = self.safe_screen is not None and words <= self.safe_max_words and self.safe_screen.fullmatch(line)
+        if not shipped and not mine:
             return
         for rule in self.pattern_rules:
             if words <= rule.max_words:
                 match = rule.pattern.fullmatch(line)  # type: ignore[union-attr]
                 if match:
                     yield rule, {k: v for k, v in match.groupdict().items() if v}
+
+
+def _combined(rules: list[Rule]) -> re.Pattern[str]:
+    """One expression that fails fast on the many lines none of `rules` matches; group names are dropped so the
+    patterns can stand side by side."""
+    combined = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', r.pattern.pattern)})" for r in rules)  # type: ignore[union-attr]
+    return re.compile(combined, re.IGNORECASE)
 
 
 def load_rules(packs: tuple[str, ...], rule_files: tuple[str, ...] = ()) -> RuleSet:
