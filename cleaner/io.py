@@ -806,10 +806,20 @@ def _close(stream: Any) -> None:
 # --- writing ---------------------------------------------------------------------------------------------------
 
 
+# Characters JSON leaves as they are but some readers end a line at (Python's str.splitlines, older JavaScript):
+# escaped, so that one record is one line for every reader.
+_LINE_ENDERS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
 def jsonl_line(record: dict[str, Any]) -> bytes:
     """One record as a JSONL line: UTF-8, not ASCII-escaped, newline-terminated. A lone surrogate (which a JSON
-    input may carry as `\\ud800`) is written back as that escape instead of failing."""
-    return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
+    input may carry as `\\ud800`) is written back as that escape instead of failing; so are the Unicode line
+    and paragraph separators and NEL, which some readers take for line ends."""
+    line = json.dumps(record, ensure_ascii=False)
+    for char, escape in _LINE_ENDERS.items():
+        if char in line:  # only inside strings: json.dumps writes nothing else that is not ASCII
+            line = line.replace(char, escape)
+    return (line + "\n").encode("utf-8", "backslashreplace")
 
 
 def _umask() -> int:

@@ -195,7 +195,11 @@ def run_cli(*args: str, data: bytes | None = None) -> tuple[int, bytes, str]:
 def test_jsonl_output_always_parses(data: bytes) -> None:
     status, out, err = run_cli("--format", "jsonl", "--input-format", "jsonl", "-", data=data)
     assert status in (0, 2)
-    for line in out.decode("utf-8").splitlines():
+    text = out.decode("utf-8")
+    lines = text.split("\n")
+    assert lines.pop() == ""
+    assert text.splitlines() == lines  # no character any reader takes for a line end inside a record
+    for line in lines:
         assert isinstance(json.loads(line), dict)
     problems = [line for line in err.splitlines() if line.startswith("cleaner: ")]
     assert all(line.startswith("cleaner: -:") for line in problems), problems

@@ -746,6 +746,13 @@ def test_a_failed_commit_with_backup_leaves_the_original_and_no_temporary_files(
     assert (tmp_path / "a.txt.orig").read_bytes() == b"old"
 
 
+def test_help_documents_the_robustness_flags() -> None:
+    out = run("clean", "--help").stdout
+    for flag in ("--fix-text", "--skip-errors", "--backup", "--backup-suffix"):
+        assert flag in out
+    assert "gzip, bzip2, xz, zstd" in out
+
+
 # ── File names ───────────────────────────────────────────────────────────────────────────────────────────────
 
 
