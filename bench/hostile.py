@@ -124,8 +124,9 @@ def _short_lines(directory: Path, rng: random.Random) -> None:
 
 
 def _rail_headers(directory: Path, rng: random.Random) -> None:
-    lines = "\n".join(rng.choice(CHROME) for _ in range(40_000))
-    (directory / "rail-headers.txt").write_bytes((article(rng) + lines + "\n").encode())
+    for i in range(4):
+        lines = "\n".join(rng.choice(CHROME) for _ in range(40_000))
+        (directory / f"rail-headers-{i}.txt").write_bytes((article(rng) + lines + "\n").encode())
 
 
 def _combining(directory: Path, rng: random.Random) -> None:
@@ -167,6 +168,17 @@ def _mojibake(directory: Path, rng: random.Random) -> None:
     _copies(directory, "mojibake.txt", 300, make)
 
 
+def _records(i: int) -> bytes:
+    """The i-th JSONL file of 250 records, the same for every codec."""
+    rng = random.Random(f"records-{i}")
+    return "".join(json.dumps({"id": f"{i}-{j}", "text": article(rng)}) + "\n" for j in range(250)).encode()
+
+
+def _plain_jsonl(directory: Path, rng: random.Random) -> None:
+    for i in range(8):
+        (directory / f"records-{i}.jsonl").write_bytes(_records(i))
+
+
 def _compressed(codec: str) -> Callable[[Path, random.Random], None]:
     compress = {"gz": lambda d: gzip.compress(d, mtime=0), "bz2": bz2.compress, "xz": lzma.compress}.get(codec)
 
@@ -177,8 +189,7 @@ def _compressed(codec: str) -> Callable[[Path, random.Random], None]:
 
             squeeze = zstd.compress
         for i in range(8):
-            records = "".join(json.dumps({"id": f"{i}-{j}", "text": article(rng)}) + "\n" for j in range(250))
-            (directory / f"records-{i}.jsonl.{codec}").write_bytes(squeeze(records.encode()))
+            (directory / f"records-{i}.jsonl.{codec}").write_bytes(squeeze(_records(i)))
 
     return build
 
@@ -218,17 +229,18 @@ CASES = [
     Case("spaces-200k", "200,000 spaces on a line (20 pages)", _spaces),
     Case("word-50k", "one word repeated 50,000 times on a line (20 pages)", _repeated_word),
     Case("short-lines", "60,000 one-word lines", _short_lines),
-    Case("rail-headers", "40,000 chrome lines, 1 in 4 a rail header", _rail_headers),
+    Case("rail-headers", "40,000 chrome lines, 1 in 4 a rail header (4 pages)", _rail_headers),
     Case("combining-marks", "150,000 combining marks on one letter (10 pages)", _combining),
     Case("controls-nul-cr", "CR line ends, stray NUL, BEL, ESC, zero-width (250 pages)", _controls),
     Case("legacy-cp1251", "Russian pages in cp1251 (80)", _legacy),
     Case("utf16-bom", "UTF-16 LE pages with a BOM (170)", _utf16),
     Case("mojibake-fix-text", "UTF-8 read as cp1252 upstream, with --fix-text (300)", _mojibake, ["--fix-text"]),
-    Case("gzip-jsonl", "JSONL, gzip (8 files, 2,000 records)", _compressed("gz")),
-    Case("bz2-jsonl", "JSONL, bzip2 (8 files)", _compressed("bz2")),
-    Case("xz-jsonl", "JSONL, xz (8 files)", _compressed("xz")),
-    Case("zstd-jsonl", "JSONL, zstd (8 files)", _compressed("zst")),
-    Case("jsonl-15mb-record", "one JSONL record of 15 MB", _jsonl_big_record),
+    Case("plain-jsonl", "JSONL, 2,000 records of 2 KB (the reference for the compressed ones)", _plain_jsonl),
+    Case("gzip-jsonl", "the same JSONL, gzip", _compressed("gz")),
+    Case("bz2-jsonl", "the same JSONL, bzip2", _compressed("bz2")),
+    Case("xz-jsonl", "the same JSONL, xz", _compressed("xz")),
+    Case("zstd-jsonl", "the same JSONL, zstd", _compressed("zst")),
+    Case("jsonl-15mb-record", "one JSONL record of 15 MB (20,000 paragraphs)", _jsonl_big_record),
     Case("jsonl-broken", "JSONL, 3 lines in 4 broken, deep or without text", _jsonl_broken),
     Case("random-bytes", "random bytes (40 files of 100 KB): refused", _random_bytes),
 ]

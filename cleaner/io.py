@@ -29,7 +29,6 @@ import io
 import json
 import lzma
 import os
-import re
 import shutil
 import stat
 import sys
@@ -105,8 +104,7 @@ _MIN_LEGACY_EVIDENCE = 8
 _CENTRAL_EUROPEAN = ("Czech", "Slovak", "Polish", "Hungarian", "Slovene", "Croatian", "Romanian")
 _LANGUAGE_CODECS = dict.fromkeys(_CENTRAL_EUROPEAN, "cp1250")
 _LANGUAGE_CODECS.update(Turkish="cp1254", Lithuanian="cp1257", Estonian="cp1257", Vietnamese="cp1258")
-_STRAY = re.compile("[\udc80-\udcff]")  # bytes that are not UTF-8, under surrogateescape
-_NON_ASCII = re.compile("[^\x00-\x7f]")
+_HIGH_BYTES = bytes(range(0x80, 0x100))
 
 
 def bom_encoding(data: bytes) -> str | None:
@@ -135,12 +133,18 @@ def binary_reason(head: bytes) -> str | None:
     return None
 
 
+def _high_bytes(data: bytes) -> int:
+    """How many bytes of `data` are not ASCII (counted in C)."""
+    return len(data) - len(data.translate(None, _HIGH_BYTES))
+
+
 def _mostly_utf8(data: bytes) -> bool:
     """Whether the well-formed multi-byte UTF-8 characters of a non-UTF-8 input outnumber its stray bytes: a
     UTF-8 page with a few cp1252 quotes pasted in, not a legacy page whose bytes pair up by chance."""
-    text = data[:_ENCODING_SAMPLE].decode("utf-8", "surrogateescape")
-    stray = len(text) - len(_STRAY.sub("", text))
-    wide = len(text) - len(_NON_ASCII.sub("", text)) - stray
+    sample = data[:_ENCODING_SAMPLE]
+    text = sample.decode("utf-8", "surrogateescape")  # each stray byte: one lone surrogate
+    stray = len(sample) - len(text.encode("utf-8", "ignore"))
+    wide = len(text) - (len(sample) - _high_bytes(sample)) - stray
     return wide > 0 and wide >= stray
 
 
@@ -162,7 +166,7 @@ def guess_legacy(data: bytes) -> str:
     Big5). Too little evidence (a few non-ASCII bytes) is cp1252 too.
     """
     sample = _sample_for_detection(data)
-    if len(sample) - len(_NON_ASCII.sub("", sample.decode("latin-1"))) < _MIN_LEGACY_EVIDENCE:
+    if _high_bytes(sample) < _MIN_LEGACY_EVIDENCE:
         return "cp1252"
     from charset_normalizer import from_bytes  # imported only when a legacy input turns up
 
@@ -643,7 +647,7 @@ class _Lines:
         if self._legacy is not None:
             return _decode_legacy(body, self._legacy)
         codec = guess_legacy(body)
-        if len(_NON_ASCII.findall(body.decode("latin-1"))) >= _MIN_LEGACY_EVIDENCE:
+        if _high_bytes(body) >= _MIN_LEGACY_EVIDENCE:
             self._legacy = codec  # named on real evidence: the file's encoding
         return _decode_legacy(body, codec)
 
