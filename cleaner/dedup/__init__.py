@@ -1,0 +1,31 @@
+"""Syndication dedup: each story once.
+
+Word shingles of the (cleaned) text, MinHash signatures, LSH banding for candidates, each candidate verified on
+its estimated Jaccard similarity and containment (a trimmed copy is contained in its original), exact copies by
+a digest of the normalised text; clusters are connected components with the most complete copy as their
+representative. `Deduplicator` streams; `index.Index` keeps signatures in SQLite between runs.
+
+>>> from cleaner.dedup import Deduplicator
+>>> dedup = Deduplicator()
+>>> dedup.add("a", text_a)            # None: nothing earlier
+>>> dedup.add("b", copy_of_a)         # Match(id='a', similarity=0.97, ...)
+>>> dedup.clusters()
+"""
+
+from .deduplicator import Assignment, Cluster, Deduplicator, DedupOptions, External, Match, Source
+from .minhash import MinHasher, Sketch
+from .shingles import normalise, shingle
+
+__all__ = [
+    "Assignment",
+    "Cluster",
+    "DedupOptions",
+    "Deduplicator",
+    "External",
+    "Match",
+    "MinHasher",
+    "Sketch",
+    "Source",
+    "normalise",
+    "shingle",
+]

@@ -1,0 +1,228 @@
+"""The streaming deduplicator: `add(id, text) -> Match | None`, then `clusters()` or `assignments()`.
+
+Each document is shingled, signed and banded as it comes; its candidates are the documents sharing a band key
+(in memory, and in a `Source` such as the persistent index when one is given); each candidate is verified on
+its estimates (`verify.py`) and the verified pairs are merged in a union-find whose roots are the clusters'
+representatives (`cluster.py`). Memory per document: its signature (`num_perm` 32-bit values), a few counts and
+its band keys in a dict; nothing of its text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from .cluster import Rank, UnionFind
+from .lsh import Banding, BandTable
+from .minhash import MinHasher, Sketch
+from .shingles import shingle
+from .verify import Thresholds, Verdict, estimate, is_duplicate
+
+
+@dataclass(frozen=True)
+class DedupOptions:
+    """How documents are compared. The first four shape the signatures (an index records them); the last three
+    are the verification thresholds and may change from run to run.
+
+    shingle_size: words per shingle. num_perm: MinHash permutations. bands: LSH bands (rows = num_perm // bands).
+    seed: of the permutations. jaccard: a pair whose estimated Jaccard similarity reaches this is a duplicate.
+    containment: so is a pair where this share of the smaller text is in the larger one (a trimmed copy), when
+    the smaller has at least `min_words` words.
+    """
+
+    shingle_size: int = 5
+    num_perm: int = 128
+    bands: int = 42
+    seed: int = 1
+    jaccard: float = 0.5
+    containment: float = 0.8
+    min_words: int = 30
+
+    def __post_init__(self) -> None:
+        if self.shingle_size < 1:
+            raise ValueError("shingle_size must be at least 1")
+        for name in ("jaccard", "containment"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
+        Banding(self.num_perm, self.bands)  # checks bands
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(self.jaccard, self.containment, self.min_words)
+
+    def structure(self) -> dict[str, int]:
+        """The parameters a stored signature depends on."""
+        return {"shingle_size": self.shingle_size, "num_perm": self.num_perm, "bands": self.bands, "seed": self.seed}
+
+
+@dataclass(frozen=True)
+class Match:
+    """The earlier document a new one duplicates (the best of those verified: highest similarity, then first
+    seen). `similarity` is the containment of the smaller text in the other (1.0: exact copy); `words` is the
+    matched document's word count."""
+
+    id: Hashable
+    similarity: float
+    jaccard: float
+    containment: float
+    exact: bool
+    words: int
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One document's line of the output contract."""
+
+    id: Hashable
+    cluster: Hashable  # the representative's id
+    duplicate_of: Hashable | None  # None for the representative
+    similarity: float  # to the representative (1.0 for the representative itself)
+
+
+@dataclass
+class Cluster:
+    representative: Hashable
+    members: list[Hashable] = field(default_factory=list)  # in the order seen, the representative included
+
+
+@dataclass(frozen=True)
+class External:
+    """A document from a `Source`: `order` ranks it against the documents added (lower is earlier)."""
+
+    id: Hashable
+    sketch: Sketch
+    order: int
+
+
+class Source(Protocol):
+    """Documents outside this run that new ones are compared with (the persistent index)."""
+
+    def candidates(self, keys: np.ndarray, sketch: Sketch) -> Iterable[External]: ...
+
+
+class Deduplicator:
+    """Find near-duplicate documents as they stream in.
+
+    >>> dedup = Deduplicator()
+    >>> for id, text in rows:
+    ...     match = dedup.add(id, text)     # None, or the earlier document it duplicates
+    >>> dedup.clusters()                    # [Cluster(representative, members), ...]
+    """
+
+    def __init__(self, options: DedupOptions | None = None, *, source: Source | None = None) -> None:
+        self.options = options or DedupOptions()
+        self.source = source
+        self._hasher = MinHasher(self.options.num_perm, self.options.seed)
+        self._banding = Banding(self.options.num_perm, self.options.bands)
+        self._thresholds = self.options.thresholds
+        self._table = BandTable()
+        self._uf = UnionFind()
+        self._ids: list[Hashable] = []
+        self._sketches: list[Sketch] = []
+        self._added: list[int] = []  # nodes added (not pulled from the source), in order
+        self._external: dict[Hashable, int] = {}
+        self._order = 0
+
+    # -- the API
+
+    def sketch(self, text: str) -> Sketch:
+        return self._hasher.sketch(shingle(text, self.options.shingle_size))
+
+    def add(self, id: Hashable, text: str) -> Match | None:
+        """Add a document; the earlier document it duplicates, if any."""
+        return self.add_sketch(id, self.sketch(text))
+
+    def add_sketch(self, id: Hashable, sketch: Sketch) -> Match | None:
+        keys = self._banding.keys(sketch.signature) if not sketch.empty else None
+        matches = self._verified(sketch, keys)
+        node = self._node(id, sketch, self._order)
+        self._order += 1
+        self._added.append(node)
+        if keys is not None:
+            self._table.insert(node, keys.tolist())
+        for other, _ in matches:
+            self._uf.union(node, other)
+        return self._best(matches)
+
+    def query(self, text: str, *, complete: bool = False) -> Match | None:
+        """The earlier document `text` would duplicate, without adding it; with `complete`, only one at least as
+        long (in words) as `text`."""
+        return self.query_sketch(self.sketch(text), complete=complete)
+
+    def query_sketch(self, sketch: Sketch, *, complete: bool = False) -> Match | None:
+        keys = self._banding.keys(sketch.signature) if not sketch.empty else None
+        matches = self._verified(sketch, keys)
+        if complete:
+            matches = [(node, verdict) for node, verdict in matches if self._sketches[node].words >= sketch.words]
+        return self._best(matches)
+
+    def clusters(self) -> list[Cluster]:
+        """Every cluster with its members in the order seen (documents pulled from a source included), ordered by
+        each cluster's first member."""
+        groups: dict[int, Cluster] = {}
+        for node in sorted(range(len(self._ids)), key=lambda n: self._uf.rank[n].order):
+            root = self._uf.find(node)
+            if root not in groups:
+                groups[root] = Cluster(self._ids[root])
+            groups[root].members.append(self._ids[node])
+        return list(groups.values())
+
+    def assignments(self) -> Iterator[Assignment]:
+        """The documents added, in order, each with its cluster's representative and its similarity to it."""
+        for node in self._added:
+            root = self._uf.find(node)
+            doc_id = self._ids[node]
+            if root == node:
+                yield Assignment(doc_id, doc_id, None, 1.0)
+                continue
+            verdict = estimate(self._sketches[node], self._sketches[root])
+            yield Assignment(doc_id, self._ids[root], self._ids[root], verdict.similarity)
+
+    def __len__(self) -> int:
+        return len(self._added)
+
+    # -- the work
+
+    def _node(self, id: Hashable, sketch: Sketch, order: int) -> int:
+        self._ids.append(id)
+        self._sketches.append(sketch)
+        return self._uf.add(Rank(sketch.words, order))
+
+    def _verified(self, sketch: Sketch, keys: np.ndarray | None) -> list[tuple[int, Verdict]]:
+        if keys is None:
+            return []
+        found: list[tuple[int, Verdict]] = []
+        for node in set(self._table.query(keys.tolist())):
+            verdict = estimate(sketch, self._sketches[node])
+            if is_duplicate(verdict, sketch, self._sketches[node], self._thresholds):
+                found.append((node, verdict))
+        if self.source is not None:
+            for external in self.source.candidates(keys, sketch):
+                node = self._external.get(external.id)
+                if node is not None and any(node == seen for seen, _ in found):
+                    continue
+                verdict = estimate(sketch, external.sketch)
+                if not is_duplicate(verdict, sketch, external.sketch, self._thresholds):
+                    continue
+                if node is None:
+                    node = self._node(external.id, external.sketch, external.order)
+                    self._external[external.id] = node
+                    self._table.insert(node, self._banding.keys(external.sketch.signature).tolist())
+                found.append((node, verdict))
+        return found
+
+    def _best(self, matches: list[tuple[int, Verdict]]) -> Match | None:
+        if not matches:
+            return None
+        node, verdict = max(matches, key=lambda item: (item[1].similarity, -self._uf.rank[item[0]].order))
+        return Match(
+            self._ids[node],
+            verdict.similarity,
+            verdict.jaccard,
+            verdict.containment,
+            verdict.exact,
+            self._sketches[node].words,
+        )
