@@ -12,9 +12,39 @@ representative. `Deduplicator` streams; `index.Index` keeps signatures in SQLite
 >>> dedup.clusters()
 """
 
-from .deduplicator import Assignment, Cluster, Deduplicator, DedupOptions, External, Match, Source
-from .minhash import MinHasher, Sketch
-from .shingles import normalise, shingle
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .options import DedupOptions, Thresholds
+
+if TYPE_CHECKING:
+    from .deduplicator import Assignment, Cluster, Deduplicator, External, Match, Source
+    from .minhash import MinHasher, Sketch
+    from .shingles import normalise, shingle
+
+# numpy is imported on first use, so that `cleaner clean` does not pay for it at start-up.
+_LAZY = {
+    "Assignment": "deduplicator",
+    "Cluster": "deduplicator",
+    "Deduplicator": "deduplicator",
+    "External": "deduplicator",
+    "Match": "deduplicator",
+    "Source": "deduplicator",
+    "MinHasher": "minhash",
+    "Sketch": "minhash",
+    "normalise": "shingles",
+    "shingle": "shingles",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
 
 __all__ = [
     "Assignment",
@@ -26,6 +56,7 @@ __all__ = [
     "MinHasher",
     "Sketch",
     "Source",
+    "Thresholds",
     "normalise",
     "shingle",
 ]

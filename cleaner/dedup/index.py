@@ -25,13 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .deduplicator import DedupOptions
 from .lsh import Banding
 from .minhash import Sketch
+from .options import DEFAULT_DIR, DedupOptions
 
 SCHEMA_VERSION = 1
-DEFAULT_DIR = ".cleaner"
-DEFAULT_NAME = "index.sqlite"
 BUSY_TIMEOUT = 60.0  # seconds a run waits for another one's write transaction
 
 _SCHEMA = """
@@ -138,10 +136,6 @@ class Stats:
     docs: int
     bands: int
     bytes: int
-
-
-def default_path(root: str) -> str:
-    return os.path.join(root, DEFAULT_DIR, DEFAULT_NAME)
 
 
 class Index:

@@ -14,13 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .minhash import Sketch
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    jaccard: float = 0.5
-    containment: float = 0.8
-    min_words: int = 30
+from .options import Thresholds
 
 
 @dataclass(frozen=True)
