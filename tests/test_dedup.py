@@ -152,7 +152,7 @@ def test_containment_needs_min_words() -> None:
     a, b = dedup.sketch(big), dedup.sketch(snippet)
     verdict = estimate(a, b)
     assert not is_duplicate(verdict, a, b, Thresholds(min_words=30))
-    assert is_duplicate(verdict, a, b, Thresholds(min_words=10)) == (verdict.containment >= 0.8)
+    assert is_duplicate(verdict, a, b, Thresholds(min_words=10)) == (verdict.containment >= Thresholds().containment)
 
 
 def test_containment_formula() -> None:
