@@ -88,7 +88,7 @@ class Chain:
         return out
 
 
-_ENGLISH = frozenset("the of and to in a is that for on was with as by at from".split())
+_ENGLISH = frozenset(("the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "was", "with", "as", "by", "at"))
 
 
 def _english(paragraph: str) -> bool:
@@ -209,9 +209,8 @@ class Chrome:
             ]
             lines += body
             lines += ["", "Try Our AI Features", "", f"Explore what {brand} AI can do for you:", ""]
-            lines += ["Comments", "", "No comments yet...", "", "Related Articles", ""] + self._cards(
-                self.rng.randint(2, 5)
-            )
+            lines += ["Comments", "", "No comments yet...", "", "Related Articles", ""]
+            lines += self._cards(self.rng.randint(2, 5))
             return "\n".join(lines) + "\n"
         if kind < 0.85:
             header = list(self.rng.choice(self.headers)) if self.headers else ["Home", "News", "Sport"]
