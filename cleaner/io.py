@@ -73,6 +73,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 # Control bytes that do not occur in text (tab, newlines, form feed and escape do).
 _CONTROL_BYTES = frozenset(range(0x00, 0x09)) | frozenset(range(0x0E, 0x1B)) | frozenset(range(0x1C, 0x20))
+_CONTROL_TABLE = bytes(sorted(_CONTROL_BYTES))
 
 
 def bom_encoding(data: bytes) -> str | None:
@@ -94,7 +95,7 @@ def binary_reason(head: bytes) -> str | None:
         return None
     if b"\0" in head:
         return "binary file (NUL bytes)"
-    controls = sum(1 for byte in head if byte in _CONTROL_BYTES)
+    controls = len(head) - len(head.translate(None, _CONTROL_TABLE))  # counted in C: a byte loop costs 0.3 ms
     if controls >= 4 and controls * 10 > len(head):
         return "binary file (control bytes)"
     return None

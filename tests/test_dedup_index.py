@@ -139,13 +139,18 @@ class Counter:
 def sketched(monkeypatch: pytest.MonkeyPatch) -> Counter:
     """Every text the commands sketch (that is: read and, without --no-clean, cleaned)."""
     counter = Counter()
-    original = dedup_module.Deduplicator.sketch
+    one, many = dedup_module.Deduplicator.sketch, dedup_module.Deduplicator.sketch_many
 
     def counting(self: Deduplicator, text: str):  # type: ignore[no-untyped-def]
         counter.texts.append(text)
-        return original(self, text)
+        return one(self, text)
+
+    def counting_many(self: Deduplicator, texts):  # type: ignore[no-untyped-def]
+        counter.texts.extend(texts)
+        return many(self, texts)
 
     monkeypatch.setattr(dedup_module.Deduplicator, "sketch", counting)
+    monkeypatch.setattr(dedup_module.Deduplicator, "sketch_many", counting_many)
     return counter
 
 

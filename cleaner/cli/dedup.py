@@ -351,7 +351,7 @@ def dedup_command(
                     errors += item.error
                     reporter.problem(item.where, item.message)
                     continue
-                match = dedup.add_sketch(item.id, item.sketch)
+                match = dedup.add_sketch(item.id, item.sketch, item.keys)
                 if match is not None:
                     matches.append((item.label, match.id, match.similarity))
             writer.flush()

@@ -44,11 +44,27 @@ class Reused:
 
 @dataclass(frozen=True)
 class Sketched:
-    """One document of the inputs, sketched. `source` is its input (None: from the index, not an input)."""
+    """One document of the inputs, sketched (with its band keys when they were computed with its batch's)."""
 
     id: Any
     label: str
     sketch: Sketch
+    keys: Any = None
+
+
+@dataclass(eq=False)
+class _Pending:
+    """A document waiting for its batch to be sketched (or with its sketch already, to keep its place)."""
+
+    doc: Doc
+    text: str
+    record: _FileRecord | None
+    sketch: Sketch | None = None
+
+
+@dataclass(eq=False)
+class _FileEnd:
+    record: _FileRecord
 
 
 @dataclass(frozen=True)
@@ -101,15 +117,44 @@ class Sketcher:
         # per file being read, from its Begin (seen when it enters the pool) to its End (when it leaves)
         self._files: dict[int, _FileRecord] = {}
         self._reading: _FileRecord | None = None
+        # what is handed on, in input order; documents are sketched a batch at a time (array operations over
+        # the batch cost much less per document than one at a time)
+        self._queue: list[Any] = []
+        self._pending = 0
+        self._pending_bytes = 0
+
+    BATCH = 32
+    BATCH_BYTES = 1 << 20
 
     def run(self, inputs: Iterable[cio.Input | cio.Unreadable], stdin: Any) -> Iterator[Sketched | Problem]:
         stream: Iterator[Any] = self._reuse(self._events(inputs, stdin))
         if self.cleaning is not None:
             stream = self.cleaning.run(stream)
         for event in stream:
-            yield from self._handle(event)
+            self._handle(event)
+            if self._pending >= self.BATCH or self._pending_bytes >= self.BATCH_BYTES:
+                yield from self._flush()
+        yield from self._flush()
         if self.cleaning is not None:
             self.cleaning.close()
+
+    def _flush(self) -> Iterator[Sketched | Problem]:
+        queue, self._queue = self._queue, []
+        self._pending = self._pending_bytes = 0
+        waiting = [item for item in queue if isinstance(item, _Pending) and item.sketch is None]
+        for item, sketch in zip(waiting, self.dedup.sketch_many([item.text for item in waiting]), strict=True):
+            item.sketch = sketch
+        ready = [item for item in queue if isinstance(item, _Pending)]
+        keys = iter(self.dedup.keys([item.sketch for item in ready]))  # type: ignore[misc]
+        for item in queue:
+            if isinstance(item, _Pending):
+                assert item.sketch is not None
+                self._store(item.doc, item.record, item.sketch)
+                yield Sketched(item.doc.id, item.doc.label, item.sketch, next(keys))
+            elif isinstance(item, _FileEnd):
+                self._end(item.record)
+            else:
+                yield item
 
     def close(self, *, kill: bool = False) -> None:
         if self.cleaning is not None:
@@ -177,24 +222,28 @@ class Sketcher:
 
     # turning events into sketches
 
-    def _handle(self, event: Any) -> Iterator[Sketched | Problem]:
+    def _handle(self, event: Any) -> None:
         if isinstance(event, Cached):
             self.progress.advance(event.source.size or 0, len(event.docs))
-            yield from self._from_index(event)
+            self._queue.extend(self._from_index(event))
         elif isinstance(event, Doc | Reused):
             doc = event.doc if isinstance(event, Reused) else event
             self.progress.advance(doc.size, 1)
-            yield from self._doc(doc, event.sketch if isinstance(event, Reused) else None)
+            self._doc(doc, event.sketch if isinstance(event, Reused) else None)
         elif isinstance(event, Pass):
             self.progress.advance(event.line.size)
-            yield from self._pass(event)
+            self._queue.extend(self._pass(event))
         elif isinstance(event, End):
-            self._end(event.source)
+            record = self._files.pop(id(event.source), None)
+            if record is self._reading:
+                self._reading = None
+            if record is not None:
+                self._queue.append(_FileEnd(record))
         elif isinstance(event, Failed):
             record = self._files.get(id(event.source)) if event.source is not None else None
             if record is not None:
                 record.clean = False
-            yield Problem(event.path, event.problem)
+            self._queue.append(Problem(event.path, event.problem))
 
     def _from_index(self, cached: Cached) -> Iterator[Sketched]:
         path = cached.source.path
@@ -207,31 +256,35 @@ class Sketcher:
                 doc_id = row.record_id if row.rid is not None else label
             yield Sketched(doc_id, label, row.sketch)
 
-    def _doc(self, doc: Doc, sketch: Sketch | None) -> Iterator[Sketched | Problem]:
+    def _doc(self, doc: Doc, sketch: Sketch | None) -> None:
         record = self._files.get(id(doc.source))
-        if sketch is None:
-            text = doc.text
-            if self.cleaning is not None:
-                result = doc.result
-                if not isinstance(result, Document):
-                    problem = f"{type(result).__name__}: {result}" if result is not None else "not cleaned"
-                    if record is not None:
-                        record.clean = False
-                    yield Problem(doc.label, f"cleaning failed ({problem})")
-                    return
-                text = result.render()
-            sketch = self.dedup.sketch(text)
+        text = doc.text
+        if sketch is None and self.cleaning is not None:
+            result = doc.result
+            if not isinstance(result, Document):
+                problem = f"{type(result).__name__}: {result}" if result is not None else "not cleaned"
+                if record is not None:
+                    record.clean = False
+                self._queue.append(Problem(doc.label, f"cleaning failed ({problem})"))
+                return
+            text = result.render()
         if record is not None and record.hasher is not None:
-            raw = doc.raw
-            if raw is None:
-                record.hasher = None  # a UTF-16/32 file: recorded by size and mtime only
+            if doc.raw is None:
+                record.hasher = None  # a UTF-16/32 file: not recorded
                 record.rel = None
             else:
-                record.hasher.update(raw)
-                rid = doc.line.record.get("id") if doc.line is not None and doc.line.record is not None else None
-                line = doc.line.lineno if doc.line is not None else None
-                record.docs.append(StoredDoc(line, rid, _digest(raw), sketch))
-        yield Sketched(doc.id, doc.label, sketch)
+                record.hasher.update(doc.raw)
+        self._queue.append(_Pending(doc, text, record, sketch))
+        if sketch is None:
+            self._pending += 1
+            self._pending_bytes += len(text)
+
+    def _store(self, doc: Doc, record: _FileRecord | None, sketch: Sketch) -> None:
+        if record is None or record.hasher is None or doc.raw is None:
+            return
+        rid = doc.line.record.get("id") if doc.line is not None and doc.line.record is not None else None
+        line = doc.line.lineno if doc.line is not None else None
+        record.docs.append(StoredDoc(line, rid, _digest(doc.raw), sketch))
 
     def _pass(self, event: Pass) -> Iterator[Problem]:
         line = event.line
@@ -253,11 +306,8 @@ class Sketcher:
             problem = "no text field" if "text" not in (line.record or {}) else "text field is not a string"
             yield Problem(where, problem, error=False)
 
-    def _end(self, source: cio.Input) -> None:
-        record = self._files.pop(id(source), None)
-        if record is self._reading:
-            self._reading = None
-        if record is None or record.rel is None or record.hasher is None:
+    def _end(self, record: _FileRecord) -> None:
+        if record.rel is None or record.hasher is None:
             return
         if not record.clean:
             return

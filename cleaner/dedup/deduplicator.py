@@ -9,7 +9,7 @@ its band keys in a dict; nothing of its text.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -96,12 +96,43 @@ class Deduplicator:
     def sketch(self, text: str) -> Sketch:
         return self._hasher.sketch(shingle(text, self.options.shingle_size))
 
+    def sketch_many(self, texts: Sequence[str]) -> list[Sketch]:
+        """Sketches of several texts, computed together (array operations over the batch: much faster per text
+        than one at a time)."""
+        return self._hasher.sketch_many(list(texts), self.options.shingle_size)
+
+    def keys(self, sketches: Sequence[Sketch]) -> np.ndarray:
+        """The LSH band keys of several sketches, one row each (to hand to `add_sketch`)."""
+        if not sketches:
+            return np.zeros((0, self._banding.bands), dtype=np.int64)
+        return self._banding.keys_many(np.stack([sketch.signature for sketch in sketches]))
+
     def add(self, id: Hashable, text: str) -> Match | None:
         """Add a document; the earlier document it duplicates, if any."""
         return self.add_sketch(id, self.sketch(text))
 
-    def add_sketch(self, id: Hashable, sketch: Sketch) -> Match | None:
-        keys = self._banding.keys(sketch.signature) if not sketch.empty else None
+    def add_many(self, documents: Iterable[tuple[Hashable, str]], batch: int = 32) -> Iterator[Match | None]:
+        """Add documents (id, text) in order, sketched `batch` at a time; each one's match, in order."""
+        pending: list[tuple[Hashable, str]] = []
+        for document in documents:
+            pending.append(document)
+            if len(pending) >= batch:
+                yield from self._add_batch(pending)
+                pending = []
+        yield from self._add_batch(pending)
+
+    def _add_batch(self, documents: list[tuple[Hashable, str]]) -> Iterator[Match | None]:
+        sketches = self.sketch_many([text for _, text in documents])
+        keys = self.keys(sketches)
+        for (doc_id, _), sketch, row in zip(documents, sketches, keys, strict=True):
+            yield self.add_sketch(doc_id, sketch, row)
+
+    def add_sketch(self, id: Hashable, sketch: Sketch, keys: np.ndarray | None = None) -> Match | None:
+        """Add a document by its sketch (and its band keys, when `keys()` computed them with others')."""
+        if sketch.empty:
+            keys = None
+        elif keys is None:
+            keys = self._banding.keys(sketch.signature)
         matches = self._verified(sketch, keys)
         node = self._node(id, sketch, self._order)
         self._order += 1
@@ -160,7 +191,7 @@ class Deduplicator:
         if keys is None:
             return []
         found: list[tuple[int, Verdict]] = []
-        for node in set(self._table.query(keys.tolist())):
+        for node in self._table.query(keys.tolist()):
             verdict = estimate(sketch, self._sketches[node])
             if is_duplicate(verdict, sketch, self._sketches[node], self._thresholds):
                 found.append((node, verdict))

@@ -12,7 +12,7 @@ needless verification, never a wrong match.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -37,10 +37,15 @@ class Banding:
 
     def keys(self, signature: np.ndarray) -> np.ndarray:
         """The band keys of one signature, as int64."""
-        table = signature[: self.bands * self.rows].astype(U64).reshape(self.bands, self.rows)
-        key = self._salt.copy()
+        return self.keys_many(signature.reshape(1, -1))[0]
+
+    def keys_many(self, signatures: np.ndarray) -> np.ndarray:
+        """The band keys of a stack of signatures (one per row), as int64."""
+        used = signatures[:, : self.bands * self.rows].astype(U64)
+        table = used.reshape(used.shape[0], self.bands, self.rows)
+        key = np.broadcast_to(self._salt, table.shape[:2]).copy()
         for row in range(self.rows):
-            key = mix(key * _ROW_BASE + table[:, row])
+            key = mix(key * _ROW_BASE + table[:, :, row])
         return (key >> U64(64 - KEY_BITS)).astype(np.int64)
 
 
@@ -57,26 +62,27 @@ class BandTable:
     def insert(self, doc: int, keys: Iterable[int]) -> None:
         table = self._table
         for key in keys:
-            held = table.get(key)
-            if held is None:
-                table[key] = doc
-            elif isinstance(held, list):
+            held = table.setdefault(key, doc)
+            if held is doc or held == doc:
+                continue
+            if isinstance(held, list):
                 if held[-1] != doc:
                     held.append(doc)
-            elif held != doc:
+            else:
                 table[key] = [held, doc]
 
-    def query(self, keys: Iterable[int]) -> Iterator[int]:
-        """Every document sharing a key (a document sharing several keys comes once per key)."""
-        table = self._table
-        for key in keys:
-            held = table.get(key)
+    def query(self, keys: Iterable[int]) -> set[int]:
+        """Every document sharing a key."""
+        get = self._table.get
+        found: set[int] = set()
+        for held in map(get, keys):
             if held is None:
                 continue
             if isinstance(held, list):
-                yield from held
+                found.update(held)
             else:
-                yield held
+                found.add(held)
+        return found
 
     def __len__(self) -> int:
         return len(self._table)

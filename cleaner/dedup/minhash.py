@@ -1,9 +1,15 @@
-"""MinHash signatures of shingle hashes, vectorised: one array operation per step for all permutations at once.
+"""MinHash signatures, vectorised: one-permutation MinHash with optimal densification.
 
-Permutation `p` maps a shingle hash `x` (its top 32 bits) to `(a_p * x + b_p) mod 2**32` with `a_p` odd, a
-bijection of the 32-bit words; the signature keeps each permutation's minimum. The parameters come from
-BLAKE2b of the seed and the permutation's number, never from a random generator whose stream could change
-between numpy versions: a signature stored in an index today matches one computed by the next release.
+Classic MinHash hashes every shingle `num_perm` times and keeps each hash function's minimum: its cost grows with
+shingles x permutations. One-permutation hashing (Li, Owen and Zhang, 2012) hashes each shingle once, sends it
+to one of `num_perm` bins by part of the hash, and keeps the minimum of the rest per bin: the same estimator
+(the share of equal positions estimates the Jaccard similarity) for a fraction of the work, done for a whole
+batch of texts by one `np.minimum.at`. A bin that no shingle reached borrows the value of the first filled bin
+along a fixed pseudo-random probe sequence of its own (Shrivastava's optimal densification, 2017), so that two
+similar texts still agree there with the right probability.
+
+Every constant comes from BLAKE2b of the seed, never from a random generator whose stream could change between
+numpy versions: a signature stored in an index today matches one computed by the next release.
 """
 
 from __future__ import annotations
@@ -13,29 +19,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .shingles import Shingled
+from .shingles import Batch, Shingled, mix, shingle_many
 
 U32 = np.uint32
-#: Shingles hashed per block, so that the (permutations x shingles) table stays small whatever the text's length.
-BLOCK = 4096
+U64 = np.uint64
+EMPTY_VALUE = 0xFFFFFFFF
+PROBES = 256  # probe sequence per bin; a bin not filled within it takes the next filled bin to its right
 
 
-def _parameters(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    values = []
-    for perm in range(num_perm):
-        digest = hashlib.blake2b(f"cleaner-minhash:{seed}:{perm}".encode(), digest_size=8).digest()
-        values.append(int.from_bytes(digest, "little"))
-    words = np.array(values, dtype=np.uint64)
-    a = ((words & np.uint64(0xFFFFFFFF)) | np.uint64(1)).astype(U32)
-    b = (words >> np.uint64(32)).astype(U32)
-    return a.reshape(-1, 1), b.reshape(-1, 1)
+def _stream(seed: int, label: str, count: int) -> np.ndarray:
+    """`count` pseudo-random uint64 words from the seed (a counter through the mixer, salted by BLAKE2b)."""
+    salt = int.from_bytes(hashlib.blake2b(f"cleaner-minhash:{seed}:{label}".encode(), digest_size=8).digest(), "little")
+    return mix(np.arange(count, dtype=U64) + U64(salt))
 
 
 @dataclass(frozen=True)
 class Sketch:
     """What dedup keeps of one document: its signature and the counts the estimates need."""
 
-    signature: np.ndarray  # uint32[num_perm]; all 0xFFFFFFFF for a text without words
+    signature: np.ndarray  # uint32[num_perm]; all EMPTY_VALUE for a text without words
     distinct: int
     words: int
     exact: bytes
@@ -51,16 +53,53 @@ class MinHasher:
             raise ValueError("num_perm must be at least 1")
         self.num_perm = num_perm
         self.seed = seed
-        self._a, self._b = _parameters(num_perm, seed)
+        self._salt = _stream(seed, "salt", 1)[0]
+        probes = _stream(seed, "probes", num_perm * PROBES) % U64(num_perm)
+        self._probes = probes.astype(np.intp).reshape(num_perm, PROBES)
 
     def signature(self, hashes: np.ndarray) -> np.ndarray:
-        result = np.full(self.num_perm, 0xFFFFFFFF, dtype=U32)
-        high = (hashes >> np.uint64(32)).astype(U32)
-        for start in range(0, high.size, BLOCK):
-            table = self._a * high[start : start + BLOCK]
-            table += self._b
-            np.minimum(result, table.min(axis=1), out=result)
-        return result
+        """The signature of one text's shingle hashes."""
+        return self._fill(hashes, np.zeros(hashes.size, dtype=np.intp), 1)[0]
+
+    def signatures(self, batch: Batch) -> np.ndarray:
+        """The signatures of a batch of texts, one row per text."""
+        owners = np.repeat(np.arange(len(batch)), np.diff(batch.offsets))
+        return self._fill(batch.hashes, owners, len(batch))
+
+    def _fill(self, hashes: np.ndarray, owners: np.ndarray, rows: int) -> np.ndarray:
+        width = self.num_perm
+        flat = np.full(rows * width, EMPTY_VALUE, dtype=U32)
+        filled = np.zeros(rows * width, dtype=bool)
+        if hashes.size:
+            mixed = mix(hashes ^ self._salt)
+            bins = (((mixed >> U64(32)) * U64(width)) >> U64(32)).astype(np.intp)  # range reduction, no modulo bias
+            slots = owners * width + bins
+            np.minimum.at(flat, slots, (mixed & U64(EMPTY_VALUE)).astype(U32))
+            filled[slots] = True
+        table, full = flat.reshape(rows, width), filled.reshape(rows, width)
+        holes = np.argwhere(~full & full.any(axis=1, keepdims=True))
+        if holes.size:
+            self._densify(table, full, holes)
+        return table
+
+    def _densify(self, table: np.ndarray, full: np.ndarray, holes: np.ndarray) -> None:
+        row, column = holes[:, 0], holes[:, 1]
+        probes = self._probes[column]  # (holes, PROBES)
+        hit = full[row[:, None], probes]
+        first = hit.argmax(axis=1)
+        found = hit[np.arange(first.size), first]
+        sources = probes[np.arange(first.size), first]
+        values = table[row, sources]
+        for index in np.flatnonzero(~found):  # rare: a text with very few shingles
+            line = full[row[index]]
+            ahead = np.flatnonzero(np.roll(line, -int(column[index]) - 1))[0]
+            values[index] = table[row[index], (int(column[index]) + 1 + ahead) % line.size]
+        table[row, column] = values
 
     def sketch(self, shingled: Shingled) -> Sketch:
         return Sketch(self.signature(shingled.hashes), shingled.distinct, shingled.words, shingled.exact)
+
+    def sketch_many(self, texts: list[str], shingle_size: int) -> list[Sketch]:
+        batch = shingle_many(texts, shingle_size)
+        rows = self.signatures(batch)
+        return [Sketch(rows[i], int(batch.distinct[i]), int(batch.words[i]), batch.exact[i]) for i in range(len(batch))]

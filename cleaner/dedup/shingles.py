@@ -1,28 +1,64 @@
 """Text to word shingles, as 64-bit hashes, without a Python loop per word.
 
-`normalise` folds case (NFKC, casefold), turns every run of punctuation, symbols and spaces into one space and
-writes each character of the scripts that do not space their words (Chinese, Japanese kana, Thai, Lao, Khmer,
-Burmese) as a word of its own. The normalised text is then hashed in numpy: a polynomial hash of each word's
-bytes (prefix sums modulo 2**64, so every word costs the same few array operations whatever its length), mixed,
-and each run of `k` consecutive word hashes combined into one shingle hash. Every step is arithmetic on fixed
-constants: the same text gives the same hashes in every process and on every machine (no `hash()` of str).
+`prepare` folds case (NFKC, lower case) and encodes; words are the runs of letters, digits and marks, and each
+character of the scripts that do not space their words (Chinese, Japanese kana, Thai, Lao, Khmer, Burmese) is a
+word of its own; everything else (punctuation, symbols, spaces) separates words. Words are found and hashed in
+numpy on the UTF-8 bytes (a code-point class table stands in for a regular expression): a polynomial hash of
+each word's bytes (prefix sums modulo 2**64, so every word costs the same few array operations whatever its
+length), mixed, and each run of `k` consecutive word hashes combined into one shingle hash. `normalise` shows
+the words as text. Every step is arithmetic on fixed constants: the same text gives the same hashes in every
+process and on every machine (no `hash()` of str).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-_NON_WORD = re.compile(r"[\W_]+")
-_UNSPACED = re.compile(
-    r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff"
-    r"\U00020000-\U0002fa1f])"
+# Code points that are inside words besides letters and digits: the combining marks of the scripts that write
+# vowels and points with them (Indic, Arabic, Hebrew).
+_MARKS = (
+    (0x0300, 0x036F),
+    (0x0483, 0x0489),
+    (0x0591, 0x05C7),
+    (0x0610, 0x061A),
+    (0x064B, 0x065F),
+    (0x0670, 0x0670),
+    (0x06D6, 0x06ED),
+    (0x0900, 0x0963),
+    (0x0966, 0x0DFF),
 )
+# Scripts that do not space their words: each character is a word of its own (kana, CJK, Thai, Lao, Burmese,
+# Khmer; the CJK extensions beyond the BMP are tested apart).
+_UNSPACED = (
+    (0x3040, 0x30FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x0E00, 0x0EFF),
+    (0x1000, 0x109F),
+    (0x1780, 0x17FF),
+)
+_SUPPLEMENTARY_CJK = (0x20000, 0x2FA1F)
+NON_WORD, WORD, OWN_WORD = 0, 1, 2
 
+
+def _class_table() -> np.ndarray:
+    """NON_WORD / WORD / OWN_WORD for every code point of the BMP (built once, on first use: ~30 ms)."""
+    table = np.fromiter((chr(cp).isalnum() for cp in range(0x10000)), dtype=np.uint8, count=0x10000)
+    for low, high in _MARKS:
+        table[low : high + 1] = WORD
+    table[0xD800:0xE000] = NON_WORD  # lone surrogates a JSON input may carry
+    for low, high in _UNSPACED:
+        table[low : high + 1] = np.where(table[low : high + 1] == WORD, OWN_WORD, NON_WORD)
+    return table
+
+
+_TABLE: np.ndarray | None = None
 U64 = np.uint64
 # splitmix64's finaliser: spreads every input bit over the whole word.
 _M1, _M2 = U64(0xBF58476D1CE4E5B9), U64(0x94D049BB133111EB)
@@ -31,12 +67,71 @@ _WORD_BASE = U64(0x9E3779B97F4A7C15)
 _LENGTH = U64(0xC2B2AE3D27D4EB4F)
 
 
+def prepare(text: str) -> bytes:
+    """NFKC and lower-cased, as UTF-8 (ASCII text is only lower-cased)."""
+    if text.isascii():
+        return text.lower().encode("ascii")
+    return unicodedata.normalize("NFKC", text).lower().encode("utf-8", "surrogatepass")
+
+
+def _bounds(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The bytes of a `prepare`d text and where its words start and end (byte offsets, end exclusive).
+
+    Words are runs of letters, digits and marks; a character of an unspaced script is a word by itself. ASCII
+    bytes are classed by a 256-entry table; the few non-ASCII characters are decoded in numpy (the code point of
+    each lead byte), classed by the code-point table, and the class spread over the character's bytes.
+    """
+    global _TABLE
+    raw = np.frombuffer(data, dtype=np.uint8)
+    word = _ASCII_WORD[raw]
+    high = np.flatnonzero(raw >= 0x80)
+    own = None
+    if high.size:
+        if _TABLE is None:
+            _TABLE = _class_table()
+        lead = high[raw[high] >= 0xC0]
+        padded = np.concatenate((raw, np.zeros(3, dtype=np.uint8)))
+        b0 = padded[lead].astype(np.int64)
+        b1, b2, b3 = (padded[lead + step].astype(np.int64) & 0x3F for step in (1, 2, 3))
+        code = np.where(
+            b0 < 0xE0,
+            ((b0 & 0x1F) << 6) | b1,
+            np.where(
+                b0 < 0xF0, ((b0 & 0x0F) << 12) | (b1 << 6) | b2, ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3
+            ),
+        )
+        kind = _TABLE[np.minimum(code, 0xFFFF)]
+        beyond = code > 0xFFFF
+        if beyond.any():
+            cjk = (code >= _SUPPLEMENTARY_CJK[0]) & (code <= _SUPPLEMENTARY_CJK[1])
+            kind = np.where(beyond, np.where(cjk, OWN_WORD, NON_WORD), kind).astype(np.uint8)
+        per_byte = kind[np.maximum(np.searchsorted(lead, high, side="right") - 1, 0)]
+        word[high] = per_byte != NON_WORD
+        if (kind == OWN_WORD).any():
+            own = high[per_byte == OWN_WORD], lead[kind == OWN_WORD]
+    before = np.concatenate(([False], word[:-1]))
+    after = np.concatenate((word[1:], [False]))
+    starts = word & ~before
+    ends = word & ~after
+    if own is not None:
+        # a character of an unspaced script is a word of its own: it starts one, and the word before it ends
+        own_bytes, own_leads = own
+        is_own = np.zeros(raw.size + 1, dtype=bool)
+        is_own[own_bytes] = True
+        cut = np.zeros(raw.size + 1, dtype=bool)  # a word boundary just before this byte
+        cut[own_leads] = True
+        follows = own_bytes[~is_own[own_bytes + 1]] + 1  # the byte after an unspaced character
+        cut[follows] = True
+        starts |= word & cut[:-1]
+        ends |= word & cut[1:]
+    return raw, np.flatnonzero(starts), np.flatnonzero(ends) + 1
+
+
 def normalise(text: str) -> str:
-    """Case, punctuation and spacing folded: words separated by single spaces, nothing else."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    if _UNSPACED.search(text):
-        text = _UNSPACED.sub(r" \1 ", text)
-    return _NON_WORD.sub(" ", text).strip()
+    """The words dedup compares, separated by single spaces: case, punctuation and spacing folded."""
+    data = prepare(text)
+    _, starts, ends = _bounds(data)
+    return " ".join(data[start:end].decode("utf-8", "surrogatepass") for start, end in zip(starts, ends, strict=True))
 
 
 def mix(values: np.ndarray) -> np.ndarray:
@@ -72,23 +167,25 @@ def _geometric(base: int, size: int) -> np.ndarray:
 
 _POWERS = _Powers()
 _EMPTY = np.zeros(0, dtype=U64)
+_NO_INDEX = np.zeros(0, dtype=np.intp)
+_ASCII_WORD = np.zeros(256, dtype=bool)
+for _char in b"abcdefghijklmnopqrstuvwxyz0123456789":
+    _ASCII_WORD[_char] = True
 
 
-def word_hashes(normalised: str) -> np.ndarray:
-    """One 64-bit hash per word of a `normalise`d text (words separated by single spaces)."""
-    data = normalised.encode("utf-8", "surrogatepass")
-    size = len(data)
-    if size == 0:
+def _word_hashes(raw: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    if starts.size == 0:
         return _EMPTY
-    up, down = _POWERS.get(size)
-    raw = np.frombuffer(data, dtype=np.uint8)
-    prefix = np.zeros(size + 1, dtype=U64)
-    np.cumsum(raw * up[:size], out=prefix[1:])
-    spaces = np.flatnonzero(raw == 32)
-    starts = np.concatenate(([0], spaces + 1))
-    ends = np.concatenate((spaces, [size]))
+    up, down = _POWERS.get(raw.size)
+    prefix = np.zeros(raw.size + 1, dtype=U64)
+    np.cumsum(raw * up[: raw.size], out=prefix[1:])
     words = (prefix[ends] - prefix[starts]) * down[starts]
     return mix(words + (ends - starts).astype(U64) * _LENGTH)
+
+
+def word_hashes(data: bytes) -> np.ndarray:
+    """One 64-bit hash per word of a `prepare`d text."""
+    return _word_hashes(*_bounds(data))
 
 
 def shingle_hashes(words: np.ndarray, k: int) -> np.ndarray:
@@ -106,22 +203,68 @@ def shingle_hashes(words: np.ndarray, k: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Shingled:
-    """A text's shingles (unsorted, repeats kept: a minimum does not care) and what is counted of it."""
+class Batch:
+    """The shingles of several texts at once: text `i`'s are `hashes[offsets[i]:offsets[i + 1]]` (unsorted,
+    repeats kept: a minimum does not care). Per text: distinct shingles (the set size behind the Jaccard and
+    containment estimates), words, and a 16-byte digest of its words (equal digests, equal normalised texts)."""
 
     hashes: np.ndarray
-    distinct: int  # distinct shingles: the set size behind Jaccard and containment estimates
+    offsets: np.ndarray
+    distinct: np.ndarray
+    words: np.ndarray
+    exact: list[bytes]
+
+    def __len__(self) -> int:
+        return len(self.exact)
+
+
+def shingle_many(texts: Sequence[str], k: int) -> Batch:
+    """Shingle many texts in one pass of array operations over all of them (joined by a space, which no word
+    crosses; a window of `k` words that would cross from one text into the next is dropped)."""
+    datas = [prepare(text) for text in texts]
+    count = len(datas)
+    raw, starts, ends = _bounds(b" ".join(datas))
+    words = _word_hashes(raw, starts, ends)
+    text_starts = np.cumsum([0] + [len(data) + 1 for data in datas[:-1]]) if count else _NO_INDEX
+    owner = np.searchsorted(text_starts, starts, side="right") - 1 if count else _NO_INDEX
+    per_text = np.bincount(owner, minlength=count)
+    word_offsets = np.concatenate(([0], np.cumsum(per_text)))
+    exact = [
+        hashlib.blake2b(words[word_offsets[i] : word_offsets[i + 1]].astype("<u8").tobytes(), digest_size=16).digest()
+        for i in range(count)
+    ]
+    hashes, text_of = _EMPTY, _NO_INDEX
+    if words.size >= k:
+        everything = shingle_hashes(words, k)
+        inside = owner[: everything.size] == owner[k - 1 :]
+        hashes, text_of = everything[inside], owner[: everything.size][inside]
+    short = np.flatnonzero((per_text > 0) & (per_text < k))
+    if short.size:  # a text shorter than k words is one shingle of all its words
+        extra = [shingle_hashes(words[word_offsets[i] : word_offsets[i + 1]], k) for i in short]
+        hashes = np.concatenate([hashes, *extra])
+        text_of = np.concatenate([text_of, short])
+        order = np.argsort(text_of, kind="stable")
+        hashes, text_of = hashes[order], text_of[order]
+    offsets = np.concatenate(([0], np.cumsum(np.bincount(text_of, minlength=count))))
+    distinct = np.zeros(count, dtype=np.int64)
+    if hashes.size:
+        order = np.lexsort((hashes, text_of))
+        ordered, owners = hashes[order], text_of[order]
+        first = np.concatenate(([True], (ordered[1:] != ordered[:-1]) | (owners[1:] != owners[:-1])))
+        distinct = np.bincount(owners[first], minlength=count)
+    return Batch(hashes, offsets, distinct, per_text, exact)
+
+
+@dataclass(frozen=True)
+class Shingled:
+    """One text's shingles (see `Batch`)."""
+
+    hashes: np.ndarray
+    distinct: int
     words: int
-    exact: bytes  # 16-byte digest of the normalised text: equal digests, equal texts
+    exact: bytes
 
 
 def shingle(text: str, k: int) -> Shingled:
-    normalised = normalise(text)
-    words = word_hashes(normalised)
-    hashes = shingle_hashes(words, k)
-    distinct = 0
-    if hashes.size:
-        ordered = np.sort(hashes)
-        distinct = 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1]))
-    exact = hashlib.blake2b(normalised.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-    return Shingled(hashes, distinct, int(words.size), exact)
+    batch = shingle_many([text], k)
+    return Shingled(batch.hashes, int(batch.distinct[0]), int(batch.words[0]), batch.exact[0])
