@@ -59,20 +59,32 @@ def cleaner_cli() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "cleaner"]
 
 
+GNU_TIME = shutil.which("time") if os.path.exists("/usr/bin/time") else None
+
+
 def timed(command: list[str], stdout_path: Path | None = None) -> Run:
+    """Run a command to its end: seconds from spawn to exit, and its peak RSS. The peak comes from GNU time
+    when it is there: `wait4` here would count this (large) process's pages the child had before its exec."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(REPO), env.get("PYTHONPATH"))))
+    wrapped = ["/usr/bin/time", "-f", "MAXRSS %M", *command] if GNU_TIME else command
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        child = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        child = subprocess.Popen(wrapped, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
         data = out.read()
+        errors = err.read().decode(errors="replace")
+        peak = usage.ru_maxrss / 1024
+        if GNU_TIME:
+            head, _, last = errors.rstrip("\n").rpartition("\n")
+            if last.startswith("MAXRSS "):
+                peak, errors = int(last.split()[1]) / 1024, head
         if stdout_path is not None:
             stdout_path.write_bytes(data)
-        return Run(seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), data, err.read().decode())
+        return Run(seconds, peak, os.waitstatus_to_exitcode(status), data, errors)
 
 
 def best(command: list[str], repeat: int) -> Run:

@@ -12,7 +12,7 @@ needless verification, never a wrong match.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from itertools import repeat
 
 import numpy as np
 
@@ -52,36 +52,37 @@ class Banding:
 class BandTable:
     """In-memory LSH table: band key -> the documents (small integers) that have it.
 
-    A key seen once maps to the document itself, a shared one to a list: most keys are never shared, and an int
-    is much smaller than a list.
+    A key seen once maps to the document itself, a shared one to a tuple of them: most keys are never shared,
+    an int is much smaller than a container, and both loops below run in C (`map`, `set`) for the usual case.
     """
 
     def __init__(self) -> None:
-        self._table: dict[int, int | list[int]] = {}
+        self._table: dict[int, int | tuple[int, ...]] = {}
 
-    def insert(self, doc: int, keys: Iterable[int]) -> None:
+    def insert(self, doc: int, keys: list[int]) -> None:
         table = self._table
-        for key in keys:
-            held = table.setdefault(key, doc)
-            if held is doc or held == doc:
+        held = list(map(table.setdefault, keys, repeat(doc, len(keys))))
+        if held.count(doc) == len(held):
+            return  # every key was new (or already this document's)
+        for key, value in zip(keys, held, strict=True):
+            if value == doc:
                 continue
-            if isinstance(held, list):
-                if held[-1] != doc:
-                    held.append(doc)
+            if isinstance(value, tuple):
+                if doc not in value:
+                    table[key] = (*value, doc)
             else:
-                table[key] = [held, doc]
+                table[key] = (value, doc)
 
-    def query(self, keys: Iterable[int]) -> set[int]:
+    def query(self, keys: list[int]) -> set[int]:
         """Every document sharing a key."""
-        get = self._table.get
+        held = set(map(self._table.get, keys))
+        held.discard(None)
         found: set[int] = set()
-        for held in map(get, keys):
-            if held is None:
-                continue
-            if isinstance(held, list):
-                found.update(held)
+        for value in held:
+            if isinstance(value, tuple):
+                found.update(value)
             else:
-                found.add(held)
+                found.add(value)  # type: ignore[arg-type]
         return found
 
     def __len__(self) -> int:
