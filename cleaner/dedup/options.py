@@ -17,7 +17,7 @@ def default_path(root: str) -> str:
 @dataclass(frozen=True)
 class Thresholds:
     jaccard: float = 0.5
-    containment: float = 0.6
+    containment: float = 0.7
     min_words: int = 30
 
 
@@ -37,7 +37,7 @@ class DedupOptions:
     bands: int = 42
     seed: int = 1
     jaccard: float = 0.5
-    containment: float = 0.6
+    containment: float = 0.7
     min_words: int = 30
 
     def __post_init__(self) -> None:
