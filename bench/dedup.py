@@ -287,13 +287,27 @@ def speed(directory: Path, repeat: int) -> dict[str, Any]:
     }
     results: dict[str, Any] = {"documents": files, "bytes": size}
     outputs: dict[str, bytes] = {}
-    for label, command in commands.items():
-        run = best([*command, str(directory)], repeat)
-        outputs[label] = run.stdout
-        results[label] = {"seconds": run.seconds, "docs_per_s": files / run.seconds, "max_rss_mb": run.max_rss_mb}
-    ours = results["cleaner dedup --no-clean"]["seconds"]
+    runs: dict[str, list[Run]] = {label: [] for label in commands}
+    for _ in range(repeat):  # interleaved rounds, so that a busy spell of the machine hits every system alike
+        for label, command in commands.items():
+            run = timed([*command, str(directory)])
+            if run.returncode:
+                raise SystemExit(f"{label} failed ({run.returncode}):\n{run.stderr[-2000:]}")
+            runs[label].append(run)
+            outputs[label] = run.stdout
     for label in commands:
-        results[label]["ours_faster_by"] = results[label]["seconds"] / ours
+        times = sorted(run.seconds for run in runs[label])
+        fastest = min(runs[label], key=lambda run: run.seconds)
+        results[label] = {
+            "seconds": times[0],
+            "median_seconds": times[len(times) // 2],
+            "docs_per_s": files / times[0],
+            "max_rss_mb": fastest.max_rss_mb,
+        }
+    ours = results["cleaner dedup --no-clean"]
+    for label in commands:
+        results[label]["ours_faster_by"] = results[label]["seconds"] / ours["seconds"]
+        results[label]["ours_faster_by_median"] = results[label]["median_seconds"] / ours["median_seconds"]
     return {"results": results, "outputs": outputs}
 
 
@@ -398,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quality-docs", type=int, default=1500)
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--index-docs", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--peer", choices=["datasketch", "rensa"], help=argparse.SUPPRESS)
     parser.add_argument("peer_dir", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

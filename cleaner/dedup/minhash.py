@@ -84,12 +84,20 @@ class MinHasher:
 
     def _densify(self, table: np.ndarray, full: np.ndarray, holes: np.ndarray) -> None:
         row, column = holes[:, 0], holes[:, 1]
-        probes = self._probes[column]  # (holes, PROBES)
-        hit = full[row[:, None], probes]
-        first = hit.argmax(axis=1)
-        found = hit[np.arange(first.size), first]
-        sources = probes[np.arange(first.size), first]
-        values = table[row, sources]
+        values = np.empty(row.size, dtype=U32)
+        found = np.zeros(row.size, dtype=bool)
+        # the first few probes settle nearly every hole (most bins are filled); the rest get the whole sequence
+        for depth in (8, PROBES):
+            todo = np.flatnonzero(~found)
+            if todo.size == 0:
+                break
+            probes = self._probes[column[todo], :depth]
+            hit = full[row[todo, None], probes]
+            first = hit.argmax(axis=1)
+            settled = hit[np.arange(first.size), first]
+            chosen = todo[settled]
+            values[chosen] = table[row[chosen], probes[np.flatnonzero(settled), first[settled]]]
+            found[chosen] = True
         for index in np.flatnonzero(~found):  # rare: a text with very few shingles
             line = full[row[index]]
             ahead = np.flatnonzero(np.roll(line, -int(column[index]) - 1))[0]
