@@ -13,7 +13,8 @@ peers run in the same script, on the same files, one after the other. Writes `be
 2. Recall against brute force on clean documents: every pair whose exact Jaccard similarity of 5-word shingles
    (the same normalisation) reaches the threshold, computed with a sparse product; the share found (a) as a
    verified pair (shares a band key and passes verification), (b) in one cluster of `cleaner dedup`.
-3. Speed on the clean documents: `cleaner dedup --no-clean --no-index` next to datasketch's MinHash and
+3. Speed on the clean documents: `cleaner dedup --no-clean --no-index` (default -j: sketching in one worker
+   process per CPU; and -j 1: all in one process) next to datasketch's MinHash and
    MinHashLSH (128 permutations, 5-word shingles, threshold 0.5) and rensa's RMinHash/RMinHashLSH, each reading
    the same files, tokenising, sketching, querying and inserting, and writing each document's cluster.
 4. The index: `cleaner index --no-clean` on the clean documents and on a JSONL corpus of `--index-docs`; its
@@ -282,6 +283,10 @@ def speed(directory: Path, repeat: int) -> dict[str, Any]:
     size = sum(path.stat().st_size for path in directory.glob("*.txt"))
     commands = {
         "cleaner dedup --no-clean": [*cleaner_cli(), "dedup", "--no-clean", "--no-index", "--format", "jsonl", "-q"],
+        "cleaner dedup --no-clean -j 1": [
+            *cleaner_cli(),
+            *("dedup", "--no-clean", "--no-index", "--format", "jsonl", "-q", "-j", "1"),
+        ],
         "datasketch MinHashLSH": [sys.executable, "-m", "bench.dedup", "--peer", "datasketch"],
         "rensa RMinHashLSH": [sys.executable, "-m", "bench.dedup", "--peer", "rensa"],
     }

@@ -199,9 +199,10 @@ def test_lsh_probability_and_keys() -> None:
 
 def test_band_table() -> None:
     table = BandTable()
-    table.insert(1, [10, 11])
-    table.insert(2, [11, 12])
-    table.insert(3, [11])
+    assert table.insert(1, [10, 11]) == set()
+    assert table.insert(2, [11, 12]) == {1}
+    assert table.insert(3, [11, 13]) == {1, 2}
+    assert table.insert(3, [11]) == {1, 2}  # again: not its own match
     assert table.query([11]) == {1, 2, 3}
     assert table.query([12, 99]) == {2}
 

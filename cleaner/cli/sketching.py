@@ -9,19 +9,23 @@ needs numpy).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import io as cio
-from ..dedup import Deduplicator, External, Sketch
+from ..dedup import Deduplicator, External, MinHasher, Sketch
 from ..dedup.index import DocRow, Index, Operation, Remove, Replace, StoredDoc, Touch
 from ..document import Document
 from .common import Progress, Reporter, default_jobs
-from .pool import Begin, Cleaning, Doc, End, Failed, Pass, events
+from .pool import Begin, Cleaning, Doc, End, Failed, Pass, _pool_context, events
 
 # --- sketching the inputs -----------------------------------------------------------------------------------------
 
@@ -91,10 +95,27 @@ def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
+# --- sketching in worker processes (--no-clean) --------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _sketch_init(shingle_size: int, num_perm: int, seed: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _WORKER["hasher"] = MinHasher(num_perm, seed)
+    _WORKER["shingle_size"] = shingle_size
+
+
+def _sketch_batch(texts: list[str]) -> list[Sketch]:
+    return _WORKER["hasher"].sketch_many(texts, _WORKER["shingle_size"])
+
+
 class Sketcher:
     """Inputs in, `Sketched` documents and `Problem`s out, in input order; index updates handed to `write`.
 
-    `options` None means --no-clean. Documents are cleaned in the pool (`jobs` processes) and sketched here.
+    `options` None means --no-clean. Documents are cleaned in the pool (`jobs` processes) and sketched here a
+    batch at a time; with --no-clean the batches go to `jobs` worker processes once the input is long enough.
     """
 
     def __init__(
@@ -122,9 +143,14 @@ class Sketcher:
         self._queue: list[Any] = []
         self._pending = 0
         self._pending_bytes = 0
+        self.jobs = jobs
+        self._jobs: deque[tuple[list[Any], list[_Pending], Future[list[Sketch]] | None]] = deque()
+        self._batches = 0
+        self._executor: ProcessPoolExecutor | None = None
 
     BATCH = 32
     BATCH_BYTES = 1 << 20
+    POOL_AFTER = 4  # batches sketched here before worker processes are worth starting (--no-clean, -j > 1)
 
     def run(self, inputs: Iterable[cio.Input | cio.Unreadable], stdin: Any) -> Iterator[Sketched | Problem]:
         stream: Iterator[Any] = self._reuse(self._events(inputs, stdin))
@@ -133,17 +159,43 @@ class Sketcher:
         for event in stream:
             self._handle(event)
             if self._pending >= self.BATCH or self._pending_bytes >= self.BATCH_BYTES:
-                yield from self._flush()
-        yield from self._flush()
-        if self.cleaning is not None:
-            self.cleaning.close()
+                self._submit()
+                yield from self._deliver(wait=len(self._jobs) > 2 * self.jobs)
+        self._submit()
+        yield from self._deliver(wait=True, everything=True)
+        self.close()
 
-    def _flush(self) -> Iterator[Sketched | Problem]:
+    def _submit(self) -> None:
+        """Hand the queue on as one job: its waiting documents sketched here, or in a worker process when the
+        cleaning pool is not using the cores (--no-clean) and the input is long enough to pay for one."""
         queue, self._queue = self._queue, []
         self._pending = self._pending_bytes = 0
+        if not queue:
+            return
         waiting = [item for item in queue if isinstance(item, _Pending) and item.sketch is None]
-        for item, sketch in zip(waiting, self.dedup.sketch_many([item.text for item in waiting]), strict=True):
-            item.sketch = sketch
+        texts = [item.text for item in waiting]
+        self._batches += 1
+        future = None
+        if texts and self.cleaning is None and self.jobs > 1 and self._batches > self.POOL_AFTER:
+            future = self._pool().submit(_sketch_batch, texts)
+        elif texts:
+            for item, sketch in zip(waiting, self.dedup.sketch_many(texts), strict=True):
+                item.sketch = sketch
+        self._jobs.append((queue, waiting, future))
+
+    def _deliver(self, *, wait: bool, everything: bool = False) -> Iterator[Sketched | Problem]:
+        while self._jobs:
+            queue, waiting, future = self._jobs[0]
+            if future is not None:
+                if not (wait or future.done()):
+                    return
+                for item, sketch in zip(waiting, future.result(), strict=True):
+                    item.sketch = sketch
+            self._jobs.popleft()
+            yield from self._hand_on(queue)
+            wait = everything
+
+    def _hand_on(self, queue: list[Any]) -> Iterator[Sketched | Problem]:
         ready = [item for item in queue if isinstance(item, _Pending)]
         keys = iter(self.dedup.keys([item.sketch for item in ready]))  # type: ignore[misc]
         for item in queue:
@@ -156,9 +208,27 @@ class Sketcher:
             else:
                 yield item
 
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            options = self.dedup.options
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=_pool_context(),
+                initializer=_sketch_init,
+                initargs=(options.shingle_size, options.num_perm, options.seed),
+            )
+        return self._executor
+
     def close(self, *, kill: bool = False) -> None:
         if self.cleaning is not None:
             self.cleaning.close(kill=kill)
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            if kill:
+                for process in list(getattr(executor, "_processes", {}).values()):
+                    with contextlib.suppress(Exception):
+                        process.terminate()
+            executor.shutdown(wait=not kill, cancel_futures=True)
 
     # the event stream, with cached files and reused documents in it
 

@@ -129,16 +129,15 @@ class Deduplicator:
 
     def add_sketch(self, id: Hashable, sketch: Sketch, keys: np.ndarray | None = None) -> Match | None:
         """Add a document by its sketch (and its band keys, when `keys()` computed them with others')."""
-        if sketch.empty:
-            keys = None
-        elif keys is None:
-            keys = self._banding.keys(sketch.signature)
-        matches = self._verified(sketch, keys)
         node = self._node(id, sketch, self._order)
         self._order += 1
         self._added.append(node)
-        if keys is not None:
-            self._table.insert(node, keys.tolist())
+        if sketch.empty:
+            return None
+        if keys is None:
+            keys = self._banding.keys(sketch.signature)
+        earlier = self._table.insert(node, keys.tolist())
+        matches = self._verified(sketch, keys, earlier)
         for other, _ in matches:
             self._uf.union(node, other)
         return self._best(matches)
@@ -149,8 +148,10 @@ class Deduplicator:
         return self.query_sketch(self.sketch(text), complete=complete)
 
     def query_sketch(self, sketch: Sketch, *, complete: bool = False) -> Match | None:
-        keys = self._banding.keys(sketch.signature) if not sketch.empty else None
-        matches = self._verified(sketch, keys)
+        if sketch.empty:
+            return None
+        keys = self._banding.keys(sketch.signature)
+        matches = self._verified(sketch, keys, self._table.query(keys.tolist()))
         if complete:
             matches = [(node, verdict) for node, verdict in matches if self._sketches[node].words >= sketch.words]
         return self._best(matches)
@@ -187,11 +188,10 @@ class Deduplicator:
         self._sketches.append(sketch)
         return self._uf.add(Rank(sketch.words, order))
 
-    def _verified(self, sketch: Sketch, keys: np.ndarray | None) -> list[tuple[int, Verdict]]:
-        if keys is None:
-            return []
+    def _verified(self, sketch: Sketch, keys: np.ndarray, earlier: set[int]) -> list[tuple[int, Verdict]]:
+        """The candidates (`earlier`, and the source's) that pass verification, with their verdicts."""
         found: list[tuple[int, Verdict]] = []
-        for node in self._table.query(keys.tolist()):
+        for node in earlier:
             verdict = estimate(sketch, self._sketches[node])
             if is_duplicate(verdict, sketch, self._sketches[node], self._thresholds):
                 found.append((node, verdict))

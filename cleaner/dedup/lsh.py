@@ -59,19 +59,24 @@ class BandTable:
     def __init__(self) -> None:
         self._table: dict[int, int | tuple[int, ...]] = {}
 
-    def insert(self, doc: int, keys: list[int]) -> None:
+    def insert(self, doc: int, keys: list[int]) -> set[int]:
+        """File `doc` under its keys; the documents that held any of them before (one dict operation per key:
+        inserting is also the lookup)."""
         table = self._table
         held = list(map(table.setdefault, keys, repeat(doc, len(keys))))
         if held.count(doc) == len(held):
-            return  # every key was new (or already this document's)
+            return set()  # every key was new (or already this document's)
+        earlier: set[int] = set()
         for key, value in zip(keys, held, strict=True):
-            if value == doc:
-                continue
             if isinstance(value, tuple):
+                earlier.update(value)
                 if doc not in value:
                     table[key] = (*value, doc)
-            else:
+            elif value != doc:
+                earlier.add(value)
                 table[key] = (value, doc)
+        earlier.discard(doc)
+        return earlier
 
     def query(self, keys: list[int]) -> set[int]:
         """Every document sharing a key."""
