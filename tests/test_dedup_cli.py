@@ -198,3 +198,15 @@ def test_subprocess_end_to_end(tmp_path: Path) -> None:
     )
     assert check.returncode == 1 and check.stderr.startswith("a.txt: duplicate of b.txt (similarity ")
     assert not (tmp_path / ".cleaner").exists()  # no index unless asked for
+
+
+def test_worker_processes_give_the_same_answer(tmp_path: Path) -> None:
+    """Past a few batches, --no-clean sketches in worker processes: the output is the same as in one process."""
+    for n in range(300):
+        (tmp_path / f"{n:03d}.txt").write_text(prose(n % 120, 80) + (" Extra words here." if n >= 120 else ""))
+    args = ("dedup", "--no-clean", "--no-index", "--format", "jsonl", str(tmp_path))
+    code_one, one, _ = run(*args, "-j", "1")
+    code_two, two, _ = run(*args, "-j", "2")
+    assert code_one == code_two == 0
+    assert one == two
+    assert sum(json.loads(line)["duplicate_of"] is not None for line in one.splitlines()) == 180
