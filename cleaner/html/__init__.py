@@ -24,7 +24,7 @@ from .extract import Extracted, extract, too_little
 from .prepass import Prepared, prepare
 from .text import filter_extracted
 
-__all__ = ["clean_html", "looks_like_html"]
+__all__ = ["clean_html", "decode_html", "looks_like_html"]
 
 # Separators between a headline and the site's name in a <title> or og:title ("Headline | Site").
 _TITLE_SEPARATORS = re.compile(r"\s+[|｜\-–—:·•»/]{1,2}\s+")
