@@ -27,10 +27,11 @@ format: $(PY)
 test: lint
 	$(PY) -m pytest
 
-# Quality on the dev pages next to the peers, and throughput on a generated corpus.
+# Quality on the dev pages next to the peers, throughput on a generated corpus, and HTML input next to its peers.
 bench: install-bench
 	$(PY) -m bench.quality --shared $(SHARED)
 	$(PY) -m bench.throughput --shared $(SHARED)
+	$(PY) -m bench.html --shared $(SHARED)
 
 # Refit the density model's weights on the dev pages (see README, "Density model").
 fit: install-bench

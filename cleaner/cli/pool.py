@@ -53,6 +53,15 @@ class Page:
         return clean_page(self.text, title=self.title, input_format="text", **options)
 
 
+def _warm_html(options: dict[str, Any]) -> None:
+    """Pay the HTML path's one-off costs (trafilatura's imports and tables, the language profiles) once in this
+    process, so that forked workers share them instead of each paying again."""
+    with contextlib.suppress(Exception):
+        page = "<html><head><title>Warm-up page</title></head><body><article><h1>Warm-up page</h1>"
+        page += "<p>" + "A sentence of text that warms the extractor up before the workers start. " * 6 + "</p>"
+        clean_html(page + "</article></body></html>", **options)
+
+
 # --- events: the inputs, in order --------------------------------------------------------------------------------
 
 
@@ -223,6 +232,7 @@ class Cleaning:
         self._generation = 0  # of the pool: bumped when a broken one is replaced
         self._deferred: Doc | None = None
         self._docs_seen = 0
+        self._html_seen = False
         self._in_flight = 0
         self._bytes = 0
 
@@ -247,6 +257,7 @@ class Cleaning:
         return event.result is not None or (event.future is not None and event.future.done())
 
     def _submit(self, doc: Doc) -> None:
+        self._html_seen = self._html_seen or doc.html is not None
         self._in_flight += 1
         self._bytes += doc.size
         if self.jobs == 1:
@@ -280,6 +291,8 @@ class Cleaning:
         if self._pool is None:
             if self._context is None:
                 self._context = _pool_context()  # chosen once: a replacement pool starts the same way
+            if self._html_seen and self._context.get_start_method() == "fork":
+                _warm_html(self.options)
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=self._context,

@@ -45,7 +45,8 @@ def clean_html(html: str | bytes, *, url: str | None = None, charset: str | None
             extracted = again
     doc = Document()
     if extracted is not None and extracted.text:
-        doc = filter_extracted(extracted.text, rules, opts.title or headline(extracted.title, extracted.text))
+        title = opts.title or headline(extracted.title, extracted.text)
+        doc = filter_extracted(extracted.text, rules, title, density=opts.density)
     if doc.kind == "empty" or (doc.kind == "article" and too_little(len(doc.text), prepared.text_chars)):
         fallback = _from_blocks(prepared, opts, extracted)
         if len(fallback.text) > len(doc.text) or (doc.kind == "empty" and fallback.kind != "empty"):

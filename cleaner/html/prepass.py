@@ -23,7 +23,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..document import RelatedItem, Removal
 from ..rules import SelectorRule
 
-# Never seen by a reader; removed wholesale by lexbor (no guard: they hold no article text).
+# Never seen by a reader as text; removed wholesale by lexbor (no guard: they hold no article text). Images go
+# too: trafilatura is run without them, and a page's many <img srcset> are a good share of what it would parse.
 INVISIBLE_TAGS = (
     "style",
     "template",
@@ -33,6 +34,9 @@ INVISIBLE_TAGS = (
     "iframe",
     "object",
     "embed",
+    "img",
+    "picture",
+    "source",
     "video",
     "audio",
     "map",

@@ -17,6 +17,7 @@ from __future__ import annotations
 from ..blocks import split_blocks
 from ..describe import describe
 from ..document import Document
+from ..filters.density import classify_density
 from ..filters.header import find_header
 from ..filters.patterns import apply_extracts, apply_rules
 from ..filters.teasers import find_teasers
@@ -25,10 +26,15 @@ from ..normalise import normalise
 from ..page import Page
 from ..rules import RuleSet
 
+# The two choices above, as switches `bench/html.py` flips to measure them (not options: both measured worse).
+DENSITY_ON_EXTRACTED = False
+FREE_RAILS_ON_EXTRACTED = False
 
-def filter_extracted(text: str, rules: RuleSet, title: str | None) -> Document:
+
+def filter_extracted(text: str, rules: RuleSet, title: str | None, *, density: bool = True) -> Document:
     """One pass of the text filters over extracted text; `title` is the known headline (its copy at the top
-    goes), None to let the header filter find one."""
+    goes), None to let the header filter find one. `density` False keeps the density filter off even where
+    `DENSITY_ON_EXTRACTED` turns it on (the user's --no-density)."""
     blocks = split_blocks(normalise(text))
     language = detect_language([block.text for block in blocks])
     page = Page(blocks=blocks, language=language, stopwords=stopwords(language))
@@ -36,10 +42,12 @@ def filter_extracted(text: str, rules: RuleSet, title: str | None) -> Document:
     anchored = page.tail_start is not None or bool(page.rail_starts)
     before = [block.verdict for block in page.blocks]
     find_teasers(page)
-    if not anchored and not page.listing and page.related:
+    if not FREE_RAILS_ON_EXTRACTED and not anchored and not page.listing and page.related:
         for block, verdict in zip(page.blocks, before, strict=True):
             block.verdict = verdict
         page.related = []
     apply_extracts(page)
+    if DENSITY_ON_EXTRACTED and density and not page.listing:
+        classify_density(page)
     find_header(page, known_title=title)
     return describe(page)
