@@ -15,6 +15,7 @@ import re
 from dataclasses import replace
 
 from ..document import Document
+from ..language import detect_language
 from ..options import Options
 from ..pipeline import clean as clean_text
 from ..rules import fold, load_rules
@@ -30,6 +31,11 @@ __all__ = ["clean_html", "decode_html", "looks_like_html"]
 _TITLE_SEPARATORS = re.compile(r"\s+[|｜\-–—:·•»/]{1,2}\s+")
 # How many of the extracted text's first lines may hold the headline.
 TITLE_REACH = 3
+# A metadata title longer than this is a run of text, not a headline.
+MAX_TITLE_WORDS = 40
+# A page is a listing when at least this many teaser cards hold this share of the text trafilatura kept.
+MIN_LISTING_CARDS = 3
+LISTING_SHARE = 0.8
 
 
 def clean_html(html: str | bytes, *, url: str | None = None, charset: str | None = None, **options: object) -> Document:
@@ -43,6 +49,12 @@ def clean_html(html: str | bytes, *, url: str | None = None, charset: str | None
         again = extract(prepared.html, url, fast=False)
         if _chars(again) > _chars(extracted):
             extracted = again
+    if extracted is not None and (not extracted.title or len(extracted.title.split()) > MAX_TITLE_WORDS):
+        # No title, or a "title" that is a run of text (an unclosed <h1>): the page's <title> instead.
+        extracted = replace(extracted, title=prepared.title)
+    listing = _listing(prepared, extracted)
+    if listing is not None:
+        return _finish(listing, prepared, extracted)
     doc = Document()
     if extracted is not None and extracted.text:
         title = opts.title or headline(extracted.title, extracted.text)
@@ -52,6 +64,19 @@ def clean_html(html: str | bytes, *, url: str | None = None, charset: str | None
         if len(fallback.text) > len(doc.text) or (doc.kind == "empty" and fallback.kind != "empty"):
             doc = fallback
     return _finish(doc, prepared, extracted)
+
+
+def _listing(prepared: Prepared, extracted: Extracted | None) -> Document | None:
+    """A listing page (a tag or topic page): what trafilatura kept is, nearly all of it, the text of teaser cards
+    found in the DOM. Then there is no article: the cards are the document's `related`."""
+    if extracted is None or not extracted.text:
+        return None
+    kept = " ".join(extracted.text.split())
+    cards = [card for card in prepared.cards() if card.item.title in kept]
+    if len(cards) < MIN_LISTING_CARDS or sum(card.chars for card in cards) < LISTING_SHARE * len(kept):
+        return None
+    items = [card.item for card in cards]
+    return Document(kind="listing", language=detect_language([i.text or i.title for i in items]), related=items)
 
 
 def _chars(extracted: Extracted | None) -> int:

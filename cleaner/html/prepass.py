@@ -75,6 +75,11 @@ class Prepared:
     related: list[RelatedItem] = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
     text_chars: int = 0  # characters of visible text left in the body
+    title: str | None = None  # the page's <title>
+
+    def cards(self) -> list[Card]:
+        """The teaser cards left on the page (see `page_cards`)."""
+        return page_cards(self.tree)
 
 
 def squash(text: str | None) -> str:
@@ -148,7 +153,10 @@ def prepare(html: str, selectors: tuple[SelectorRule, ...] = ()) -> Prepared:
         cut.node.decompose()
     body = tree.body
     left = _text_len(body) if body is not None else 0
-    return Prepared(html=tree.html or "", tree=tree, related=related, removed=removed, text_chars=left)
+    title_node = tree.css_first("title")
+    title = squash(title_node.text(deep=True)) if title_node is not None else None
+    html = tree.html or ""
+    return Prepared(html=html, tree=tree, related=related, removed=removed, text_chars=left, title=title or None)
 
 
 # --- teaser cards ------------------------------------------------------------------------------------------------
@@ -184,23 +192,62 @@ def _card_snippet(card: LexborNode, title: str) -> str:
     return ""
 
 
+def _innermost(nodes: list[LexborNode]) -> list[LexborNode]:
+    """The nodes that contain none of the others (a <li> may hold an <article>, a list may be nested)."""
+    ids = {node.mem_id for node in nodes}
+    outer = {i for node in nodes for i in _ancestor_ids(node) if i in ids}
+    return [node for node in nodes if node.mem_id not in outer]
+
+
+def _card_item(card: LexborNode) -> RelatedItem | None:
+    title = _card_title(card) if card.tag != "a" else squash(card.text(deep=True, separator=" "))
+    if not CARD_TITLE_MIN_WORDS <= _words(title) <= CARD_TITLE_MAX_WORDS:
+        return None
+    return RelatedItem(title=title, date=_card_date(card), text=_card_snippet(card, title))
+
+
 def rail_cards(rail: LexborNode) -> list[RelatedItem]:
     """The teaser cards of a related rail: one per `<article>`/`<li>` (or per link when it has neither), each
     with its headline, its `<time>` and its snippet when it shows them."""
-    containers = list(rail.css(CARD_CONTAINERS))
-    if containers:
-        # The innermost containers are the cards (a <li> may hold an <article>, a list may be nested).
-        ids = {node.mem_id for node in containers}
-        inner = {i for node in containers for i in _ancestor_ids(node) if i in ids}
-        containers = [node for node in containers if node.mem_id not in inner]
-    else:
-        containers = list(rail.css("a[href]"))
+    containers = _innermost(list(rail.css(CARD_CONTAINERS))) or list(rail.css("a[href]"))
     items: list[RelatedItem] = []
     seen: set[str] = set()
     for card in containers:
-        title = _card_title(card) if card.tag != "a" else squash(card.text(deep=True, separator=" "))
-        if not (CARD_TITLE_MIN_WORDS <= _words(title) <= CARD_TITLE_MAX_WORDS) or title.casefold() in seen:
-            continue
-        seen.add(title.casefold())
-        items.append(RelatedItem(title=title, date=_card_date(card), text=_card_snippet(card, title)))
+        item = _card_item(card)
+        if item is not None and item.title.casefold() not in seen:
+            seen.add(item.title.casefold())
+            items.append(item)
     return items
+
+
+@dataclass(frozen=True)
+class Card:
+    """A teaser card found on the page: what it says, and how many characters of text it holds."""
+
+    item: RelatedItem
+    chars: int
+
+
+# A card's headline is a link in a heading, or a heading in a link.
+HEADLINE_LINKS = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
+# How far above its headline a card's <article>/<li> may be.
+CARD_DEPTH = 6
+
+
+def page_cards(tree: LexborHTMLParser) -> list[Card]:
+    """Teaser cards anywhere on the page: each innermost <article> or <li> holding a headline link."""
+    containers: dict[int, LexborNode] = {}
+    for headline in tree.css(HEADLINE_LINKS):
+        node, depth = headline.parent, 0
+        while node is not None and depth < CARD_DEPTH and node.tag not in ("article", "li"):
+            node, depth = node.parent, depth + 1
+        if node is not None and node.tag in ("article", "li"):
+            containers.setdefault(node.mem_id, node)
+    cards = []
+    seen: set[str] = set()
+    for node in _innermost(list(containers.values())):
+        item = _card_item(node)
+        if item is not None and item.title.casefold() not in seen:
+            seen.add(item.title.casefold())
+            cards.append(Card(item, _text_len(node)))
+    return cards
