@@ -6,7 +6,9 @@ without a declaration. The order of trust, first that works wins:
 1. a byte-order mark (it cannot be there by accident);
 2. strict UTF-8 (valid UTF-8 that is not UTF-8 is vanishingly rare, so it beats a declaration);
 3. the declared charset (an HTTP header's, then the page's own `<meta>`), if the bytes decode with it;
-4. charset-normalizer's guess (trafilatura's own dependency) on the undecodable bytes;
+4. charset-normalizer's guess (trafilatura's own dependency) on the undecodable bytes, unless it guesses one
+   of the Latin code pages: on short pages it cannot tell cp1252 from cp1250 or latin-2 ("après" reads
+   "aprčs"), so there the browsers' default for undeclared pages, cp1252, is taken;
 5. UTF-8 with the bytes that are not UTF-8 read as cp1252 (`cleaner.io.decode_text`), which never fails.
 
 Labels are read the way browsers read them (WHATWG): `iso-8859-1`, `latin1` and `ascii` mean cp1252, and a
@@ -79,12 +81,23 @@ def _try(data: bytes, codec: str | None) -> str | None:
         return None
 
 
+# Code pages of Latin letters, which a guess cannot tell apart on a page of text (the last step decodes cp1252).
+_LATIN = frozenset(
+    codecs.lookup(name).name
+    for name in (
+        "cp1250", "cp1252", "cp1254", "cp1257", "cp1258", "latin_1", "iso8859_2", "iso8859_3", "iso8859_4",
+        "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "mac_roman",
+        "mac_latin2", "cp437", "cp850", "cp852", "cp858", "ascii", "utf_8",
+    )
+)  # fmt: skip
+
+
 def _guess(data: bytes) -> str | None:
     from charset_normalizer import from_bytes
 
     sample = data if len(data) <= GUESS_BYTES else data[: GUESS_BYTES // 2] + data[-GUESS_BYTES // 2 :]
     best = from_bytes(sample).best()
-    if best is None or best.encoding in ("utf_8", "ascii"):
+    if best is None or codec_name(best.encoding) in _LATIN:
         return None
     return _try(data, best.encoding)
 
