@@ -304,8 +304,11 @@ def run_warc(pages: list[Page]) -> dict[str, Any]:
     writer = WARCWriter(buffer, gzip=True)
     for page in pages:
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-        payload = io.BytesIO(_raw(page))
-        writer.write_record(writer.create_warc_record(page.url or page.key, "response", payload, http_headers=headers))
+        body = _raw(page)
+        record = writer.create_warc_record(
+            page.url or page.key, "response", io.BytesIO(body), len(body), http_headers=headers
+        )
+        writer.write_record(record)
     data = buffer.getvalue()
     results: dict[str, Any] = {"records": len(pages), "warc_gz_bytes": len(data)}
 

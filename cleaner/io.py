@@ -539,6 +539,8 @@ def _open_stream(stream: BinaryIO, input_format: InputFormat, owned: BinaryIO | 
     try:
         head = _read_head(stream)
         if input_format == "warc" or (input_format == "auto" and _is_warc(head)):
+            if not _is_warc(head):
+                raise InputError("not a WARC file (it does not start with a WARC/ header)")
             return WarcInput(_Replay(head, stream), owned)
         if input_format == "html" or (input_format == "auto" and head.startswith(GZIP_MAGIC)):
             raw = _gunzip(head + stream.read())

@@ -380,8 +380,9 @@ def _merge(doc: Doc, result: Document) -> dict[str, Any]:
 
     What the page no longer shows does not erase what the record already knows, so that cleaning a cleaned
     record changes nothing: `source`, `date` and `language` found as null, or `related` found empty, keep the
-    record's own value; `removed` is appended to the record's own list; a record whose text is blank keeps its
-    `kind` (a cleaned listing has no text left, only its `related` cards).
+    record's own value; `removed` is appended to the record's own list (except for a record cleaned from its
+    `html`, which is cleaned whole every time); a record whose text is blank keeps its `kind` (a cleaned
+    listing has no text left, only its `related` cards).
     """
     assert doc.line is not None and doc.line.record is not None
     old = doc.line.record
@@ -395,7 +396,7 @@ def _merge(doc: Doc, result: Document) -> dict[str, Any]:
             new[key] = old[key]
     if not new.get("related") and isinstance(old.get("related"), list) and old["related"]:
         new["related"] = old["related"]
-    if isinstance(old.get("removed"), list) and old["removed"]:
+    if isinstance(old.get("removed"), list) and old["removed"] and doc.html is None:
         new["removed"] = old["removed"] + new.get("removed", [])
     if result.kind == "empty" and not doc.text.strip() and isinstance(old.get("kind"), str):
         new["kind"] = old["kind"]
