@@ -23,10 +23,11 @@ from .page import Page
 from .rules import load_rules
 
 
-def prepare(text: str, opts: Options) -> Page:
-    """Normalise, cut into blocks, pick the language's stop list, apply the rule packs and find the cards:
-    everything before the density filter (the density model is fit on pages prepared this way)."""
-    blocks = split_blocks(normalise(text))
+def prepare(text: str, opts: Options, *, normalised: bool = False) -> Page:
+    """Normalise (unless the text is already a rendered `Document`, which is normal by construction), cut into
+    blocks, pick the language's stop list, apply the rule packs and find the cards: everything before the
+    density filter (the density model is fit on pages prepared this way)."""
+    blocks = split_blocks(text if normalised else normalise(text))
     language = detect_language([block.text for block in blocks])
     page = Page(blocks=blocks, language=language, stopwords=stopwords(language))
     apply_rules(page, load_rules(opts.packs, tuple(map(str, opts.rule_files))))
@@ -44,9 +45,11 @@ def clean_once(text: str, opts: Options, model: DensityModel | None = None) -> D
     return _clean_pass(text, opts, model)[0]
 
 
-def _clean_pass(text: str, opts: Options, model: DensityModel | None = None) -> tuple[Document, list[int | None]]:
+def _clean_pass(
+    text: str, opts: Options, model: DensityModel | None = None, *, normalised: bool = False
+) -> tuple[Document, list[int | None]]:
     """One pass, and for each line of the document's rendered text the input line it came from."""
-    page = prepare(text, opts)
+    page = prepare(text, opts, normalised=normalised)
     if opts.density and not page.listing:
         classify_density(page, model)
     find_header(page, known_title=opts.title)
@@ -84,7 +87,7 @@ def clean(text: str | bytes, **options: object) -> Document:
         if doc.kind != "article":
             break
         rendered = doc.render()
-        again, again_origin = _clean_pass(rendered, opts)
+        again, again_origin = _clean_pass(rendered, opts, normalised=True)
         if again.render() == rendered:
             break
         doc = _merge(doc, again, origin)

@@ -45,9 +45,6 @@ WHERES: tuple[Where, ...] = ("any", "head", "tail")
 METADATA_GROUPS = frozenset({"source", "date", "author"})
 DEFAULT_MAX_WORDS = 12
 
-_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
-_SPACE = re.compile(r"\s+")
-
 
 class RulePackError(ValueError):
     """A rule pack that cannot be used: unreadable, not TOML, or a rule that breaks the format."""
@@ -55,8 +52,16 @@ class RulePackError(ValueError):
 
 @lru_cache(maxsize=LINE_CACHE_SIZE)
 def fold(line: str) -> str:
-    """The form phrases are compared in: case folded, punctuation and symbols trimmed from both ends."""
-    return _SPACE.sub(" ", _EDGE.sub("", line.casefold()))
+    """The form phrases are compared in: case folded, everything but letters and digits trimmed from both ends
+    (punctuation, symbols, underscores, spaces), inner whitespace folded to one space."""
+    text = line.casefold()
+    start, end = 0, len(text)
+    # A scan from each edge, not a regular expression: `[\W_]+$` is tried at every position of a long line.
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return " ".join(text[start:end].split())
 
 
 @dataclass(frozen=True)
@@ -271,6 +276,8 @@ def file_pack(path: str | Path) -> RulePack:
 RuleMatch = tuple[Rule, dict[str, str]]
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 MATCH_CACHE_SIZE = LINE_CACHE_SIZE
+# Word counts that split the pattern screens (each screen is one compiled expression: a few, not one per count).
+SCREEN_LIMITS = (12, 30)
 
 
 @dataclass(frozen=True)
@@ -283,9 +290,10 @@ class RuleSet:
     phrase_index: dict[str, tuple[Rule, ...]]
     pattern_rules: tuple[Rule, ...]
     strip_rules: tuple[Rule, ...]
-    any_pattern: re.Pattern[str] | None
-    # No pattern rule looks at lines longer than this (their `max_words`): most prose skips the patterns.
-    pattern_max_words: int
+    # Screens: (limit, one expression of every pattern rule that reads lines longer than the previous limit).
+    # A line is screened by the first screen whose limit it is within: a long line of prose meets only the
+    # few rules that read long lines, not all of them.
+    screens: tuple[tuple[int, re.Pattern[str]], ...]
     # The packs' HTML selectors, in pack order.
     selectors: tuple[SelectorRule, ...] = ()
     _matches: dict[str, tuple[RuleMatch, ...]] = field(default_factory=dict, compare=False, repr=False)
@@ -298,13 +306,20 @@ class RuleSet:
                 phrase_index[phrase] = (*phrase_index.get(phrase, ()), rule)  # pack order, then rule order
         patterns = tuple(r for p in packs for r in p.rules if r.pattern is not None and r.action != "strip")
         strips = tuple(r for p in packs for r in p.rules if r.action == "strip")
-        # One expression that fails fast on the many lines no pattern matches; group names are dropped so the
-        # patterns can stand side by side.
-        combined = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', r.pattern.pattern)})" for r in patterns)  # type: ignore[union-attr]
-        any_pattern = re.compile(combined, re.IGNORECASE) if combined else None
         longest = max((r.max_words for r in patterns), default=0)
+        limits = sorted({limit for limit in SCREEN_LIMITS if limit < longest} | {longest}) if patterns else []
+        screens = tuple(
+            (limit, _combined([r for r in patterns if r.max_words > above]))
+            for above, limit in zip([0, *limits], limits, strict=False)
+        )
         selectors = tuple(selector for pack in packs for selector in pack.selectors)
-        return cls(packs, phrase_index, patterns, strips, any_pattern, longest, selectors)
+        return cls(packs, phrase_index, patterns, strips, screens, selectors)
+
+    def _screen(self, words: int) -> re.Pattern[str] | None:
+        for limit, screen in self.screens:
+            if words <= limit:
+                return screen
+        return None
 
     def matches(self, line: str) -> tuple[RuleMatch, ...]:
         """Every whole-line rule (drop, truncate, rail, extract) matching `line`, phrases first, in pack order;
@@ -322,13 +337,21 @@ class RuleSet:
         for rule in self.phrase_index.get(fold(line), ()):
             if words <= rule.max_words:
                 yield rule, {}
-        if words > self.pattern_max_words or self.any_pattern is None or not self.any_pattern.fullmatch(line):
+        screen = self._screen(words)
+        if screen is None or not screen.fullmatch(line):
             return
         for rule in self.pattern_rules:
             if words <= rule.max_words:
                 match = rule.pattern.fullmatch(line)  # type: ignore[union-attr]
                 if match:
                     yield rule, {k: v for k, v in match.groupdict().items() if v}
+
+
+def _combined(rules: list[Rule]) -> re.Pattern[str]:
+    """One expression that fails fast on the many lines none of `rules` matches; group names are dropped so the
+    patterns can stand side by side."""
+    combined = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', r.pattern.pattern)})" for r in rules)  # type: ignore[union-attr]
+    return re.compile(combined, re.IGNORECASE)
 
 
 def load_rules(packs: tuple[str, ...], rule_files: tuple[str, ...] = ()) -> RuleSet:

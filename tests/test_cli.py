@@ -301,6 +301,20 @@ def test_in_place_rewrites_changed_files_only(fake: FakePipeline, tmp_path: Path
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
+@pytest.mark.parametrize("mode, durable", [("--in-place", True), ("-o", False)])
+def test_only_in_place_forces_files_to_disk(
+    fake: FakePipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str, durable: bool
+) -> None:
+    """--in-place replaces the only copy, so it fsyncs; -o writes beside intact inputs and need not."""
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE_A)
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    args = ["--in-place"] if mode == "--in-place" else ["-o", str(tmp_path / "out")]
+    assert run("clean", "-j", "1", *args, str(page)).exit_code == 0
+    assert bool(synced) is durable
+
+
 def test_in_place_jsonl_keeps_records_that_are_not_documents(fake: FakePipeline, tmp_path: Path) -> None:
     path = tmp_path / "r.jsonl"
     path.write_text(json.dumps({"id": "a", "text": PAGE_A}) + "\n" + '{"keep": "me"}\n')

@@ -377,3 +377,14 @@ def test_atomic_file_commit_failure_cleans_up(tmp_path, monkeypatch) -> None:
         out.commit()
     assert target.read_text() == "old"
     assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("durable, syncs", [(True, 2), (False, 0)])
+def test_atomic_file_fsyncs_file_and_directory_only_when_durable(tmp_path, monkeypatch, durable, syncs) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    target = tmp_path / "out.txt"
+    cio.write_atomic(target, b"new", durable=durable)
+    assert target.read_bytes() == b"new"
+    assert len(synced) == syncs

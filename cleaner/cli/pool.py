@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from .. import io as cio
+from .. import language
 from ..document import Document
 from ..html import clean_html
 from ..pipeline import clean as clean_page
@@ -291,8 +292,10 @@ class Cleaning:
         if self._pool is None:
             if self._context is None:
                 self._context = _pool_context()  # chosen once: a replacement pool starts the same way
-            if self._html_seen and self._context.get_start_method() == "fork":
-                _warm_html(self.options)
+            if self._context.get_start_method() == "fork":
+                language.warm_up()  # forked workers share the language profiles instead of loading their own
+                if self._html_seen:
+                    _warm_html(self.options)
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=self._context,

@@ -267,7 +267,7 @@ class Session:
             target = os.path.join(self.settings.output_dir, cio.output_name(source.relname, source.format))
         try:
             os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
-            unit.writer = cio.AtomicFile(target)
+            unit.writer = cio.AtomicFile(target, durable=self.settings.in_place)
         except OSError as exc:
             unit.failed = True
             self.errors += 1
