@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import signal
 import sys
@@ -169,7 +170,8 @@ def _warc_events(source: cio.Input, opened: cio.WarcInput) -> Iterator[Event]:
         try:
             for number, page in enumerate(opened, 1):
                 record = {"id": page.id, "url": page.url}
-                line = cio.Line(number, "record", "", None, record=record)
+                # A record that fails to clean is written back as this line: its id and url.
+                line = cio.Line(number, "record", json.dumps(record, ensure_ascii=False), None, record=record)
                 label = f"{source.path}:{page.id}"
                 yield Doc(
                     source, page.id, label, "", None, line=line, html=page.html, url=page.url, charset=page.charset
