@@ -27,10 +27,12 @@ format: $(PY)
 test: lint
 	$(PY) -m pytest
 
-# Quality on the dev pages next to the peers, throughput on a generated corpus, dedup (bench/dedup.py).
+# Quality on the dev pages next to the peers, throughput on a generated corpus, HTML input next to its peers,
+# and dedup (bench/dedup.py).
 bench: install-bench
 	$(PY) -m bench.quality --shared $(SHARED)
 	$(PY) -m bench.throughput --shared $(SHARED)
+	$(PY) -m bench.html --shared $(SHARED)
 	$(PY) -m bench.dedup --shared $(SHARED)
 
 # Refit the density model's weights on the dev pages (see README, "Density model").
