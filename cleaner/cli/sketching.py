@@ -153,7 +153,9 @@ class Sketcher:
     POOL_AFTER = 4  # batches sketched here before worker processes are worth starting (--no-clean, -j > 1)
 
     def run(self, inputs: Iterable[cio.Input | cio.Unreadable], stdin: Any) -> Iterator[Sketched | Problem]:
-        stream: Iterator[Any] = self._reuse(self._events(inputs, stdin))
+        # without an index nothing is recorded: no per-file bookkeeping
+        indexed = self.index is not None
+        stream: Iterator[Any] = self._reuse(self._events(inputs, stdin)) if indexed else events(iter(inputs), stdin)
         if self.cleaning is not None:
             stream = self.cleaning.run(stream)
         for event in stream:
