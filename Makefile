@@ -27,10 +27,13 @@ format: $(PY)
 test: lint
 	$(PY) -m pytest
 
-# Quality on the dev pages next to the peers, and throughput on a generated corpus.
+# Quality on the dev pages next to the peers, throughput on a generated corpus, HTML input next to its peers,
+# and dedup (bench/dedup.py).
 bench: install-bench
 	$(PY) -m bench.quality --shared $(SHARED)
 	$(PY) -m bench.throughput --shared $(SHARED)
+	$(PY) -m bench.html --shared $(SHARED)
+	$(PY) -m bench.dedup --shared $(SHARED)
 	$(PY) -m bench.hostile --shared $(SHARED)
 
 # Coverage-guided fuzzing of the input path and clean() with atheris (see README, "Hostile input"); one core.

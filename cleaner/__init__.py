@@ -3,11 +3,25 @@
 >>> import cleaner
 >>> doc = cleaner.clean(page_text)
 >>> doc.title, doc.text, doc.kind, doc.related, doc.removed
+>>> doc = cleaner.clean_html(html_bytes, url="https://example.org/a")   # or cleaner.clean(html): sniffed
+>>> dedup = cleaner.Deduplicator(); dedup.add("a", text)                # each story once (cleaner.dedup)
 """
 
+from .dedup import Deduplicator, Match
 from .document import Document, RelatedItem, Removal
+from .html import clean_html
 from .options import Options
 from .pipeline import clean, clean_many
 
-__all__ = ["Document", "Options", "RelatedItem", "Removal", "clean", "clean_many"]
+__all__ = [
+    "Deduplicator",
+    "Document",
+    "Match",
+    "Options",
+    "RelatedItem",
+    "Removal",
+    "clean",
+    "clean_html",
+    "clean_many",
+]
 __version__ = "0.1.0"

@@ -1,8 +1,11 @@
 """Getting pages in and results out: finding inputs, decoding bytes, JSONL records, atomic writes.
 
 Nothing here cleans anything; `cleaner.cli` glues these pieces to `cleaner.clean`. Everything streams: a
-directory is walked lazily, a JSONL file is read a line at a time, and only a plain-text input (one page) is
-read whole.
+directory is walked lazily, a JSONL file is read a line at a time, a WARC file a record at a time, and only a
+plain-text or HTML input (one page) is read whole.
+
+Formats: `.jsonl` is JSONL; `.html`, `.htm` (also gzipped: `.html.gz`, `.htm.gz`) are HTML pages; `.warc`,
+`.warc.gz` are WARC files; anything else is text, unless its content starts like an HTML page (sniffed).
 
 Compression (`compression_of`): gzip, bzip2, xz and zstd inputs are recognised by their first bytes (not their
 names) and read decompressed, files and stdin alike; `AtomicFile(compression=...)` writes the same way back.
@@ -39,12 +42,18 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, BinaryIO, Literal
 
-InputFormat = Literal["auto", "text", "jsonl"]
+InputFormat = Literal["auto", "text", "jsonl", "html", "warc"]
 Compression = Literal["gz", "bz2", "xz", "zst"]
 
-#: What a directory walk picks up (each also compressed: `.txt.gz`, `.jsonl.zst`...).
-SUFFIXES: tuple[str, ...] = (".txt", ".jsonl")
+HTML_SUFFIXES: tuple[str, ...] = (".html", ".htm", ".html.gz", ".htm.gz")
+WARC_SUFFIXES: tuple[str, ...] = (".warc", ".warc.gz")
+#: What a directory walk picks up (each also compressed: `.txt.gz`, `.jsonl.zst`, `.html.xz`...).
+SUFFIXES: tuple[str, ...] = (".txt", ".jsonl", ".html", ".htm", ".warc")
 COMPRESSED_SUFFIXES: dict[str, Compression] = {".gz": "gz", ".bz2": "bz2", ".xz": "xz", ".zst": "zst"}
+GZIP_MAGIC = b"\x1f\x8b"
+# Inputs whose cleaned forms share an output name under -o (an HTML page's is text, a WARC's is JSONL).
+TEXT_OUTPUT_GROUP: tuple[str, ...] = (".txt", *HTML_SUFFIXES)
+JSONL_OUTPUT_GROUP: tuple[str, ...] = (".jsonl", *WARC_SUFFIXES)
 #: How much of an input is looked at to tell binary from text.
 SNIFF_BYTES = 8192
 #: The most one page (a text input, or one JSONL line) may hold, decompressed.
@@ -294,28 +303,6 @@ def strip_compression(name: str) -> str:
     return root if suffix.lower() in COMPRESSED_SUFFIXES else name
 
 
-class _Prefixed(io.RawIOBase):
-    """A stream whose first bytes were already read (to sniff them): those bytes, then the rest."""
-
-    def __init__(self, head: bytes, stream: BinaryIO) -> None:
-        self._head = head
-        self._stream = stream
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if self._head:
-            size = min(len(buffer), len(self._head))
-            buffer[:size] = self._head[:size]
-            self._head = self._head[size:]
-            return size
-        read = getattr(self._stream, "read1", self._stream.read)
-        data = read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
 def _decompressing(stream: BinaryIO, codec: Compression) -> BinaryIO:
     if codec == "gz":
         return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
@@ -387,9 +374,11 @@ class Input:
     """One input: a file named on the command line, a file found in a directory, or standard input.
 
     `path` is how it is named in ids and messages: as given, or joined from the directory given. `fspath` is what
-    to open (None for stdin). `relname` is its name under `-o DIR` (None for stdin). `format` is `text` or
-    `jsonl` (`auto` only for stdin, decided by sniffing). `arg` is the index of the command-line path it came
-    from; `size` its size in bytes when known.
+    to open (None for stdin). `relname` is its name relative to the directory it was found in (None for stdin;
+    `output_name` gives its name under `-o DIR`). `format` is `text`, `jsonl`, `html` or `warc` (`auto` only
+    for stdin, decided by sniffing). `sniff`: the format came from the name, so a `text` input whose content
+    is an HTML page is read as HTML. `arg` is the index of the command-line path it came from; `size` its
+    size in bytes when known.
     """
 
     path: str
@@ -398,6 +387,7 @@ class Input:
     format: InputFormat
     arg: int = 0
     size: int | None = None
+    sniff: bool = False
 
     @property
     def is_stdin(self) -> bool:
@@ -413,10 +403,46 @@ class Unreadable:
 
 
 def format_of(name: str, input_format: InputFormat) -> InputFormat:
-    """How a file is read: as asked, or under `auto` by its extension (`.jsonl`, perhaps compressed, or text)."""
+    """How a file is read: as asked, or under `auto` by its extension (`.jsonl`, HTML, WARC, else text), a
+    compression suffix aside (`a.jsonl.zst` is JSONL)."""
     if input_format != "auto":
         return input_format
-    return "jsonl" if strip_compression(name.lower()).endswith(".jsonl") else "text"
+    lower = strip_compression(name.lower())
+    if lower.endswith(".jsonl"):
+        return "jsonl"
+    if lower.endswith((".html", ".htm")):
+        return "html"
+    if lower.endswith(".warc"):
+        return "warc"
+    return "text"
+
+
+def output_name(relname: str, input_format: InputFormat) -> str:
+    """The name an input's cleaned form gets under `-o DIR`: an HTML page becomes text (`a.html`, `a.htm.gz`
+    -> `a.txt`), a WARC file a JSONL file of its documents (`crawl.warc.gz` -> `crawl.jsonl`); other inputs
+    keep their name."""
+    if input_format == "html":
+        stem = strip_compression(relname)
+        for suffix in (".html", ".htm"):
+            if stem.lower().endswith(suffix):
+                return stem[: -len(suffix)] + ".txt"
+        return relname
+    if input_format == "warc":
+        stem = strip_compression(relname)
+        return (stem[: -len(".warc")] if stem.lower().endswith(".warc") else stem) + ".jsonl"
+    return relname
+
+
+def same_output_siblings(name: str) -> tuple[str, ...]:
+    """The file names in one directory whose inputs would go to the same file under `-o` as `name` (`a.txt`,
+    `a.html`, `a.htm.gz`...; `a.jsonl`, `a.warc.gz`), `name` included, in walk (sorted) order."""
+    lower = name.lower()
+    for group in (TEXT_OUTPUT_GROUP, JSONL_OUTPUT_GROUP):
+        for suffix in group:
+            if lower.endswith(suffix):
+                stem = name[: -len(suffix)]
+                return tuple(sorted(stem + other for other in group))
+    return (name,)
 
 
 def wanted(name: str) -> bool:
@@ -449,7 +475,8 @@ def discover(
             yield from _walk(path, path, "", arg, input_format, ancestors, excluded)
         else:
             name = os.path.basename(path.rstrip(os.sep)) or path
-            yield Input(path, path, name, format_of(path, input_format), arg, info.st_size)
+            sniff = input_format == "auto"
+            yield Input(path, path, name, format_of(path, input_format), arg, info.st_size, sniff)
 
 
 def _walk(
@@ -497,7 +524,8 @@ def _walk(
                 size: int | None = entry.stat().st_size
             except OSError:
                 size = None
-            yield Input(child_shown, entry.path, child_rel, format_of(entry.name, input_format), arg, size)
+            fmt = format_of(entry.name, input_format)
+            yield Input(child_shown, entry.path, child_rel, fmt, arg, size, input_format == "auto")
 
 
 # --- reading ---------------------------------------------------------------------------------------------------
@@ -512,11 +540,53 @@ class TextInput:
 
 
 @dataclass
+class HtmlInput:
+    """An HTML input: one page. `raw` is its bytes as read (un-gzipped), decoded by `cleaner.html`, which
+    knows about charsets."""
+
+    raw: bytes
+
+
+class WarcInput:
+    """The HTML pages of a WARC input (`cleaner.warc.WarcPage`), read lazily; `skipped` counts the records that
+    are not HTML pages. Close it (or use `with`) when done."""
+
+    def __init__(self, stream: BinaryIO, closer: BinaryIO | None = None) -> None:
+        from .warc import WarcReader
+
+        self._reader = WarcReader(stream)
+        self._closer = closer
+
+    @property
+    def skipped(self) -> int:
+        return self._reader.skipped
+
+    def __iter__(self) -> Iterator[Any]:
+        from .warc import WarcError
+
+        try:
+            yield from self._reader
+        except WarcError as exc:
+            raise InputError(str(exc)) from exc
+
+    def close(self) -> None:
+        if self._closer is not None:
+            self._closer.close()
+            self._closer = None
+
+    def __enter__(self) -> WarcInput:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+@dataclass
 class Line:
     """One line of a JSONL input.
 
-    `kind`: `record` (a JSON object whose `text` is a string, in `record`), `notext` (an object without a
-    string `text`: passed through as it is), `invalid` (not a JSON object: `problem` says why), `blank`.
+    `kind`: `record` (a JSON object whose `text` or `html` is a string, in `record`), `notext` (an object
+    with neither: passed through as it is), `invalid` (not a JSON object: `problem` says why), `blank`.
     `text` is the line decoded, without its line break; `raw` its bytes with the line break (None when the whole
     input had to be decoded at once, as UTF-16/32 is).
     """
@@ -547,7 +617,8 @@ def parse_line(lineno: int, text: str, raw: bytes | None) -> Line:
         return Line(lineno, "invalid", text, raw, problem=f"invalid JSON ({str(exc)[:100]})")
     if not isinstance(value, dict):
         return Line(lineno, "invalid", text, raw, problem=f"invalid JSON (not an object: {_json_type(value)})")
-    kind: Literal["record", "notext"] = "record" if isinstance(value.get("text"), str) else "notext"
+    has_page = isinstance(value.get("text"), str) or isinstance(value.get("html"), str)
+    kind: Literal["record", "notext"] = "record" if has_page else "notext"
     return Line(lineno, kind, text, raw, record=value)
 
 
@@ -726,47 +797,62 @@ class JsonlInput:
         self.close()
 
 
-def open_input(source: Input, stdin: BinaryIO | None = None) -> TextInput | JsonlInput:
-    """Open one input: a whole page (`TextInput`) or its JSONL lines (`JsonlInput`).
+Opened = TextInput | JsonlInput | HtmlInput | WarcInput
+
+
+def open_input(source: Input, stdin: BinaryIO | None = None) -> Opened:
+    """Open one input: a whole page (`TextInput`, `HtmlInput`), its JSONL lines (`JsonlInput`) or the pages of
+    a WARC file (`WarcInput`).
 
     Raises `InputError` when it cannot be opened or read, or is binary, corrupt or too large. A compressed input
-    is read decompressed. For stdin (`stdin` is its binary stream), format `auto` sniffs the first non-blank
-    line.
+    (gzip, bzip2, xz, zstd; known by its first bytes) is read decompressed, except a WARC file, whose reader
+    takes gzipped records as they are. For stdin (`stdin` is its binary stream), format `auto` sniffs: a WARC
+    (plain or gzipped), a first non-blank line that is a JSON object (JSONL), an HTML page, else text. A file
+    named as text is read as HTML when it starts like a page.
     """
     if source.fspath is None:
         if stdin is None:
             raise InputError("no standard input")
-        return _open_stream(stdin, source.format, None)
+        return _open_stream(stdin, source.format, None, sniff=True)
     try:
         stream = open(source.fspath, "rb")  # noqa: SIM115 -- closed by JsonlInput or below
     except OSError as exc:
         raise InputError(describe_os_error(exc)) from exc
     try:
-        return _open_stream(stream, source.format, stream)
+        return _open_stream(stream, source.format, stream, sniff=source.sniff)
     except BaseException:
         stream.close()
         raise
 
 
-def _open_stream(stream: BinaryIO, input_format: InputFormat, owned: BinaryIO | None) -> TextInput | JsonlInput:
+def _open_stream(stream: BinaryIO, input_format: InputFormat, owned: BinaryIO | None, *, sniff: bool) -> Opened:
     codec: Compression | None = None
     try:
         head = _read_head(stream)
+        if input_format == "warc" or (input_format == "auto" and _is_warc(head)):
+            if not _is_warc(head):
+                raise InputError("not a WARC file (it does not start with a WARC/ header)")
+            return WarcInput(_Replay(head, stream), owned)
         codec = compression_of(head)
         closer: Any = owned
         if codec is not None:
-            stream = _decompressing(io.BufferedReader(_Prefixed(head, stream)), codec)
+            stream = _decompressing(io.BufferedReader(_Replay(head, stream)), codec)
             closer = _Closing(stream, owned)
             head = _read_head(stream)
-        reason = binary_reason(head)
-        if reason:
-            raise InputError(reason)
+        if input_format == "html":
+            raw = head + _read_rest(stream, len(head))
+            _close(closer)
+            _check_binary(raw[:SNIFF_BYTES])
+            return HtmlInput(raw)
+        _check_binary(head)
         lines = _Lines(head, stream)
         if input_format == "jsonl":
             return JsonlInput(lines, closer, codec)
         if input_format == "text":
             raw = head + lines.rest()
             _close(closer)
+            if sniff and _looks_like_html(head):
+                return HtmlInput(raw)
             return TextInput(decode_text(raw), raw)
         return _sniff(lines, closer, codec)
     except _LineTooLong:
@@ -777,7 +863,57 @@ def _open_stream(stream: BinaryIO, input_format: InputFormat, owned: BinaryIO | 
         raise InputError(_read_problem(exc, codec)) from exc
 
 
-def _sniff(lines: _Lines, closer: Any, codec: Compression | None) -> TextInput | JsonlInput:
+def _check_binary(head: bytes) -> None:
+    reason = binary_reason(head)
+    if reason:
+        raise InputError(reason)
+
+
+def _looks_like_html(head: bytes) -> bool:
+    from .html.decode import looks_like_html
+
+    return looks_like_html(head)
+
+
+def _is_warc(head: bytes) -> bool:
+    """A WARC stream, plain or gzipped (per record, as crawlers write them)."""
+    if head.startswith(GZIP_MAGIC):
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 16)
+        except zlib.error:
+            return False
+    return head.startswith(b"WARC/")
+
+
+def _sniff_whole(raw: bytes) -> TextInput | HtmlInput:
+    """A whole (un-gzipped) input of unknown format: an HTML page or text."""
+    if _looks_like_html(raw[:SNIFF_BYTES]):
+        return HtmlInput(raw)
+    return TextInput(decode_text(raw), raw)
+
+
+class _Replay(io.RawIOBase):
+    """A stream whose first bytes (`head`) were already read to judge it: they are given back first."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head = head
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            count = min(len(buffer), len(self._head))
+            buffer[:count] = self._head[:count]
+            self._head = self._head[count:]
+            return count
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _sniff(lines: _Lines, closer: Any, codec: Compression | None) -> TextInput | JsonlInput | HtmlInput:
     seen: list[tuple[str, bytes | None]] = []
     iterator = iter(lines)
     for text, raw in iterator:
@@ -788,10 +924,10 @@ def _sniff(lines: _Lines, closer: Any, codec: Compression | None) -> TextInput |
             break
     if lines.whole is not None:
         _close(closer)
-        return TextInput(decode_text(lines.whole), lines.whole)
+        return _sniff_whole(lines.whole)
     raw = b"".join(part or b"" for _, part in seen) + lines.undecoded()
     _close(closer)
-    return TextInput(decode_text(raw), raw)
+    return _sniff_whole(raw)
 
 
 def _chain(

@@ -68,13 +68,19 @@ def _rendered_origin(page: Page, doc: Document) -> list[int | None]:
     return origin
 
 
-def clean(text: str, **options: object) -> Document:
+def clean(text: str | bytes, **options: object) -> Document:
     """Clean one page. `options` are the fields of `cleaner.options.Options`.
+
+    HTML (bytes, or text that starts like a page) goes to `cleaner.html.clean_html`; `input_format="html"` or
+    `"text"` forces the choice, and `url=`/`charset=` are passed on to it.
 
     The result is a fixed point: cleaning its rendered text again changes nothing. A pass judges every block in
     its context, and once chrome is gone a block's context changes, so the pipeline is run again on its own
     output until the output stops changing (nearly always: one confirming pass).
     """
+    text = _route(text, options)
+    if not isinstance(text, str):
+        return text
     opts = Options.of(**options)
     doc, origin = _clean_pass(text, opts)
     for _ in range(MAX_PASSES):
@@ -87,6 +93,23 @@ def clean(text: str, **options: object) -> Document:
         doc = _merge(doc, again, origin)
         origin = [origin[line - 1] if line is not None else None for line in again_origin]
     return doc
+
+
+def _route(text: str | bytes, options: dict[str, object]) -> str | Document:
+    """Text to clean here, or the Document of an HTML page (its options taken out of `options`)."""
+    input_format = options.pop("input_format", "auto")
+    url, charset = options.pop("url", None), options.pop("charset", None)
+    if input_format not in ("auto", "text", "html"):
+        raise ValueError(f"input_format must be auto, text or html, not {input_format!r}")
+    from .html import decode_html, looks_like_html
+
+    if isinstance(text, bytes):
+        text = decode_html(text, charset)  # type: ignore[arg-type]
+    if input_format == "html" or (input_format == "auto" and looks_like_html(text)):
+        from .html import clean_html
+
+        return clean_html(text, url=url, charset=charset, **options)  # type: ignore[arg-type]
+    return text
 
 
 def _merge(first: Document, again: Document, origin: list[int | None]) -> Document:

@@ -14,7 +14,12 @@ folding case, edge punctuation and spaces) or a `pattern` (a regular expression)
 - `extract`: the pattern's named groups `source`, `date`, `author` become the page's metadata; the line goes.
 
 `where` (any | head | tail) limits a rule to lines before or after the article's prose, `max_words` to short
-lines. The README documents the format with examples.
+lines.
+
+A pack may also carry `[[selectors]]` for HTML input: CSS selectors (lexbor's dialect) of chrome elements that
+the selectolax pass (`cleaner.html.prepass`) removes before extraction. Actions: `drop` (navigation, share
+bars, comment sections, cookie banners) and `related` (a "related articles" rail: removed, its teaser cards
+read into `related`). The README documents the format with examples.
 
 Patterns of the shipped packs are Python regular expressions, audited to run in linear time
 (`tests/test_generic_pack.py`). Patterns of a user's pack (`--rules FILE`) run on RE2 (google-re2), which takes
@@ -42,6 +47,8 @@ from .memo import LINE_CACHE_SIZE
 Action = Literal["drop", "truncate", "rail", "strip", "extract"]
 Where = Literal["any", "head", "tail"]
 ACTIONS: tuple[Action, ...] = ("drop", "truncate", "rail", "strip", "extract")
+SelectorAction = Literal["drop", "related"]
+SELECTOR_ACTIONS: tuple[SelectorAction, ...] = ("drop", "related")
 WHERES: tuple[Where, ...] = ("any", "head", "tail")
 METADATA_GROUPS = frozenset({"source", "date", "author"})
 DEFAULT_MAX_WORDS = 12
@@ -263,11 +270,27 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class SelectorRule:
+    """Chrome in HTML found by a CSS selector (`css`: one selector list, `a, b`)."""
+
+    pack: str
+    id: str
+    action: SelectorAction
+    css: str
+    note: str = ""
+
+    @property
+    def reason(self) -> str:
+        return f"{self.pack}/{self.id}"
+
+
+@dataclass(frozen=True)
 class RulePack:
     name: str
     description: str
     origin: str
     rules: tuple[Rule, ...] = field(default_factory=tuple)
+    selectors: tuple[SelectorRule, ...] = field(default_factory=tuple)
 
 
 def _fail(origin: str, message: str) -> RulePackError:
@@ -346,6 +369,40 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str], safe: bool 
     )
 
 
+def _check_css(origin: str, selector_id: str, css: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+
+    try:
+        LexborHTMLParser("<p></p>").css(css)
+    except SelectolaxError:
+        raise _fail(origin, f"selector {selector_id!r}: bad CSS selector {css!r}") from None
+
+
+def _parse_selector(origin: str, pack: str, raw: object, seen: set[str]) -> SelectorRule:
+    if not isinstance(raw, dict):
+        raise _fail(origin, "each [[selectors]] entry must be a table")
+    selector_id = raw.get("id")
+    if not isinstance(selector_id, str) or not selector_id:
+        raise _fail(origin, "a selector has no id")
+    if selector_id in seen:
+        raise _fail(origin, f"id {selector_id!r} is used twice")
+    seen.add(selector_id)
+    unknown = set(raw) - {"id", "action", "note", "css"}
+    if unknown:
+        raise _fail(origin, f"selector {selector_id!r}: unknown key(s) {', '.join(sorted(unknown))}")
+    action = raw.get("action", "drop")
+    if action not in SELECTOR_ACTIONS:
+        raise _fail(origin, f"selector {selector_id!r}: action must be one of {', '.join(SELECTOR_ACTIONS)}")
+    css = raw.get("css")
+    if isinstance(css, str):
+        css = [css]
+    if not isinstance(css, list) or not css or not all(isinstance(c, str) and c.strip() for c in css):
+        raise _fail(origin, f"selector {selector_id!r}: css must be a selector or a list of selectors")
+    for one in css:
+        _check_css(origin, selector_id, one)
+    return SelectorRule(pack, selector_id, action, ", ".join(c.strip() for c in css), str(raw.get("note", "")))
+
+
 def parse_pack(text: str, origin: str, *, safe: bool = False) -> RulePack:
     """Build a pack from TOML text; `origin` names it in error messages. `safe`: the patterns come from a user
     and run on RE2 (`SafePattern`); without it they are trusted (audited) Python patterns."""
@@ -362,9 +419,14 @@ def parse_pack(text: str, origin: str, *, safe: bool = False) -> RulePack:
     raw_rules = data.get("rules", [])
     if not isinstance(raw_rules, list):
         raise _fail(origin, "rules must be an array of tables ([[rules]])")
+    raw_selectors = data.get("selectors", [])
+    if not isinstance(raw_selectors, list):
+        raise _fail(origin, "selectors must be an array of tables ([[selectors]])")
     seen: set[str] = set()
     rules = tuple(_parse_rule(origin, name, raw, seen, safe) for raw in raw_rules)
-    return RulePack(name=name, description=str(header.get("description", "")), origin=origin, rules=rules)
+    selectors = tuple(_parse_selector(origin, name, raw, seen) for raw in raw_selectors)
+    description = str(header.get("description", ""))
+    return RulePack(name=name, description=description, origin=origin, rules=rules, selectors=selectors)
 
 
 def shipped_pack_names() -> list[str]:
@@ -429,6 +491,8 @@ class RuleSet:
     # A line is screened by the first screen whose limit it is within: a long line of prose meets only the
     # few rules that read long lines, not all of them. Shipped (audited) patterns only.
     screens: tuple[tuple[int, re.Pattern[str]], ...]
+    # The packs' HTML selectors, in pack order.
+    selectors: tuple[SelectorRule, ...] = ()
     # The user's patterns are screened on RE2 (they must never meet Python's backtracking engine): one
     # expression, and the most words any of them reads.
     safe_screen: Any = None
@@ -452,6 +516,7 @@ class RuleSet:
             (limit, _combined([r for r in trusted if r.max_words > above]))
             for above, limit in zip([0, *limits], limits, strict=False)
         )
+        selectors = tuple(selector for pack in packs for selector in pack.selectors)
         users = [r for r in patterns if isinstance(r.pattern, SafePattern)]
         safe_screen = (
             re2_compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', r.pattern.translated)})" for r in users))  # type: ignore[union-attr]
@@ -460,7 +525,9 @@ class RuleSet:
         )
         safe_max_words = max((r.max_words for r in users), default=0)
         phrase_max_words = max((r.max_words for rules in phrase_index.values() for r in rules), default=0)
-        return cls(packs, phrase_index, patterns, strips, screens, safe_screen, safe_max_words, phrase_max_words)
+        return cls(
+            packs, phrase_index, patterns, strips, screens, selectors, safe_screen, safe_max_words, phrase_max_words
+        )
 
     def _screen(self, words: int) -> re.Pattern[str] | None:
         for limit, screen in self.screens:

@@ -84,7 +84,7 @@ def _touch(path, data: bytes = b"x") -> None:
 
 def test_discover_walks_directories_in_sorted_order_picking_txt_and_jsonl(tmp_path) -> None:
     root = tmp_path / "corpus"
-    names = ["b.txt", "a/z.jsonl", "a/b/c.txt", "a.txt", "c.JSONL", "skip.html", ".hidden.txt", ".git/x.txt"]
+    names = ["b.txt", "a/z.jsonl", "a/b/c.txt", "a.txt", "c.JSONL", "skip.md", ".hidden.txt", ".git/x.txt"]
     for name in names:
         _touch(root / name)
     found = list(cio.discover([str(root)]))
@@ -99,13 +99,13 @@ def test_discover_walks_directories_in_sorted_order_picking_txt_and_jsonl(tmp_pa
 
 
 def test_discover_file_argument_keeps_its_path_and_any_extension(tmp_path) -> None:
-    page = tmp_path / "sub" / "page.html"
+    page = tmp_path / "sub" / "page.md"
     _touch(page)
     records = tmp_path / "r.jsonl"
     _touch(records)
     found = list(cio.discover([str(page), str(records)]))
     assert [(i.path, i.relname, i.format, i.arg) for i in found] == [  # type: ignore[union-attr]
-        (str(page), "page.html", "text", 0),
+        (str(page), "page.md", "text", 0),
         (str(records), "r.jsonl", "jsonl", 1),
     ]
 

@@ -65,8 +65,11 @@ class Session:
         stdout: BinaryIO,
         reporter: Reporter,
         claims: Callable[[cio.Input], str | None],
+        dedup: Any = None,
     ) -> None:
         self.settings = settings
+        self.dedup = dedup  # a cleaner.dedup.Deduplicator under --dedup
+        self.duplicates = 0
         self.stdout = stdout
         self.reporter = reporter
         self.claims = claims
@@ -75,6 +78,7 @@ class Session:
         self.errors = 0
         self.write_errors = 0  # outputs that could not be written: exit 2 even with --skip-errors
         self.skipped = 0
+        self.records_skipped = 0  # WARC records that are not HTML pages
         self.files_changed = 0
         self._held: tuple[str, bytes] | None = None  # the first text document, until we know it is not alone
         self._printed = 0
@@ -94,6 +98,7 @@ class Session:
             if self.settings.to_files:
                 self._unit = _Unit(event.source)
         elif isinstance(event, End):
+            self.records_skipped += event.skipped
             self._end(event.source)
         else:
             self.errors += 1
@@ -113,12 +118,16 @@ class Session:
             self.skipped += 1
             self._keep(doc)
             return
+        if self.dedup is not None and self._duplicate(doc, result):
+            self.duplicates += 1
+            self._keep(doc)
+            return
         self.docs += 1
         if self.settings.explain:
             self._explain(doc, result)
         if doc.line is None:
             rendered = result.render()
-            if rendered != doc.text:
+            if doc.html is not None or rendered != doc.text:
                 self.changed += 1
             if self.settings.to_files:
                 self._file_text(doc, rendered)
@@ -136,6 +145,15 @@ class Session:
             self._write(cio.jsonl_line(record))
         else:
             self._print_text(str(doc.id), _encode(result.render()))
+
+    def _duplicate(self, doc: Doc, result: Document) -> bool:
+        """--dedup keeps the first copy of a story; a later one is dropped only when a kept copy is at least as
+        long (so a more complete copy that comes later is kept too: nothing is lost)."""
+        sketch = self.dedup.sketch(result.render())
+        if self.dedup.query_sketch(sketch, complete=True) is not None:
+            return True
+        self.dedup.add_sketch(doc.id, sketch)
+        return False
 
     def _keep(self, doc: Doc) -> None:
         """A document that is not output (failed, or not in --lang): in place it stays as it was."""
@@ -204,8 +222,7 @@ class Session:
         unit.changed = data != doc.raw
         unit.written += 1
         if self.settings.diff:
-            # Under --fix-text the document is the repaired text: the diff shows the repair too.
-            unit.old = _lines(cio.decode_text(doc.raw) if self.settings.fix_text and doc.raw is not None else doc.text)
+            unit.old = _lines(_old_text(doc, self.settings.fix_text))
             unit.new = _lines(rendered)
         if self.settings.compare:
             return
@@ -253,6 +270,7 @@ class Session:
         if self.settings.in_place:
             assert source.fspath is not None
             target = source.fspath
+            keeps_name = True
             if not os.path.isfile(target):  # a fifo or a device: there is no file to replace
                 unit.failed = True
                 self._cannot_write(source, "not a regular file, cannot rewrite it in place")
@@ -264,9 +282,12 @@ class Session:
                 unit.failed = True
                 self._cannot_write(source, f"not written: {earlier} goes to the same output file")
                 return False
-            target = os.path.join(self.settings.output_dir, source.relname)
-        # A compressed input is written back compressed the same way (its name says so too).
-        compression = cio.file_compression(source.fspath) if source.fspath is not None else None
+            name = cio.output_name(source.relname, source.format)
+            target = os.path.join(self.settings.output_dir, name)
+            keeps_name = name == source.relname
+        # A compressed input is written back compressed the same way, when it keeps its name (an HTML page or a
+        # WARC file becomes a .txt or a .jsonl: plain).
+        compression = cio.file_compression(source.fspath) if source.fspath is not None and keeps_name else None
         try:
             os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
             unit.writer = cio.AtomicFile(target, durable=self.settings.in_place, compression=compression)
@@ -363,8 +384,13 @@ class Session:
                 )
             else:
                 summary = f"cleaned {self.docs} {plural(self.docs, 'document')} ({self.changed} changed, {errors})"
+            if self.duplicates:
+                summary += f"\ndropped {self.duplicates} {plural(self.duplicates, 'duplicate')}"
             if self.skipped:
                 summary += f"\nskipped {self.skipped} {plural(self.skipped, 'document')} not in {settings.lang_label}"
+            if self.records_skipped:
+                count = self.records_skipped
+                summary += f"\nskipped {count} WARC {plural(count, 'record')} (not HTML pages)"
             self.reporter.echo(summary)
         if self.write_errors or (self.errors and not settings.skip_errors):
             return EXIT_ERROR
@@ -384,8 +410,9 @@ def _merge(doc: Doc, result: Document) -> dict[str, Any]:
 
     What the page no longer shows does not erase what the record already knows, so that cleaning a cleaned
     record changes nothing: `source`, `date` and `language` found as null, or `related` found empty, keep the
-    record's own value; `removed` is appended to the record's own list; a record whose text is blank keeps its
-    `kind` (a cleaned listing has no text left, only its `related` cards).
+    record's own value; `removed` is appended to the record's own list (except for a record cleaned from its
+    `html`, which is cleaned whole every time); a record whose text is blank keeps its `kind` (a cleaned
+    listing has no text left, only its `related` cards).
     """
     assert doc.line is not None and doc.line.record is not None
     old = doc.line.record
@@ -399,12 +426,22 @@ def _merge(doc: Doc, result: Document) -> dict[str, Any]:
             new[key] = old[key]
     if not new.get("related") and isinstance(old.get("related"), list) and old["related"]:
         new["related"] = old["related"]
-    if isinstance(old.get("removed"), list) and old["removed"]:
+    if isinstance(old.get("removed"), list) and old["removed"] and doc.html is None:
         new["removed"] = old["removed"] + new.get("removed", [])
     if result.kind == "empty" and not doc.text.strip() and isinstance(old.get("kind"), str):
         new["kind"] = old["kind"]
     record.update(new)
     return record
+
+
+def _old_text(doc: Doc, fixed: bool = False) -> str:
+    """What a document was, for --diff: its text (as read: under --fix-text, before the repair, so that the
+    diff shows it), or its page's HTML decoded."""
+    if doc.html is None:
+        return cio.decode_text(doc.raw) if fixed and doc.raw is not None else doc.text
+    from ..html import decode_html
+
+    return decode_html(doc.html, doc.charset)
 
 
 def _lines(text: str) -> list[str]:
@@ -435,30 +472,51 @@ def _encode(text: str) -> bytes:
 
 
 class Claims:
-    """Under -o, find an earlier command-line path whose input goes to the same output file.
+    """Under -o, find an input met earlier whose cleaned form goes to the same output file.
 
-    Only inputs from different command-line paths can collide (one directory's walk names each file once), so
-    this looks at the earlier arguments instead of remembering every file written: memory stays flat.
+    Two inputs collide when they come from different command-line paths with the same name, or when their
+    names differ only by an extension that maps to the same output (`a.html` and `a.txt` both give `a.txt`,
+    `x.warc.gz` and `x.jsonl` both give `x.jsonl`). This looks at the earlier arguments and at the input's
+    siblings that a walk meets first, instead of remembering every file written: memory stays flat.
     """
 
-    def __init__(self, paths: Sequence[str]) -> None:
+    def __init__(self, paths: Sequence[str], input_format: cio.InputFormat = "auto") -> None:
         self.paths = paths
+        self.input_format = input_format
         self.is_dir = [path != cio.STDIN and os.path.isdir(path) for path in paths]
+
+    def _output(self, relname: str) -> str:
+        return cio.output_name(relname, cio.format_of(relname, self.input_format))
+
+    def _sources_of(self, relname: str) -> list[str]:
+        """The relative names (in walk order) whose output is the same as `relname`'s."""
+        folder, name = os.path.split(relname)
+        out = self._output(relname)
+        return [os.path.join(folder, other) for other in cio.same_output_siblings(name) if self._output(other) == out]
 
     def __call__(self, source: cio.Input) -> str | None:
         relname = source.relname
         if relname is None:
             return None
+        sources = self._sources_of(relname) if self.input_format == "auto" else [relname]
+        if source.fspath is not None and self.is_dir[source.arg]:
+            top = source.fspath[: len(source.fspath) - len(relname)]
+            for other in sources:
+                if other == relname:
+                    break  # the walk meets the others after this one
+                if os.path.isfile(top + other):
+                    return source.path[: len(source.path) - len(relname)] + other
         for arg in range(source.arg):
             path = self.paths[arg]
             if path == cio.STDIN:
                 continue
             if self.is_dir[arg]:
-                candidate = os.path.join(path, relname)
-                parts = relname.split(os.sep)
-                walked = all(not part.startswith(".") for part in parts) and cio.wanted(parts[-1])
-                if walked and os.path.isfile(candidate):
-                    return candidate
-            elif os.path.basename(path.rstrip(os.sep)) == relname:
+                for other in sources:
+                    candidate = os.path.join(path, other)
+                    parts = other.split(os.sep)
+                    walked = all(not part.startswith(".") for part in parts) and cio.wanted(parts[-1])
+                    if walked and os.path.isfile(candidate):
+                        return candidate
+            elif self._output(os.path.basename(path.rstrip(os.sep))) == self._output(relname):
                 return path
         return None
