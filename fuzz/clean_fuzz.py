@@ -7,12 +7,13 @@
 
 (`make fuzz` runs the same.) Each input is the bytes of a file as a scraper might leave it. It goes where the
 command line sends a file: `cleaner.io.open_input` (compression sniffed and undone, binary refused, encoding
-decoded, JSONL split and parsed, the size cap), then `cleaner.clean` for the page or each record, and the
-results are checked:
+decoded, JSONL split and parsed, WARC records and HTML pages told apart, the size cap), then `cleaner.clean`
+for a text page or a record's text, `cleaner.html.clean_html` for an HTML page, record or WARC response, and
+the results are checked:
 
 - nothing raises but `InputError` (an input refused with a reason is a correct outcome);
-- cleaning is idempotent: the rendered output cleans to itself;
-- every word of the output is in the input: nothing is invented;
+- cleaning text is idempotent: the rendered output cleans to itself;
+- every word of the output is in the input (for an HTML string: in its source, entities decoded);
 - the JSONL record the CLI would write parses back to the same fields.
 
 A failure is a crash for libFuzzer: it stops and writes the input to `crash-*`; `-timeout` makes an input that
@@ -22,6 +23,7 @@ corpus directory (the first argument); `fuzz/seeds` and the fixture pages seed i
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -32,6 +34,7 @@ import atheris
 with atheris.instrument_imports(include=["cleaner"]):
     import cleaner
     from cleaner import io as cio
+    from cleaner.html import clean_html
     from cleaner.normalise import normalise
 
 _WORD = re.compile(r"\w+")
@@ -39,15 +42,29 @@ STDIN = cio.Input(cio.STDIN, None, None, "auto")
 
 
 def check_document(text: str, title: str | None = None) -> None:
-    doc = cleaner.clean(text, title=title)
+    doc = cleaner.clean(text, title=title, input_format="text")
     rendered = doc.render()
-    again = cleaner.clean(rendered, title=title).render()
+    again = cleaner.clean(rendered, title=title, input_format="text").render()
     if again != rendered:
         raise AssertionError(f"not idempotent:\n{rendered!r}\n!=\n{again!r}")
     source = normalise(text + "\n" + (title or "")).casefold()
     invented = [word for word in _WORD.findall((doc.title + "\n" + doc.text).casefold()) if word not in source]
     if invented:
         raise AssertionError(f"words not in the input: {invented[:10]}")
+    check_record(doc)
+
+
+def check_html(page: bytes | str, url: str | None = None, charset: str | None = None) -> None:
+    doc = clean_html(page, url=url, charset=charset)
+    if isinstance(page, str):  # bytes may be in any charset: their words are judged by the text path only
+        source = normalise(html.unescape(page)).casefold()
+        invented = [word for word in _WORD.findall((doc.title + "\n" + doc.text).casefold()) if word not in source]
+        if invented:
+            raise AssertionError(f"words not in the page: {invented[:10]}")
+    check_record(doc)
+
+
+def check_record(doc: cleaner.Document) -> None:
     record = {"id": "fuzz", **doc.to_dict()}
     if json.loads(cio.jsonl_line(record)) != record:
         raise AssertionError("the JSONL line does not parse back to the record")
@@ -61,14 +78,29 @@ def TestOneInput(data: bytes) -> None:
     if isinstance(opened, cio.TextInput):
         check_document(opened.text)
         return
+    if isinstance(opened, cio.HtmlInput):
+        check_html(opened.raw)
+        return
     with opened:
         try:
-            for line in opened:
-                if line.kind == "record" and line.record is not None:
-                    title = line.record.get("title")
-                    check_document(line.record["text"], title if isinstance(title, str) and title.strip() else None)
+            for item in opened:
+                if isinstance(item, cio.Line):
+                    if item.kind == "record" and item.record is not None:
+                        check_line(item.record)
+                else:  # a WARC record's page
+                    check_html(item.html, item.url, item.charset)
         except cio.InputError:
             return
+
+
+def check_line(record: dict[str, object]) -> None:
+    title = record.get("title")
+    url = record.get("url")
+    page = record.get("html")
+    if isinstance(page, str):
+        check_html(page, url if isinstance(url, str) else None)
+        return
+    check_document(record["text"], title if isinstance(title, str) and title.strip() else None)  # type: ignore[arg-type]
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import bz2
 import codecs
 import gzip
+import html
 import io
 import json
 import lzma
@@ -33,6 +34,7 @@ from test_properties import fragments_of, input_lines, without_fragments, words
 
 from cleaner import clean, cli
 from cleaner import io as cio
+from cleaner.normalise import normalise
 
 EXAMPLES = int(os.environ.get("CLEANER_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(
@@ -130,9 +132,9 @@ def jsonl_inputs(draw: st.DrawFn) -> bytes:
 
 
 def assert_well_behaved(text: str) -> None:
-    doc = clean(text)
+    doc = clean(text, input_format="text")
     rendered = doc.render()
-    assert clean(rendered).render() == rendered, "not idempotent"
+    assert clean(rendered, input_format="text").render() == rendered, "not idempotent"
     lines = input_lines(text)
     fragments = fragments_of(doc)
     allowed = set().union(*(words(variant) for line in lines for variant in without_fragments(line, fragments)))
@@ -170,16 +172,48 @@ def test_any_bytes_on_stdin_are_sniffed_without_surprises(data: bytes) -> None:
         opened = cio.open_input(cio.Input(cio.STDIN, None, None, "auto"), io.BytesIO(data))
     except cio.InputError:
         return
-    if isinstance(opened, cio.TextInput):
+    if isinstance(opened, cio.TextInput | cio.HtmlInput):
         return
     with opened:
         try:
             for line in opened:
+                if isinstance(opened, cio.WarcInput):
+                    continue
                 assert line.kind in ("record", "notext", "invalid", "blank")
                 if line.kind == "invalid":
                     assert line.problem and line.problem.startswith("invalid JSON (")
         except cio.InputError:
             pass
+
+
+@st.composite
+def html_pages(draw: st.DrawFn) -> str:
+    """A page as HTML: the lines of a scraped page in paragraphs, headings and lists, with hostile stretches,
+    stray and unclosed tags, entities, scripts and comments."""
+    lines = [line for line in draw(hostile_pages()).replace("\r", "\n").split("\n") if line.strip()]
+    tags = ["p", "p", "div", "li", "h2", "span", "td", "a"]
+    body = []
+    for line in lines:
+        tag = draw(st.sampled_from(tags))
+        escaped = html.escape(line) if draw(st.booleans()) else line.replace("<", " ")
+        body.append(f"<{tag}>{escaped}" + ("" if draw(st.integers(0, 5)) == 0 else f"</{tag}>"))
+        if draw(st.integers(0, 8)) == 0:
+            extra = ["<script>var x = '</p>';</script>", "<!-- <p>hidden</p> -->", "<br/>", "&nbsp;&amp;&#x2603;",
+                     "<img alt='x'>", "</div></div>"]  # fmt: skip
+            body.append(draw(st.sampled_from(extra)))
+    title = html.escape(lines[0]) if lines else ""
+    return f"<!DOCTYPE html><html><head><title>{title}</title></head><body>" + "\n".join(body) + "</body></html>"
+
+
+@FUZZ
+@given(html_pages())
+def test_html_pages_are_cleaned_without_surprises(page: str) -> None:
+    doc = clean(page)  # sniffed as HTML
+    source = normalise(html.unescape(page)).casefold()
+    invented = [word for word in words(doc.title + "\n" + doc.text) if word not in source]
+    assert not invented, f"words not in the page: {invented[:10]}"
+    record = {"id": "x", **doc.to_dict()}
+    assert json.loads(cio.jsonl_line(record)) == record
 
 
 # ── The command line ─────────────────────────────────────────────────────────────────────────────────────────
