@@ -16,18 +16,24 @@ the results are checked:
 - every word of the output is in the input (for an HTML string: in its source, entities decoded);
 - the JSONL record the CLI would write parses back to the same fields.
 
-A failure is a crash for libFuzzer: it stops and writes the input to `crash-*`; `-timeout` makes an input that
-takes too long (a backtracking regex, a quadratic loop) one too. New inputs that reach new code go to the
-corpus directory (the first argument); `fuzz/seeds` and the fixture pages seed it.
+A failure is a crash for libFuzzer: it stops and writes the input to `crash-*`; `-timeout` makes an input
+that takes too long (a backtracking regex, a quadratic loop) one too. With `CLEANER_FUZZ_SOFT_IDEMPOTENCE=1`, an
+idempotence failure is instead saved to `fuzz/findings/idempotence-*.txt` and counted (the count is printed at
+exit), so that a known, open one does not stop a run looking for others. New inputs that reach new code go to
+the corpus directory (the first argument); `fuzz/seeds` and the fixture pages seed it.
 """
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import html
 import io
 import json
+import os
 import re
 import sys
+import unicodedata
 
 import atheris
 
@@ -38,6 +44,9 @@ with atheris.instrument_imports(include=["cleaner"]):
     from cleaner.normalise import normalise
 
 _WORD = re.compile(r"\w+")
+SOFT_IDEMPOTENCE = os.environ.get("CLEANER_FUZZ_SOFT_IDEMPOTENCE") == "1"
+FINDINGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "findings")
+_soft_failures = 0
 STDIN = cio.Input(cio.STDIN, None, None, "auto")
 
 
@@ -46,7 +55,9 @@ def check_document(text: str, title: str | None = None) -> None:
     rendered = doc.render()
     again = cleaner.clean(rendered, title=title, input_format="text").render()
     if again != rendered:
-        raise AssertionError(f"not idempotent:\n{rendered!r}\n!=\n{again!r}")
+        if not SOFT_IDEMPOTENCE:
+            raise AssertionError(f"not idempotent:\n{rendered!r}\n!=\n{again!r}")
+        _note_idempotence(text)
     source = normalise(text + "\n" + (title or "")).casefold()
     invented = [word for word in _WORD.findall((doc.title + "\n" + doc.text).casefold()) if word not in source]
     if invented:
@@ -54,14 +65,33 @@ def check_document(text: str, title: str | None = None) -> None:
     check_record(doc)
 
 
+def _note_idempotence(text: str) -> None:
+    global _soft_failures
+    _soft_failures += 1
+    if _soft_failures <= 20:
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        with open(
+            os.path.join(FINDINGS, f"idempotence-{digest}.txt"), "w", encoding="utf-8", errors="surrogatepass"
+        ) as out:
+            out.write(text)
+
+
 def check_html(page: bytes | str, url: str | None = None, charset: str | None = None) -> None:
     doc = clean_html(page, url=url, charset=charset)
     if isinstance(page, str):  # bytes may be in any charset: their words are judged by the text path only
-        source = normalise(html.unescape(page)).casefold()
-        invented = [word for word in _WORD.findall((doc.title + "\n" + doc.text).casefold()) if word not in source]
+        # compared bare (decomposed, without marks, invisible, control or unassigned characters): the HTML path
+        # may drop a control or format character between two parts of a word, or give the title decomposed
+        source = bare(html.unescape(page))
+        invented = [word for word in _WORD.findall(bare(doc.title + "\n" + doc.text)) if word not in source]
         if invented:
             raise AssertionError(f"words not in the page: {invented[:10]}")
     check_record(doc)
+
+
+def bare(text: str) -> str:
+    return "".join(
+        ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch)[0] not in "CM"
+    ).casefold()
 
 
 def check_record(doc: cleaner.Document) -> None:
@@ -104,6 +134,8 @@ def check_line(record: dict[str, object]) -> None:
 
 
 def main() -> None:
+    if SOFT_IDEMPOTENCE:
+        atexit.register(lambda: print(f"idempotence failures (not stopping): {_soft_failures}", file=sys.stderr))
     atheris.Setup(sys.argv, TestOneInput)
     atheris.Fuzz()
 

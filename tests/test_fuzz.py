@@ -24,6 +24,7 @@ import io
 import json
 import lzma
 import os
+import unicodedata
 
 from backports import zstd
 from click.testing import CliRunner
@@ -34,7 +35,6 @@ from test_properties import fragments_of, input_lines, without_fragments, words
 
 from cleaner import clean, cli
 from cleaner import io as cio
-from cleaner.normalise import normalise
 
 EXAMPLES = int(os.environ.get("CLEANER_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(
@@ -186,6 +186,12 @@ def test_any_bytes_on_stdin_are_sniffed_without_surprises(data: bytes) -> None:
             pass
 
 
+def bare(text: str) -> str:
+    return "".join(
+        ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch)[0] not in "CM"
+    ).casefold()
+
+
 @st.composite
 def html_pages(draw: st.DrawFn) -> str:
     """A page as HTML: the lines of a scraped page in paragraphs, headings and lists, with hostile stretches,
@@ -209,8 +215,10 @@ def html_pages(draw: st.DrawFn) -> str:
 @given(html_pages())
 def test_html_pages_are_cleaned_without_surprises(page: str) -> None:
     doc = clean(page)  # sniffed as HTML
-    source = normalise(html.unescape(page)).casefold()
-    invented = [word for word in words(doc.title + "\n" + doc.text) if word not in source]
+    # Compared bare (decomposed, without marks, invisible, control or unassigned characters): the HTML path may
+    # drop a control or format character between two parts of a word, or give the title decomposed.
+    source = bare(html.unescape(page))
+    invented = [word for word in words(bare(doc.title + "\n" + doc.text)) if word not in source]
     assert not invented, f"words not in the page: {invented[:10]}"
     record = {"id": "x", **doc.to_dict()}
     assert json.loads(cio.jsonl_line(record)) == record
