@@ -17,6 +17,7 @@ import click
 from .. import __version__
 from .clean import clean_command
 from .common import CONTEXT_SETTINGS
+from .learn import learn_command
 from .rules import rules_command
 
 
@@ -36,6 +37,7 @@ def main() -> None:
       cleaner clean --format jsonl < pages.jsonl > clean.jsonl
       cleaner clean --check corpus/               exit 1 if any file would change
       cleaner clean --explain page.txt            show what was removed and why
+      cleaner learn corpus/ -o learned.toml       learn the corpus's own chrome as a rule pack
 
     Run `cleaner COMMAND --help` for the options of a command.
     """
@@ -43,3 +45,4 @@ def main() -> None:
 
 main.add_command(clean_command)
 main.add_command(rules_command)
+main.add_command(learn_command)
