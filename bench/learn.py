@@ -656,12 +656,15 @@ def daily8_gold(shared: Path) -> tuple[list[str], dict[str, str]]:
 # ── Memory on a large corpus ─────────────────────────────────────────────────────────────────────────────────
 
 
+BIG_SITE_PAGES = 2000
+
+
 def write_big(path: Path, pages: int, seed: int) -> int:
-    """`pages` generated pages as JSONL records with a `url` (200 pages a site); returns the bytes written."""
-    sites = max(1, pages // 200)
+    """`pages` generated pages as JSONL records with a `url` (2,000 pages a site); returns the bytes written."""
+    sites = max(1, -(-pages // BIG_SITE_PAGES))
     size = 0
     with path.open("w", encoding="utf-8") as out:
-        for n, page in enumerate(generate(seed, sites=sites, pages_per_site=200, paragraphs=(2, 4))):
+        for n, page in enumerate(generate(seed, sites=sites, pages_per_site=BIG_SITE_PAGES, paragraphs=(2, 4))):
             if n >= pages:
                 break
             record = {"url": f"https://{page.site}.example/{page.name[:-4]}", "text": page.text}

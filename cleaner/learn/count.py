@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from ..memo import LINE_CACHE_SIZE
+from ..rules import fold
 
 MASK64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
@@ -37,6 +38,17 @@ SKETCH_WIDTH = 1 << 20
 SKETCH_DEPTH = 4
 BLOOM_BITS = 1 << 26
 BLOOM_HASHES = 2
+
+
+# Lines longer than this are never learnt (nor compared folded): they are counted as they stand, which spares
+# the folding's regular expressions on every sentence of a corpus. A copy of a story repeats them exactly.
+FOLD_MAX_CHARS = 400
+
+
+def line_form(line: str) -> str:
+    """What a line is counted as: its folded form (`rules.fold`, as rule phrases are matched), or the line
+    itself when it is too long to be chrome. Empty for a line of punctuation only."""
+    return fold(line) if len(line) <= FOLD_MAX_CHARS else line
 
 
 @lru_cache(maxsize=LINE_CACHE_SIZE)

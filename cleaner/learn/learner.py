@@ -36,7 +36,17 @@ from ..options import DEFAULT_PACKS
 from ..page import Page
 from ..pipeline import clean
 from ..rules import DEFAULT_MAX_WORDS, RuleSet, fold, load_rules
-from .count import BLOOM_BITS, MAX_EXACT_KEYS, SKETCH_DEPTH, SKETCH_WIDTH, DocFrequency, combine, stable_hash
+from .count import (
+    BLOOM_BITS,
+    FOLD_MAX_CHARS,
+    MAX_EXACT_KEYS,
+    SKETCH_DEPTH,
+    SKETCH_WIDTH,
+    DocFrequency,
+    combine,
+    line_form,
+    stable_hash,
+)
 from .pack import DEFAULT_NAME, LearnedPack, LearnedRule, LeftOut, representable, site_label
 from .position import (
     CARD_VERDICT,
@@ -76,7 +86,8 @@ class LearnSettings:
 
     min_docs, min_share: a line is learnt when it stands on at least `min_docs` pages and `min_share` of its
         site's pages (so the bar rises with the site; a site smaller than `min_docs` teaches nothing).
-    max_words: longer lines are never learnt (they are sentences of an article).
+    max_words: longer lines (or longer than `count.FOLD_MAX_CHARS` characters) are never learnt: they are an
+        article's sentences.
     window: how many lines either side a line's companions are looked for (syndication).
     together, ubiquity: see `syndication`.
     marker_share: teaser cards start under a marker on at least this share of its pages.
@@ -101,7 +112,7 @@ class LearnSettings:
     truncate_loose_share: float = 0.05
     card_part_share: float = 0.5
     known_share: float = 0.5
-    evidence_pages: int = 500
+    evidence_pages: int = 300
     sample_pages: int = 30
     min_sampled: int = 3
     cleaned_share: float = 0.9
@@ -214,8 +225,8 @@ class Learner:
         if site is None:
             site = self._sites[page.site] = _Site(stable_hash(page.site))
         site.pages += 1
-        folded = (fold(line) for line in normalise(page.text).split("\n"))
-        self._counts.add_document({combine(site.hash, stable_hash(f)) for f in folded if f})
+        forms = (line_form(line) for line in normalise(page.text).split("\n"))
+        self._counts.add_document({combine(site.hash, stable_hash(form)) for form in forms if form})
 
     # --- pass 2 ----------------------------------------------------------------------------------------------
 
@@ -228,10 +239,13 @@ class Learner:
         threshold = self.settings.threshold(site.pages)
         blocks = split_blocks(normalise(page.text))
         originals = [block.text for block in blocks]
-        keys = [combine(site.hash, stable_hash(f)) if f else 0 for f in map(fold, originals)]
+        keys = [combine(site.hash, stable_hash(form)) if form else 0 for form in map(line_form, originals)]
         estimates = [self._counts.estimate(key) if key else 0 for key in keys]
         chrome = [
-            estimate >= threshold and count_words(text) <= self.settings.max_words and representable(text)
+            estimate >= threshold
+            and len(text) <= FOLD_MAX_CHARS
+            and count_words(text) <= self.settings.max_words
+            and representable(text)
             for estimate, text in zip(estimates, originals, strict=True)
         ]
         self._pages.update({key for key, flag in zip(keys, chrome, strict=True) if flag})
