@@ -90,9 +90,10 @@ class LearnSettings:
         article's sentences.
     window: how many lines either side a line's companions are looked for (syndication).
     together, ubiquity: see `syndication`.
-    marker_share: teaser cards start under a marker on at least this share of its pages.
+    marker_share: teaser cards start under a marker on at least this share (and `min_docs`) of the pages where
+        the shipped packs and card parser leave it (where they take it, with the cards, it needs no rule).
     truncate_loose_share: a marker is a `truncate` when article prose resumes below its cards on at most this
-        share of its pages, a `rail` otherwise.
+        share of the pages they start under it, a `rail` otherwise.
     card_part_share: a line that is part of teaser cards on this share of its pages is left out.
     known_share: a line the shipped packs (`packs`, `rule_files`) remove on this share of its pages is left out.
     evidence_pages: per site, how many pages the evidence is gathered on (the others are only counted).
@@ -167,7 +168,8 @@ class _LineStats:
     in_cards: int = 0  # pages where it is part of a teaser card (the card parser's, shipped packs' or under a line)
     sampled: int = 0  # pages cleaned in full it stands on
     cleaned: int = 0  # ... where the cleaner removes it
-    opens: int = 0  # pages where teaser cards start under it (it ends the article, or heads a rail)
+    considered: int = 0  # pages where it could head teasers (short, not a sentence, left by the shipped packs)
+    opens: int = 0  # ... where teaser cards start under it (it ends the article, or heads a rail)
     loose: int = 0  # ... where article prose resumes below the cards
     carded: Counter[int] = field(default_factory=Counter)  # marker -> pages where it is a card part under it
     below: Counter[int] = field(default_factory=Counter)  # marker -> pages where it stands under it, article over
@@ -313,6 +315,11 @@ class Learner:
         last_card_line = max(
             (i for i in range(n) if shape.meta[i] or (view.prose[i] and not view.chrome[i])), default=-1
         )
+
+        def card_part(j: int) -> bool:
+            """A repeated line the card parser took into a card, above the footer."""
+            return view.chrome[j] and j <= last_card_line
+
         for i in (i for i in range(n) if view.chrome[i]):
             key = view.keys[i]
             bits[key] |= position_bit(i, bounds)
@@ -320,18 +327,24 @@ class Learner:
             known[key] = known.get(key, True) and view.handled[i] and not view.cards[i]
             if cleaned is not None:
                 removed[key] = removed.get(key, True) and cleaned[i]
-            if view.cards[i] and i <= last_card_line:
+            if view.cards[i] and card_part(i):
                 in_cards.add(key)
-            if view.handled[i] or not marker_shaped(view.blocks[i].text, view.prose[i]):
+            if not marker_shaped(view.blocks[i].text, view.prose[i]):
                 continue
-            opens, loose = ends.get(key, (False, False))
+            if shape.in_rail[i]:
+                # Among the cards already (an outlet's name above each card): on this page, no header of theirs.
+                ends.setdefault(key, (False, False))
+                continue
+            if view.handled[i]:
+                continue  # the shipped packs or the card parser take it (and the cards under it): no evidence
+            opens, loose = ends.setdefault(key, (False, False))
             if shape.ends_article(i):
                 ends[key] = (True, loose)
                 below.update((view.keys[j], key) for j in range(i + 1, n) if view.chrome[j] and view.keys[j] != key)
             elif may_open_rail(view.blocks, i, view.prose, view.chrome):
                 evidence = rail_after(view.blocks, i, view.prose, view.chrome)
                 ends[key] = (opens or evidence.opens_rail, loose or evidence.loose_prose)
-                taken = {view.keys[j] for j in evidence.carded if view.chrome[j] and j <= last_card_line} - {key}
+                taken = {view.keys[j] for j in evidence.carded if card_part(j)} - {key}
                 carded.update((part, key) for part in taken)
                 in_cards.update(taken)
         for key, position in bits.items():
@@ -347,6 +360,7 @@ class Learner:
                 stats.cleaned += removed[key]
             stats.note_example(page.label, view.originals[first[key]])
         for key, (opens, loose) in ends.items():
+            self._stats[key].considered += 1
             self._stats[key].opens += opens
             self._stats[key].loose += opens and loose
         for part, marker in carded:
@@ -371,8 +385,8 @@ class Learner:
             if reason:
                 skipped.append((stats, reason))
                 continue
-            if s.markers and stats.opens >= s.marker_share * stats.observed:
-                markers[key] = "truncate" if stats.loose <= s.truncate_loose_share * stats.observed else "rail"
+            if s.markers and stats.opens >= max(s.min_docs, s.marker_share * stats.considered):
+                markers[key] = "truncate" if stats.loose <= s.truncate_loose_share * stats.opens else "rail"
             elif stats.sampled >= s.min_sampled and stats.cleaned >= s.cleaned_share * stats.sampled:
                 skipped.append((stats, CLEANED))
                 continue
@@ -400,8 +414,10 @@ class Learner:
         if stats.known >= s.known_share * stats.observed:
             return KNOWN
         # Teaser cards are other stories' headlines, outlets and snippets: a rule would strip the story's own page
-        # (and keep the card parser from seeing the cards).
-        if s.card_parts and stats.in_cards >= s.card_part_share * stats.observed:
+        # (and keep the card parser from seeing the cards). A line on most of the site's pages is not another
+        # story's, even when the card parser takes it into a card (a widget right above the first card).
+        boilerplate = ubiquitous(stats.observed, site.observed, s.ubiquity)
+        if s.card_parts and not boilerplate and stats.in_cards >= s.card_part_share * stats.observed:
             return CARD_PART
         if s.syndication:
             bound = story_companion(stats.observed, site.observed, companions, together=s.together, ubiquity=s.ubiquity)

@@ -104,6 +104,7 @@ class PageShape:
     anchor_below: list[bool]  # a metadata line (a card's age or date) stands below
     prose_below: list[int | None]  # the first content sentence below
     meta: list[bool]  # the line is a metadata line
+    in_rail: list[bool]  # a metadata line stands between the last sentence that is not a card's and the line
 
     @classmethod
     def of(cls, blocks: Sequence[Block], prose: Sequence[bool], chrome: Sequence[bool]) -> PageShape:
@@ -127,7 +128,15 @@ class PageShape:
                 below_is_prose = prose[i]
                 if prose[i]:
                     first = i
-        return cls(prose_above, run_below, anchor_below, prose_below, meta)
+        shape = cls(prose_above, run_below, anchor_below, prose_below, meta, [False] * n)
+        inside = False
+        for i in range(n):
+            shape.in_rail[i] = inside
+            if meta[i]:
+                inside = True
+            elif content[i] and prose[i] and not shape.card_like(i):
+                inside = False
+        return shape
 
     def card_like(self, index: int) -> bool:
         """A sentence with a metadata line right beside it (two lines either side): a card's snippet."""
