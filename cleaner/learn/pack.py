@@ -112,6 +112,11 @@ def representable(text: str) -> bool:
     return not any("\ud800" <= char <= "\udfff" for char in text)
 
 
+def _comment(text: str) -> str:
+    """Text fit for a TOML comment (which may hold no control characters): unprintable ones escaped."""
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
+
+
 def site_label(site: str) -> str:
     """A short name for a site in rule ids: its last path component or its host, lower case, [a-z0-9.] runs
     joined by '-'."""
@@ -143,12 +148,12 @@ def render(pack: LearnedPack) -> str:
         lines += [f"{toml_string(reason)} = {count}" for reason, count in sorted(pack.left_out.items())]
     for site in sorted({rule.site for rule in pack.rules} | {item.site for item in pack.examples_left_out}):
         rules = [rule for rule in pack.rules if rule.site == site]
-        lines += ["", f"# ── {site}: {pack.sites.get(site, 0)} pages, {len(rules)} rules " + "─" * 20]
+        lines += ["", f"# ── {_comment(site)}: {pack.sites.get(site, 0)} pages, {len(rules)} rules " + "─" * 20]
         for rule in rules:
             lines += ["", *_render_rule(rule)]
         skipped = [item for item in pack.examples_left_out if item.site == site]
         if skipped:
-            lines += ["", f"# Left out on {site} (the most frequent, by reason):"]
+            lines += ["", f"# Left out on {_comment(site)} (the most frequent, by reason):"]
             lines += [f"#   {item.reason}: {item.text!r}, on {item.pages} pages" for item in skipped]
     return "\n".join(lines) + "\n"
 
@@ -156,7 +161,7 @@ def render(pack: LearnedPack) -> str:
 def _render_rule(rule: LearnedRule) -> list[str]:
     what = _POSITION_WORDS.get(rule.position, rule.position)
     out = [
-        f"# {what}: on {rule.count} of {rule.site_pages} pages ({rule.share:.0%}), e.g. {rule.example}",
+        f"# {what}: on {rule.count} of {rule.site_pages} pages ({rule.share:.0%}), e.g. {_comment(rule.example)}",
         "[[rules]]",
         f"id = {toml_string(rule.id)}",
         f"action = {toml_string(rule.action)}",

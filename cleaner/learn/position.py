@@ -212,16 +212,21 @@ def _what_cards(
     """What the cards right under the line are. Under an end marker the card parser takes whatever is
     card-shaped, and an article opens like a card (headline, dateline, lede). They are a rail when nothing
     follows them but more cards and chrome, or when there are at least two of them (two metadata lines) before
-    prose resumes ("rail"); the article's head when there is one ("article"). And when the last of them ends in
-    a sentence the article goes straight on from, that sentence is the article resuming, which a rail would
-    take for a snippet ("swallows")."""
+    prose resumes ("rail"); the article's head when there is one ("article"). And when only the last of them
+    ends in a sentence, which the article goes straight on from, that sentence is the article resuming, which a
+    rail would take for a snippet ("swallows")."""
     run = list(itertools.takewhile(lambda j: j in in_card, itertools.dropwhile(lambda j: j not in in_card, kept)))
     after = [j for j in (kept[kept.index(run[-1]) + 1 :] if run else []) if not chrome[j]]
     if not any(j not in in_card and prose[j] for j in after):
         return "rail"
-    if sum(parse_meta(blocks[j].text) is not None for j in run) < MIN_CARDS:
+    metas = [j for j in run if parse_meta(blocks[j].text) is not None]
+    if len(metas) < MIN_CARDS:
         return "article"
-    return "swallows" if prose[run[-1]] and after and prose[after[0]] else "rail"
+    # Cards of one rail share a layout: when only the last of them has a sentence, and the prose goes straight
+    # on from it, it is the article resuming, not a snippet.
+    snippets = [j for j in run if prose[j]]
+    resumes = prose[run[-1]] and bool(after) and prose[after[0]]
+    return "swallows" if resumes and all(j > metas[-1] for j in snippets) else "rail"
 
 
 def prose_flags(blocks: Sequence[Block]) -> list[bool]:

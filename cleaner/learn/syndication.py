@@ -47,6 +47,11 @@ def ubiquitous(pages: int, site_pages: int, share: float = UBIQUITY_SHARE) -> bo
     return site_pages > 0 and pages >= share * site_pages
 
 
+def travels_with(companion: Companion, share: float = TOGETHER_SHARE) -> bool:
+    """Whether the companion stands beside the line on nearly all of its own pages: it never goes without it."""
+    return companion.together >= share * companion.pages
+
+
 def story_companion(
     pages: int,
     site_pages: int,
@@ -61,6 +66,6 @@ def story_companion(
     for companion in sorted(companions, key=lambda c: (-c.together, c.key)):
         if companion.together * 1.0 < BOUND_SHARE * pages:
             break  # sorted: no later companion stands beside it often enough either
-        if companion.together >= together * companion.pages and not ubiquitous(companion.pages, site_pages, ubiquity):
+        if travels_with(companion, together) and not ubiquitous(companion.pages, site_pages, ubiquity):
             return companion
     return None
