@@ -5,14 +5,15 @@
 1. A generated corpus (`generate`, seeded; every word invented here): pages of several aggregators whose chrome
    is in no shipped pack, each with its own header, inline ads, end-of-article widgets, teaser-rail header and
    card format, footer and listing pages; stories are written from templates, a quarter of each site's carried
-   by another site too (syndicated), and the teaser rails favour a few popular stories, so a story's headline and
-   snippet stand on many pages of its site. One directory per site, one .txt per page.
+   by another site too (syndicated), one wire story republished on an eighth of each site's article pages, and
+   the teaser rails favour a few popular stories, so a story's headline and snippet stand on many pages of its
+   site. One directory per site, one .txt per page.
 2. `cleaner clean DIR --format jsonl` and `cleaner clean --learn DIR --format jsonl` (the console script, in a
-   subprocess) on that corpus, on the 60 dev text dumps (one directory: learnt as one site) and on the Daily8
-   pages, scored with `cleaner.evaluate` (generated and Daily8 pages: title + blank line + body against the same
-   of the gold; dev pages: body against gold, as `bench.quality` does). Also the learner with its analyses
-   switched off (every line past the threshold dropped anywhere: plain frequency filtering), for what the
-   syndication, position and marker analyses are worth.
+   subprocess) on that corpus, on the 60 dev text dumps (one directory: learnt as one site), on the Daily8
+   pages and on the invented aggregator pages of `fixtures/`, scored with `cleaner.evaluate` (title + blank line
+   + body against the same of the gold; dev pages: body against gold, as `bench.quality` does). Also the
+   learner with its analyses switched off (every line past the threshold dropped anywhere: plain frequency
+   filtering), for what the syndication, card, position and marker analyses are worth.
 3. `cleaner learn` over a generated JSONL corpus of `--big` pages (sites told by the records' `url`), and over a
    tenth of it, each in a subprocess: wall time and peak RSS (`ru_maxrss` of the child). Next to them the same
    learner with an exact table of unbounded size (no sketch), to show what the sketch saves.
@@ -37,7 +38,7 @@ from typing import Any
 
 from cleaner.evaluate import aggregate, page_scores
 
-from . import DEFAULT_SHARED, OUT
+from . import DEFAULT_SHARED, OUT, REPO
 
 DEV = Path("benchmarks") / "article-extraction-dev"
 DAILY8 = Path("corpus") / "daily8"
@@ -555,7 +556,7 @@ class Scored:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def run_clean(paths: list[str], args: list[str]) -> tuple[dict[str, dict[str, Any]], float]:
+def run_clean(paths: list[str], args: list[str], cwd: Path | None = None) -> tuple[dict[str, dict[str, Any]], float]:
     """`cleaner clean --format jsonl -q ARGS PATHS` in a subprocess: records by id, and the wall time."""
     start = time.perf_counter()
     done = subprocess.run(
@@ -563,6 +564,7 @@ def run_clean(paths: list[str], args: list[str]) -> tuple[dict[str, dict[str, An
         capture_output=True,
         text=True,
         check=False,
+        cwd=cwd,
     )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
@@ -586,17 +588,21 @@ def score(
     return Scored(label, scores.f1, scores.precision, scores.recall, scores.pages, round(seconds, 2))
 
 
-def learn_pack(paths: list[str], out: Path) -> int:
+def learn_pack(paths: list[str], out: Path, cwd: Path | None = None) -> int:
     """`cleaner learn -o OUT PATHS` in a subprocess; returns the number of rules."""
     done = subprocess.run(
-        [cleaner_exe(), "learn", "-q", "-o", str(out), *paths], capture_output=True, text=True, check=False
+        [cleaner_exe(), "learn", "-q", "-o", str(out.resolve()), *paths],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
     )
     if done.returncode != 0:
         raise SystemExit(f"cleaner learn failed ({done.returncode}): {done.stderr[-2000:]}")
     return out.read_text(encoding="utf-8").count("[[rules]]")
 
 
-def frequency_pack(paths: list[str], out: Path) -> int:
+def frequency_pack(paths: list[str], out: Path, cwd: Path | None = None) -> int:
     """The learner with its analyses off (no syndication, card-part, position or marker analysis, no check of
     what the cleaner removes already): every line past the threshold dropped anywhere."""
     from cleaner.cli.common import Progress
@@ -605,23 +611,29 @@ def frequency_pack(paths: list[str], out: Path) -> int:
 
     settings = LearnSettings(syndication=False, positions=False, markers=False, card_parts=False, sample_pages=0)
     learner = Learner(settings)
+    root = cwd or Path.cwd()
     for add in (learner.count, learner.observe):
-        for page in read_pages(tuple(paths), "auto", None, lambda where, what: None, Progress(False, None)):
+        for page in read_pages(
+            tuple(str(root / p) for p in paths), "auto", None, lambda w, p: None, Progress(False, None)
+        ):
             add(page)
     pack = learner.result()
     out.write_text(pack.to_toml(), encoding="utf-8")
     return len(pack.rules)
 
 
-def compare(name: str, paths: list[str], gold: dict[str, str], body_only: bool, work: Path) -> dict[str, Any]:
-    """F1 without learning, with `--learn`, and with a plain frequency filter (the learner's analyses off)."""
-    plain, plain_s = run_clean(paths, [])
-    learnt, learnt_s = run_clean(paths, ["--learn"])
+def compare(
+    name: str, paths: list[str], gold: dict[str, str], body_only: bool, work: Path, cwd: Path | None = None
+) -> dict[str, Any]:
+    """F1 without learning, with `--learn`, and with a plain frequency filter (the learner's analyses off).
+    `paths` (and the gold's keys, which are the records' ids) are relative to `cwd` when it is given."""
+    plain, plain_s = run_clean(paths, [], cwd)
+    learnt, learnt_s = run_clean(paths, ["--learn"], cwd)
     pack = work / f"{name.replace(' ', '-')}.toml"
-    rules = learn_pack(paths, pack)
+    rules = learn_pack(paths, pack, cwd)
     naive_pack = work / f"{name.replace(' ', '-')}-frequency.toml"
-    naive_rules = frequency_pack(paths, naive_pack)
-    naive, naive_s = run_clean(paths, ["--rules", str(naive_pack)])
+    naive_rules = frequency_pack(paths, naive_pack, cwd)
+    naive, naive_s = run_clean(paths, ["--rules", str(naive_pack.resolve())], cwd)
     rows = [
         score("without learning", plain, gold, body_only, plain_s),
         score("--learn", learnt, gold, body_only, learnt_s),
@@ -631,8 +643,8 @@ def compare(name: str, paths: list[str], gold: dict[str, str], body_only: bool, 
     return {"corpus": name, "pages": len(gold), "rows": [row.__dict__ for row in rows], "pack": str(pack)}
 
 
-def generated_gold(pages: list[GenPage], root: Path) -> dict[str, str]:
-    return {str(root / page.site / page.name): page.gold for page in pages}
+def generated_gold(pages: list[GenPage], root: str) -> dict[str, str]:
+    return {f"{root}/{page.site}/{page.name}": page.gold for page in pages}
 
 
 def dev_gold(shared: Path) -> tuple[list[str], dict[str, str]]:
@@ -642,6 +654,17 @@ def dev_gold(shared: Path) -> tuple[list[str], dict[str, str]]:
         for path in sorted((shared / DEV / "gold").glob("*.txt"))
     }
     return [str(text)], gold
+
+
+def fixtures_gold() -> tuple[list[str], dict[str, str]]:
+    """The invented aggregator pages of `fixtures/` (one directory: learnt as one site) and their gold cuts."""
+    folder = REPO / "fixtures" / "pages"
+    gold = {}
+    for path in sorted((REPO / "fixtures" / "gold").glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        text = f"{record.get('title', '')}\n\n{record.get('text', '')}" if record.get("kind") == "article" else ""
+        gold[str(folder / f"{path.stem}.txt")] = text
+    return [str(folder)], gold
 
 
 def daily8_gold(shared: Path) -> tuple[list[str], dict[str, str]]:
@@ -664,6 +687,8 @@ def write_big(path: Path, pages: int, seed: int) -> int:
     sites = max(1, -(-pages // BIG_SITE_PAGES))
     size = 0
     with path.open("w", encoding="utf-8") as out:
+        if not pages:
+            return 0
         for n, page in enumerate(generate(seed, sites=sites, pages_per_site=BIG_SITE_PAGES, paragraphs=(2, 4))):
             if n >= pages:
                 break
@@ -710,10 +735,10 @@ def measure_learn(path: Path, out: Path, exact: bool) -> dict[str, Any]:
 
 def big_runs(pages: int, seed: int, work: Path, exact_peer: bool) -> list[dict[str, Any]]:
     rows = []
-    for size in sorted({max(1, pages // 10), pages}):
+    for size in sorted({0, max(1, pages // 10), pages}):
         path = work / f"learn-big-{size}.jsonl"
-        size_bytes = write_big(path, size, seed)
-        for exact in (False, True) if exact_peer else (False,):
+        size_bytes = write_big(path, size, seed)  # 0 pages: the floor (interpreter and imports)
+        for exact in (False, True) if exact_peer and size else (False,):
             row = measure_learn(path, work / f"learn-big-{size}{'-exact' if exact else ''}.toml", exact)
             row.update(pages=size, mb=round(size_bytes / 1e6, 1))
             rows.append(row)
@@ -756,9 +781,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"seed": args.seed, "corpora": []}
 
     pages = list(generate(args.seed, args.sites, args.pages_per_site))
-    root = work / "corpus"
-    write_corpus(pages, root)
-    generated = compare("generated aggregators", [str(root)], generated_gold(pages, root), False, work)
+    write_corpus(pages, work / "corpus")
+    generated = compare("generated aggregators", ["corpus"], generated_gold(pages, "corpus"), False, work, work)
     results["corpora"].append(generated)
     print_comparison(generated)
     if (args.shared / DEV).exists():
@@ -771,6 +795,9 @@ def main(argv: list[str] | None = None) -> int:
         print_comparison(daily8)
     else:
         print(f"(no {args.shared / DEV}: dev and Daily8 comparisons skipped)")
+    paths, gold = fixtures_gold()
+    results["corpora"].append(compare("fixtures", paths, gold, False, work))
+    print_comparison(results["corpora"][-1])
     worse = [c["corpus"] for c in results["corpora"] if c["rows"][1]["f1"] < c["rows"][0]["f1"] - 1e-9]
     results["never_worse"] = not worse
     results["target_met"] = generated["rows"][1]["f1"] >= 0.98

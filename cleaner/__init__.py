@@ -3,11 +3,23 @@
 >>> import cleaner
 >>> doc = cleaner.clean(page_text)
 >>> doc.title, doc.text, doc.kind, doc.related, doc.removed
+>>> pack = cleaner.learn_pages(pages)          # a corpus's own chrome, as a rule pack (see `cleaner.learn`)
 """
 
 from .document import Document, RelatedItem, Removal
+from .learn import CorpusPage, LearnedPack, learn_pages
 from .options import Options
 from .pipeline import clean, clean_many
 
-__all__ = ["Document", "Options", "RelatedItem", "Removal", "clean", "clean_many"]
+__all__ = [
+    "CorpusPage",
+    "Document",
+    "LearnedPack",
+    "Options",
+    "RelatedItem",
+    "Removal",
+    "clean",
+    "clean_many",
+    "learn_pages",
+]
 __version__ = "0.1.0"

@@ -235,3 +235,13 @@ def test_settings_are_checked() -> None:
         LearnSettings(min_share=1.5)
     with pytest.raises(ValueError):
         LearnSettings(name="a/b")
+
+
+def test_the_library_entry_takes_plain_texts() -> None:
+    texts = [page.text for page in site_pages(pages=12)]
+    pack = cleaner.learn_pages(texts, FAST)
+    assert pack.sites == {"": 12}
+    assert {rule.id.split(":")[0] for rule in pack.rules} == {"site"}
+    assert all(rule.example.startswith("#") for rule in pack.rules)
+    assert fold(INLINE_AD[1]) in {fold(rule.phrase) for rule in pack.rules}
+    assert pack.rule_pack().name == "learned"

@@ -516,9 +516,10 @@ def _site_labels(sites: list[str]) -> dict[str, str]:
     return labels
 
 
-def learn_pages(pages: Iterable[CorpusPage], settings: LearnSettings | None = None) -> LearnedPack:
-    """Both passes over pages held in memory (a list; a generator is read once into one)."""
-    pages = list(pages)
+def learn_pages(pages: Iterable[CorpusPage | str], settings: LearnSettings | None = None) -> LearnedPack:
+    """Both passes over pages held in memory (a generator is read once into a list). A plain string is a page of
+    one site ("") labelled by its place (`#1`, `#2`...): give `CorpusPage`s for sites and stable labels."""
+    pages = [page if isinstance(page, CorpusPage) else CorpusPage(f"#{n}", "", page) for n, page in enumerate(pages, 1)]
     learner = Learner(settings)
     for page in pages:
         learner.count(page)

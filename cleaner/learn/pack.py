@@ -55,7 +55,8 @@ class LearnedRule:
     @property
     def note(self) -> str:
         what = _POSITION_WORDS.get(self.position, self.position)
-        return f"Learned: {what}, on {self.count} of {self.site_pages} pages of {self.site}."
+        label = self.id.rpartition(":")[0] or self.site
+        return f"Learned: {what}, on {self.count} of {self.site_pages} pages of {label}."
 
 
 @dataclass(frozen=True)
