@@ -3,10 +3,12 @@
 >>> import cleaner
 >>> doc = cleaner.clean(page_text)
 >>> doc.title, doc.text, doc.kind, doc.related, doc.removed
+>>> doc = cleaner.clean_html(html_bytes, url="https://example.org/a")   # or cleaner.clean(html): sniffed
 >>> pack = cleaner.learn_pages(pages)          # a corpus's own chrome, as a rule pack (see `cleaner.learn`)
 """
 
 from .document import Document, RelatedItem, Removal
+from .html import clean_html
 from .learn import CorpusPage, LearnedPack, learn_pages
 from .options import Options
 from .pipeline import clean, clean_many
@@ -19,6 +21,7 @@ __all__ = [
     "RelatedItem",
     "Removal",
     "clean",
+    "clean_html",
     "clean_many",
     "learn_pages",
 ]

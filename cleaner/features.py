@@ -39,10 +39,12 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+@lru_cache(maxsize=LINE_CACHE_SIZE)
 def ends_sentence(text: str) -> bool:
     return bool(_SENTENCE_END.search(text))
 
 
+@lru_cache(maxsize=LINE_CACHE_SIZE)
 def is_prose(text: str) -> bool:
     """A block that reads as a sentence of an article, judged on itself alone (cheap)."""
     return count_words(text) >= PROSE_MIN_WORDS and ends_sentence(text)

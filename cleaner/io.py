@@ -1,8 +1,11 @@
 """Getting pages in and results out: finding inputs, decoding bytes, JSONL records, atomic writes.
 
 Nothing here cleans anything; `cleaner.cli` glues these pieces to `cleaner.clean`. Everything streams: a
-directory is walked lazily, a JSONL file is read a line at a time, and only a plain-text input (one page) is
-read whole.
+directory is walked lazily, a JSONL file is read a line at a time, a WARC file a record at a time, and only a
+plain-text or HTML input (one page) is read whole.
+
+Formats: `.jsonl` is JSONL; `.html`, `.htm` (also gzipped: `.html.gz`, `.htm.gz`) are HTML pages; `.warc`,
+`.warc.gz` are WARC files; anything else is text, unless its content starts like an HTML page (sniffed).
 
 Decoding (`decode`): UTF-8 with or without a BOM, UTF-16/32 with a BOM; bytes that are not UTF-8 are read as
 cp1252 (latin-1 for the five bytes cp1252 leaves undefined), so legacy and mixed-encoding pages come out as
@@ -15,18 +18,27 @@ from __future__ import annotations
 import codecs
 import contextlib
 import errno
+import gzip
+import io
 import json
 import os
 import stat
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
 
-InputFormat = Literal["auto", "text", "jsonl"]
+InputFormat = Literal["auto", "text", "jsonl", "html", "warc"]
 
+HTML_SUFFIXES: tuple[str, ...] = (".html", ".htm", ".html.gz", ".htm.gz")
+WARC_SUFFIXES: tuple[str, ...] = (".warc", ".warc.gz")
 #: What a directory walk picks up.
-SUFFIXES: tuple[str, ...] = (".txt", ".jsonl")
+SUFFIXES: tuple[str, ...] = (".txt", ".jsonl", *HTML_SUFFIXES, *WARC_SUFFIXES)
+GZIP_MAGIC = b"\x1f\x8b"
+# Inputs whose cleaned forms share an output name under -o (an HTML page's is text, a WARC's is JSONL).
+TEXT_OUTPUT_GROUP: tuple[str, ...] = (".txt", *HTML_SUFFIXES)
+JSONL_OUTPUT_GROUP: tuple[str, ...] = (".jsonl", *WARC_SUFFIXES)
 #: How much of an input is looked at to tell binary from text.
 SNIFF_BYTES = 8192
 #: The name standing for standard input on the command line.
@@ -73,6 +85,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 # Control bytes that do not occur in text (tab, newlines, form feed and escape do).
 _CONTROL_BYTES = frozenset(range(0x00, 0x09)) | frozenset(range(0x0E, 0x1B)) | frozenset(range(0x1C, 0x20))
+_CONTROL_BYTES_TABLE = bytes(sorted(_CONTROL_BYTES))
 
 
 def bom_encoding(data: bytes) -> str | None:
@@ -94,7 +107,7 @@ def binary_reason(head: bytes) -> str | None:
         return None
     if b"\0" in head:
         return "binary file (NUL bytes)"
-    controls = sum(1 for byte in head if byte in _CONTROL_BYTES)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES_TABLE))  # counted in C, not byte by byte
     if controls >= 4 and controls * 10 > len(head):
         return "binary file (control bytes)"
     return None
@@ -138,9 +151,11 @@ class Input:
     """One input: a file named on the command line, a file found in a directory, or standard input.
 
     `path` is how it is named in ids and messages: as given, or joined from the directory given. `fspath` is what
-    to open (None for stdin). `relname` is its name under `-o DIR` (None for stdin). `format` is `text` or
-    `jsonl` (`auto` only for stdin, decided by sniffing). `arg` is the index of the command-line path it came
-    from; `size` its size in bytes when known.
+    to open (None for stdin). `relname` is its name relative to the directory it was found in (None for stdin;
+    `output_name` gives its name under `-o DIR`). `format` is `text`, `jsonl`, `html` or `warc` (`auto` only
+    for stdin, decided by sniffing). `sniff`: the format came from the name, so a `text` input whose content
+    is an HTML page is read as HTML. `arg` is the index of the command-line path it came from; `size` its
+    size in bytes when known.
     """
 
     path: str
@@ -149,6 +164,7 @@ class Input:
     format: InputFormat
     arg: int = 0
     size: int | None = None
+    sniff: bool = False
 
     @property
     def is_stdin(self) -> bool:
@@ -164,10 +180,47 @@ class Unreadable:
 
 
 def format_of(name: str, input_format: InputFormat) -> InputFormat:
-    """How a file is read: as asked, or under `auto` by its extension (`.jsonl` or text)."""
+    """How a file is read: as asked, or under `auto` by its extension (`.jsonl`, HTML, WARC, else text)."""
     if input_format != "auto":
         return input_format
-    return "jsonl" if name.lower().endswith(".jsonl") else "text"
+    lower = name.lower()
+    if lower.endswith(".jsonl"):
+        return "jsonl"
+    if lower.endswith(HTML_SUFFIXES):
+        return "html"
+    if lower.endswith(WARC_SUFFIXES):
+        return "warc"
+    return "text"
+
+
+def output_name(relname: str, input_format: InputFormat) -> str:
+    """The name an input's cleaned form gets under `-o DIR`: an HTML page becomes text (`a.html`, `a.htm.gz`
+    -> `a.txt`), a WARC file a JSONL file of its documents (`crawl.warc.gz` -> `crawl.jsonl`); other inputs
+    keep their name."""
+    lower = relname.lower()
+    if input_format == "html":
+        for suffix in HTML_SUFFIXES:
+            if lower.endswith(suffix):
+                return relname[: -len(suffix)] + ".txt"
+        return relname
+    if input_format == "warc":
+        for suffix in WARC_SUFFIXES:
+            if lower.endswith(suffix):
+                return relname[: -len(suffix)] + ".jsonl"
+        return relname + ".jsonl"
+    return relname
+
+
+def same_output_siblings(name: str) -> tuple[str, ...]:
+    """The file names in one directory whose inputs would go to the same file under `-o` as `name` (`a.txt`,
+    `a.html`, `a.htm.gz`...; `a.jsonl`, `a.warc.gz`), `name` included, in walk (sorted) order."""
+    lower = name.lower()
+    for group in (TEXT_OUTPUT_GROUP, JSONL_OUTPUT_GROUP):
+        for suffix in group:
+            if lower.endswith(suffix):
+                stem = name[: -len(suffix)]
+                return tuple(sorted(stem + other for other in group))
+    return (name,)
 
 
 def wanted(name: str) -> bool:
@@ -199,7 +252,8 @@ def discover(
             yield from _walk(path, path, "", arg, input_format, ancestors, excluded)
         else:
             name = os.path.basename(path.rstrip(os.sep)) or path
-            yield Input(path, path, name, format_of(path, input_format), arg, info.st_size)
+            sniff = input_format == "auto"
+            yield Input(path, path, name, format_of(path, input_format), arg, info.st_size, sniff)
 
 
 def _walk(
@@ -247,7 +301,8 @@ def _walk(
                 size: int | None = entry.stat().st_size
             except OSError:
                 size = None
-            yield Input(child_shown, entry.path, child_rel, format_of(entry.name, input_format), arg, size)
+            fmt = format_of(entry.name, input_format)
+            yield Input(child_shown, entry.path, child_rel, fmt, arg, size, input_format == "auto")
 
 
 # --- reading ---------------------------------------------------------------------------------------------------
@@ -262,11 +317,53 @@ class TextInput:
 
 
 @dataclass
+class HtmlInput:
+    """An HTML input: one page. `raw` is its bytes as read (un-gzipped), decoded by `cleaner.html`, which
+    knows about charsets."""
+
+    raw: bytes
+
+
+class WarcInput:
+    """The HTML pages of a WARC input (`cleaner.warc.WarcPage`), read lazily; `skipped` counts the records that
+    are not HTML pages. Close it (or use `with`) when done."""
+
+    def __init__(self, stream: BinaryIO, closer: BinaryIO | None = None) -> None:
+        from .warc import WarcReader
+
+        self._reader = WarcReader(stream)
+        self._closer = closer
+
+    @property
+    def skipped(self) -> int:
+        return self._reader.skipped
+
+    def __iter__(self) -> Iterator[Any]:
+        from .warc import WarcError
+
+        try:
+            yield from self._reader
+        except WarcError as exc:
+            raise InputError(str(exc)) from exc
+
+    def close(self) -> None:
+        if self._closer is not None:
+            self._closer.close()
+            self._closer = None
+
+    def __enter__(self) -> WarcInput:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+@dataclass
 class Line:
     """One line of a JSONL input.
 
-    `kind`: `record` (a JSON object whose `text` is a string, in `record`), `notext` (an object without a
-    string `text`: passed through as it is), `invalid` (not a JSON object: `problem` says why), `blank`.
+    `kind`: `record` (a JSON object whose `text` or `html` is a string, in `record`), `notext` (an object
+    with neither: passed through as it is), `invalid` (not a JSON object: `problem` says why), `blank`.
     `text` is the line decoded, without its line break; `raw` its bytes with the line break (None when the whole
     input had to be decoded at once, as UTF-16/32 is).
     """
@@ -295,7 +392,8 @@ def parse_line(lineno: int, text: str, raw: bytes | None) -> Line:
         return Line(lineno, "invalid", text, raw, problem=f"invalid JSON ({type(exc).__name__})")
     if not isinstance(value, dict):
         return Line(lineno, "invalid", text, raw, problem=f"invalid JSON (not an object: {_json_type(value)})")
-    kind: Literal["record", "notext"] = "record" if isinstance(value.get("text"), str) else "notext"
+    has_page = isinstance(value.get("text"), str) or isinstance(value.get("html"), str)
+    kind: Literal["record", "notext"] = "record" if has_page else "notext"
     return Line(lineno, kind, text, raw, record=value)
 
 
@@ -412,46 +510,121 @@ class JsonlInput:
         self.close()
 
 
-def open_input(source: Input, stdin: BinaryIO | None = None) -> TextInput | JsonlInput:
-    """Open one input: a whole page (`TextInput`) or its JSONL lines (`JsonlInput`).
+Opened = TextInput | JsonlInput | HtmlInput | WarcInput
+
+
+def open_input(source: Input, stdin: BinaryIO | None = None) -> Opened:
+    """Open one input: a whole page (`TextInput`, `HtmlInput`), its JSONL lines (`JsonlInput`) or the pages of
+    a WARC file (`WarcInput`).
 
     Raises `InputError` when it cannot be opened or read, or is binary. For stdin (`stdin` is its binary
-    stream), format `auto` sniffs the first non-blank line.
+    stream), format `auto` sniffs: a WARC (plain or gzipped), a first non-blank line that is a JSON object
+    (JSONL), an HTML page, else text. A file named as text is read as HTML when it starts like a page.
     """
     if source.fspath is None:
         if stdin is None:
             raise InputError("no standard input")
-        return _open_stream(stdin, source.format, None)
+        return _open_stream(stdin, source.format, None, sniff=True)
     try:
         stream = open(source.fspath, "rb")  # noqa: SIM115 -- closed by JsonlInput or below
     except OSError as exc:
         raise InputError(describe_os_error(exc)) from exc
     try:
-        return _open_stream(stream, source.format, stream)
+        return _open_stream(stream, source.format, stream, sniff=source.sniff)
     except BaseException:
         stream.close()
         raise
 
 
-def _open_stream(stream: BinaryIO, input_format: InputFormat, owned: BinaryIO | None) -> TextInput | JsonlInput:
+def _open_stream(stream: BinaryIO, input_format: InputFormat, owned: BinaryIO | None, *, sniff: bool) -> Opened:
     try:
         head = _read_head(stream)
-        reason = binary_reason(head)
-        if reason:
-            raise InputError(reason)
+        if input_format == "warc" or (input_format == "auto" and _is_warc(head)):
+            if not _is_warc(head):
+                raise InputError("not a WARC file (it does not start with a WARC/ header)")
+            return WarcInput(_Replay(head, stream), owned)
+        if input_format == "html" or (input_format == "auto" and head.startswith(GZIP_MAGIC)):
+            raw = _gunzip(head + stream.read())
+            _close(owned)
+            _check_binary(raw[:SNIFF_BYTES])
+            if input_format == "auto":
+                return _sniff_whole(raw)
+            return HtmlInput(raw)
+        _check_binary(head)
         lines = _Lines(head, stream)
         if input_format == "jsonl":
             return JsonlInput(lines, owned)
         if input_format == "text":
             raw = head + lines.rest()
             _close(owned)
+            if sniff and _looks_like_html(head):
+                return HtmlInput(raw)
             return TextInput(decode_text(raw), raw)
         return _sniff(lines, owned)
     except OSError as exc:
         raise InputError(f"read error ({describe_os_error(exc)})") from exc
 
 
-def _sniff(lines: _Lines, owned: BinaryIO | None) -> TextInput | JsonlInput:
+def _check_binary(head: bytes) -> None:
+    reason = binary_reason(head)
+    if reason:
+        raise InputError(reason)
+
+
+def _looks_like_html(head: bytes) -> bool:
+    from .html.decode import looks_like_html
+
+    return looks_like_html(head)
+
+
+def _is_warc(head: bytes) -> bool:
+    """A WARC stream, plain or gzipped (per record, as crawlers write them)."""
+    if head.startswith(GZIP_MAGIC):
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 16)
+        except zlib.error:
+            return False
+    return head.startswith(b"WARC/")
+
+
+def _gunzip(data: bytes) -> bytes:
+    if not data.startswith(GZIP_MAGIC):
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"not valid gzip ({exc})") from exc
+
+
+def _sniff_whole(raw: bytes) -> TextInput | HtmlInput:
+    """A whole (un-gzipped) input of unknown format: an HTML page or text."""
+    if _looks_like_html(raw[:SNIFF_BYTES]):
+        return HtmlInput(raw)
+    return TextInput(decode_text(raw), raw)
+
+
+class _Replay(io.RawIOBase):
+    """A stream whose first bytes (`head`) were already read to judge it: they are given back first."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head = head
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            count = min(len(buffer), len(self._head))
+            buffer[:count] = self._head[:count]
+            self._head = self._head[count:]
+            return count
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _sniff(lines: _Lines, owned: BinaryIO | None) -> TextInput | JsonlInput | HtmlInput:
     seen: list[tuple[str, bytes | None]] = []
     iterator = iter(lines)
     for text, raw in iterator:
@@ -462,10 +635,10 @@ def _sniff(lines: _Lines, owned: BinaryIO | None) -> TextInput | JsonlInput:
             break
     if lines.whole is not None:
         _close(owned)
-        return TextInput(decode_text(lines.whole), lines.whole)
+        return _sniff_whole(lines.whole)
     raw = b"".join(part or b"" for _, part in seen) + lines.undecoded()
     _close(owned)
-    return TextInput(decode_text(raw), raw)
+    return _sniff_whole(raw)
 
 
 def _chain(
@@ -499,15 +672,19 @@ def _umask() -> int:
 class AtomicFile:
     """Write a file so that readers see the old content or the new, never a part.
 
-    The bytes go to a temporary file beside the target; `commit()` flushes and fsyncs it, gives it the mode (and,
-    when permitted, the owner) of the file it replaces (new files: the default mode under the umask), and renames
-    it over the target. Leaving the `with` block without `commit()`, or by an exception (Ctrl-C included),
+    The bytes go to a temporary file beside the target; `commit()` flushes it (and with `durable`, fsyncs it and
+    then its directory), gives it the mode (and, when permitted, the owner) of the file it replaces (new files:
+    the default mode under the umask), and renames it over the target. `durable` is for files whose old content
+    exists nowhere else (rewriting in place): without the fsyncs a power cut could leave an empty file where the
+    only copy was. Output written beside intact inputs (-o) can skip them: two fsyncs cost more than cleaning
+    the page. Leaving the `with` block without `commit()`, or by an exception (Ctrl-C included),
     removes the temporary file and leaves the target as it was. A symbolic link as target is written through:
     the file it points to is replaced, the link stays.
     """
 
-    def __init__(self, target: str | os.PathLike[str]) -> None:
+    def __init__(self, target: str | os.PathLike[str], *, durable: bool = True) -> None:
         self.target = os.path.realpath(target)
+        self.durable = durable
         directory, name = os.path.split(self.target)
         fd, self._tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
         self._file: BinaryIO | None = os.fdopen(fd, "wb")
@@ -524,7 +701,8 @@ class AtomicFile:
             raise ValueError("AtomicFile is closed")
         try:
             self._file.flush()
-            os.fsync(self._file.fileno())
+            if self.durable:
+                os.fsync(self._file.fileno())
             self._file.close()
             self._file = None
             self._copy_metadata()
@@ -533,7 +711,8 @@ class AtomicFile:
             self.discard()
             raise
         self._tmp = ""
-        _fsync_directory(os.path.dirname(self.target))
+        if self.durable:
+            _fsync_directory(os.path.dirname(self.target))
 
     def _copy_metadata(self) -> None:
         try:
@@ -578,8 +757,8 @@ def _fsync_directory(directory: str) -> None:
         os.close(fd)
 
 
-def write_atomic(target: str | os.PathLike[str], data: bytes) -> None:
+def write_atomic(target: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
     """Replace `target` with `data` atomically (see `AtomicFile`)."""
-    with AtomicFile(target) as out:
+    with AtomicFile(target, durable=durable) as out:
         out.write(data)
         out.commit()

@@ -61,7 +61,7 @@ _COMPACT_AGE = re.compile(r"(?:^|(?<=[|·•] ))(?P<date>\d{1,3} ?(?:h|hrs?|m|mi
 # Labels standing before a date, which are not the outlet's name.
 _LABELS = re.compile(
     r"^(?:time|published|updated|posted|last updated|modified|veröffentlicht|aktualisiert|publicado|"
-    r"atualizado|publié|mis à jour|опубликовано|обновлено)(?:\s*(?:on|am|le|em|el)\b)?\s*[:]?\s*",
+    r"atualizado|publié|mis à jour|опубликовано|обновлено)(?![^\W\d_])(?:\s*(?:on|am|le|em|el)\b)?\s*[:]?\s*",
     re.IGNORECASE,
 )
 _SEPARATORS = " \t|｜·•–—-,:/"
@@ -127,13 +127,21 @@ def _parse_dated(line: str) -> Meta | None:
         return None
     prefix = line[: offset + match.start()].strip(_SEPARATORS)
     prefix = _LABELS.sub("", _BULLET.sub("", prefix)).strip(_SEPARATORS)
-    if prefix and len(prefix.split()) > MAX_SOURCE_WORDS:
+    if prefix and (len(prefix.split()) > MAX_SOURCE_WORDS or _reads_as_prose(prefix)):
         return None
     # A glued age ("Todaya day ago") starts inside a word: that is fine, but a date inside a longer word is not
     # ("2019-11-19" at the end of a URL).
     if "/" in prefix or "http" in prefix.lower():
         return None
     return Meta(date=match.group("date").strip(), source=prefix or None)
+
+
+def _reads_as_prose(prefix: str) -> bool:
+    """A clause, not an outlet's name: three words or more, most of them lower case ("It all began on" 3 May
+    2021). Names are capitalised ("Russia Today", "Times of India", "Diario de la Marina") or one word
+    ("techcrunch")."""
+    words = prefix.split()
+    return len(words) >= 3 and 2 * sum(word[0].islower() for word in words) > len(words)
 
 
 def strip_bullet(line: str) -> str:

@@ -23,10 +23,11 @@ from .page import Page
 from .rules import load_rules
 
 
-def prepare(text: str, opts: Options) -> Page:
-    """Normalise, cut into blocks, pick the language's stop list, apply the rule packs and find the cards:
-    everything before the density filter (the density model is fit on pages prepared this way)."""
-    blocks = split_blocks(normalise(text))
+def prepare(text: str, opts: Options, *, normalised: bool = False) -> Page:
+    """Normalise (unless the text is already a rendered `Document`, which is normal by construction), cut into
+    blocks, pick the language's stop list, apply the rule packs and find the cards: everything before the
+    density filter (the density model is fit on pages prepared this way)."""
+    blocks = split_blocks(text if normalised else normalise(text))
     language = detect_language([block.text for block in blocks])
     page = Page(blocks=blocks, language=language, stopwords=stopwords(language))
     apply_rules(page, load_rules(opts.packs, tuple(map(str, opts.rule_files))))
@@ -44,9 +45,11 @@ def clean_once(text: str, opts: Options, model: DensityModel | None = None) -> D
     return _clean_pass(text, opts, model)[0]
 
 
-def _clean_pass(text: str, opts: Options, model: DensityModel | None = None) -> tuple[Document, list[int | None]]:
+def _clean_pass(
+    text: str, opts: Options, model: DensityModel | None = None, *, normalised: bool = False
+) -> tuple[Document, list[int | None]]:
     """One pass, and for each line of the document's rendered text the input line it came from."""
-    page = prepare(text, opts)
+    page = prepare(text, opts, normalised=normalised)
     if opts.density and not page.listing:
         classify_density(page, model)
     find_header(page, known_title=opts.title)
@@ -65,25 +68,48 @@ def _rendered_origin(page: Page, doc: Document) -> list[int | None]:
     return origin
 
 
-def clean(text: str, **options: object) -> Document:
+def clean(text: str | bytes, **options: object) -> Document:
     """Clean one page. `options` are the fields of `cleaner.options.Options`.
+
+    HTML (bytes, or text that starts like a page) goes to `cleaner.html.clean_html`; `input_format="html"` or
+    `"text"` forces the choice, and `url=`/`charset=` are passed on to it.
 
     The result is a fixed point: cleaning its rendered text again changes nothing. A pass judges every block in
     its context, and once chrome is gone a block's context changes, so the pipeline is run again on its own
     output until the output stops changing (nearly always: one confirming pass).
     """
+    text = _route(text, options)
+    if not isinstance(text, str):
+        return text
     opts = Options.of(**options)
     doc, origin = _clean_pass(text, opts)
     for _ in range(MAX_PASSES):
         if doc.kind != "article":
             break
         rendered = doc.render()
-        again, again_origin = _clean_pass(rendered, opts)
+        again, again_origin = _clean_pass(rendered, opts, normalised=True)
         if again.render() == rendered:
             break
         doc = _merge(doc, again, origin)
         origin = [origin[line - 1] if line is not None else None for line in again_origin]
     return doc
+
+
+def _route(text: str | bytes, options: dict[str, object]) -> str | Document:
+    """Text to clean here, or the Document of an HTML page (its options taken out of `options`)."""
+    input_format = options.pop("input_format", "auto")
+    url, charset = options.pop("url", None), options.pop("charset", None)
+    if input_format not in ("auto", "text", "html"):
+        raise ValueError(f"input_format must be auto, text or html, not {input_format!r}")
+    from .html import decode_html, looks_like_html
+
+    if isinstance(text, bytes):
+        text = decode_html(text, charset)  # type: ignore[arg-type]
+    if input_format == "html" or (input_format == "auto" and looks_like_html(text)):
+        from .html import clean_html
+
+        return clean_html(text, url=url, charset=charset, **options)  # type: ignore[arg-type]
+    return text
 
 
 def _merge(first: Document, again: Document, origin: list[int | None]) -> Document:

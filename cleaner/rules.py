@@ -14,7 +14,12 @@ folding case, edge punctuation and spaces) or a `pattern` (a regular expression)
 - `extract`: the pattern's named groups `source`, `date`, `author` become the page's metadata; the line goes.
 
 `where` (any | head | tail) limits a rule to lines before or after the article's prose, `max_words` to short
-lines. The README documents the format with examples.
+lines.
+
+A pack may also carry `[[selectors]]` for HTML input: CSS selectors (lexbor's dialect) of chrome elements that
+the selectolax pass (`cleaner.html.prepass`) removes before extraction. Actions: `drop` (navigation, share
+bars, comment sections, cookie banners) and `related` (a "related articles" rail: removed, its teaser cards
+read into `related`). The README documents the format with examples.
 """
 
 from __future__ import annotations
@@ -34,12 +39,11 @@ from .memo import LINE_CACHE_SIZE
 Action = Literal["drop", "truncate", "rail", "strip", "extract"]
 Where = Literal["any", "head", "tail"]
 ACTIONS: tuple[Action, ...] = ("drop", "truncate", "rail", "strip", "extract")
+SelectorAction = Literal["drop", "related"]
+SELECTOR_ACTIONS: tuple[SelectorAction, ...] = ("drop", "related")
 WHERES: tuple[Where, ...] = ("any", "head", "tail")
 METADATA_GROUPS = frozenset({"source", "date", "author"})
 DEFAULT_MAX_WORDS = 12
-
-_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
-_SPACE = re.compile(r"\s+")
 
 
 class RulePackError(ValueError):
@@ -48,8 +52,16 @@ class RulePackError(ValueError):
 
 @lru_cache(maxsize=LINE_CACHE_SIZE)
 def fold(line: str) -> str:
-    """The form phrases are compared in: case folded, punctuation and symbols trimmed from both ends."""
-    return _SPACE.sub(" ", _EDGE.sub("", line.casefold()))
+    """The form phrases are compared in: case folded, everything but letters and digits trimmed from both ends
+    (punctuation, symbols, underscores, spaces), inner whitespace folded to one space."""
+    text = line.casefold()
+    start, end = 0, len(text)
+    # A scan from each edge, not a regular expression: `[\W_]+$` is tried at every position of a long line.
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return " ".join(text[start:end].split())
 
 
 @dataclass(frozen=True)
@@ -72,11 +84,27 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class SelectorRule:
+    """Chrome in HTML found by a CSS selector (`css`: one selector list, `a, b`)."""
+
+    pack: str
+    id: str
+    action: SelectorAction
+    css: str
+    note: str = ""
+
+    @property
+    def reason(self) -> str:
+        return f"{self.pack}/{self.id}"
+
+
+@dataclass(frozen=True)
 class RulePack:
     name: str
     description: str
     origin: str
     rules: tuple[Rule, ...] = field(default_factory=tuple)
+    selectors: tuple[SelectorRule, ...] = field(default_factory=tuple)
 
 
 def _fail(origin: str, message: str) -> RulePackError:
@@ -148,6 +176,40 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str]) -> Rule:
     )
 
 
+def _check_css(origin: str, selector_id: str, css: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+
+    try:
+        LexborHTMLParser("<p></p>").css(css)
+    except SelectolaxError:
+        raise _fail(origin, f"selector {selector_id!r}: bad CSS selector {css!r}") from None
+
+
+def _parse_selector(origin: str, pack: str, raw: object, seen: set[str]) -> SelectorRule:
+    if not isinstance(raw, dict):
+        raise _fail(origin, "each [[selectors]] entry must be a table")
+    selector_id = raw.get("id")
+    if not isinstance(selector_id, str) or not selector_id:
+        raise _fail(origin, "a selector has no id")
+    if selector_id in seen:
+        raise _fail(origin, f"id {selector_id!r} is used twice")
+    seen.add(selector_id)
+    unknown = set(raw) - {"id", "action", "note", "css"}
+    if unknown:
+        raise _fail(origin, f"selector {selector_id!r}: unknown key(s) {', '.join(sorted(unknown))}")
+    action = raw.get("action", "drop")
+    if action not in SELECTOR_ACTIONS:
+        raise _fail(origin, f"selector {selector_id!r}: action must be one of {', '.join(SELECTOR_ACTIONS)}")
+    css = raw.get("css")
+    if isinstance(css, str):
+        css = [css]
+    if not isinstance(css, list) or not css or not all(isinstance(c, str) and c.strip() for c in css):
+        raise _fail(origin, f"selector {selector_id!r}: css must be a selector or a list of selectors")
+    for one in css:
+        _check_css(origin, selector_id, one)
+    return SelectorRule(pack, selector_id, action, ", ".join(c.strip() for c in css), str(raw.get("note", "")))
+
+
 def parse_pack(text: str, origin: str) -> RulePack:
     """Build a pack from TOML text; `origin` names it in error messages."""
     try:
@@ -163,9 +225,14 @@ def parse_pack(text: str, origin: str) -> RulePack:
     raw_rules = data.get("rules", [])
     if not isinstance(raw_rules, list):
         raise _fail(origin, "rules must be an array of tables ([[rules]])")
+    raw_selectors = data.get("selectors", [])
+    if not isinstance(raw_selectors, list):
+        raise _fail(origin, "selectors must be an array of tables ([[selectors]])")
     seen: set[str] = set()
     rules = tuple(_parse_rule(origin, name, raw, seen) for raw in raw_rules)
-    return RulePack(name=name, description=str(header.get("description", "")), origin=origin, rules=rules)
+    selectors = tuple(_parse_selector(origin, name, raw, seen) for raw in raw_selectors)
+    description = str(header.get("description", ""))
+    return RulePack(name=name, description=description, origin=origin, rules=rules, selectors=selectors)
 
 
 def shipped_pack_names() -> list[str]:
@@ -212,6 +279,8 @@ def file_pack(path: str | Path) -> RulePack:
 RuleMatch = tuple[Rule, dict[str, str]]
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 MATCH_CACHE_SIZE = LINE_CACHE_SIZE
+# Word counts that split the pattern screens (each screen is one compiled expression: a few, not one per count).
+SCREEN_LIMITS = (12, 30)
 
 
 @dataclass(frozen=True)
@@ -224,9 +293,12 @@ class RuleSet:
     phrase_index: dict[str, tuple[Rule, ...]]
     pattern_rules: tuple[Rule, ...]
     strip_rules: tuple[Rule, ...]
-    any_pattern: re.Pattern[str] | None
-    # No pattern rule looks at lines longer than this (their `max_words`): most prose skips the patterns.
-    pattern_max_words: int
+    # Screens: (limit, one expression of every pattern rule that reads lines longer than the previous limit).
+    # A line is screened by the first screen whose limit it is within: a long line of prose meets only the
+    # few rules that read long lines, not all of them.
+    screens: tuple[tuple[int, re.Pattern[str]], ...]
+    # The packs' HTML selectors, in pack order.
+    selectors: tuple[SelectorRule, ...] = ()
     _matches: dict[str, tuple[RuleMatch, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -237,12 +309,20 @@ class RuleSet:
                 phrase_index[phrase] = (*phrase_index.get(phrase, ()), rule)  # pack order, then rule order
         patterns = tuple(r for p in packs for r in p.rules if r.pattern is not None and r.action != "strip")
         strips = tuple(r for p in packs for r in p.rules if r.action == "strip")
-        # One expression that fails fast on the many lines no pattern matches; group names are dropped so the
-        # patterns can stand side by side.
-        combined = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', r.pattern.pattern)})" for r in patterns)  # type: ignore[union-attr]
-        any_pattern = re.compile(combined, re.IGNORECASE) if combined else None
         longest = max((r.max_words for r in patterns), default=0)
-        return cls(packs, phrase_index, patterns, strips, any_pattern, longest)
+        limits = sorted({limit for limit in SCREEN_LIMITS if limit < longest} | {longest}) if patterns else []
+        screens = tuple(
+            (limit, _combined([r for r in patterns if r.max_words > above]))
+            for above, limit in zip([0, *limits], limits, strict=False)
+        )
+        selectors = tuple(selector for pack in packs for selector in pack.selectors)
+        return cls(packs, phrase_index, patterns, strips, screens, selectors)
+
+    def _screen(self, words: int) -> re.Pattern[str] | None:
+        for limit, screen in self.screens:
+            if words <= limit:
+                return screen
+        return None
 
     def matches(self, line: str) -> tuple[RuleMatch, ...]:
         """Every whole-line rule (drop, truncate, rail, extract) matching `line`, phrases first, in pack order;
@@ -260,13 +340,21 @@ class RuleSet:
         for rule in self.phrase_index.get(fold(line), ()):
             if words <= rule.max_words:
                 yield rule, {}
-        if words > self.pattern_max_words or self.any_pattern is None or not self.any_pattern.fullmatch(line):
+        screen = self._screen(words)
+        if screen is None or not screen.fullmatch(line):
             return
         for rule in self.pattern_rules:
             if words <= rule.max_words:
                 match = rule.pattern.fullmatch(line)  # type: ignore[union-attr]
                 if match:
                     yield rule, {k: v for k, v in match.groupdict().items() if v}
+
+
+def _combined(rules: list[Rule]) -> re.Pattern[str]:
+    """One expression that fails fast on the many lines none of `rules` matches; group names are dropped so the
+    patterns can stand side by side."""
+    combined = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', r.pattern.pattern)})" for r in rules)  # type: ignore[union-attr]
+    return re.compile(combined, re.IGNORECASE)
 
 
 def load_rules(packs: tuple[str, ...], rule_files: tuple[str, ...] = ()) -> RuleSet:

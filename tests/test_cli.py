@@ -97,7 +97,7 @@ def tree(tmp_path: Path) -> Path:
     (root / "sub").mkdir(parents=True)
     (root / "a.txt").write_text(PAGE_A)
     (root / "sub" / "b.txt").write_text(PAGE_B)
-    (root / "ignored.html").write_text("<p>not picked up</p>")
+    (root / "ignored.md").write_text("<p>not picked up</p>")
     return root
 
 
@@ -220,10 +220,10 @@ def test_jsonl_records_in_text_format_get_their_ids_as_headers(fake: FakePipelin
 
 
 def test_record_without_text_passes_through_with_a_warning(fake: FakePipeline) -> None:
-    data = json.dumps({"id": "a", "text": PAGE_A}) + "\n" + '{"id": "b", "html": "<p>"}\n'
+    data = json.dumps({"id": "a", "text": PAGE_A}) + "\n" + '{"id": "b", "body": "<p>"}\n'
     result = run("clean", "--format", "jsonl", input=data)
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[1] == '{"id": "b", "html": "<p>"}'
+    assert result.stdout.splitlines()[1] == '{"id": "b", "body": "<p>"}'
     assert "-:2: no text field" in result.stderr
 
 
@@ -299,6 +299,20 @@ def test_in_place_rewrites_changed_files_only(fake: FakePipeline, tmp_path: Path
     assert dirty.read_text() == render(fake, PAGE_A)
     after = clean.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+@pytest.mark.parametrize("mode, durable", [("--in-place", True), ("-o", False)])
+def test_only_in_place_forces_files_to_disk(
+    fake: FakePipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str, durable: bool
+) -> None:
+    """--in-place replaces the only copy, so it fsyncs; -o writes beside intact inputs and need not."""
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE_A)
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    args = ["--in-place"] if mode == "--in-place" else ["-o", str(tmp_path / "out")]
+    assert run("clean", "-j", "1", *args, str(page)).exit_code == 0
+    assert bool(synced) is durable
 
 
 def test_in_place_jsonl_keeps_records_that_are_not_documents(fake: FakePipeline, tmp_path: Path) -> None:
@@ -671,7 +685,7 @@ def mixed_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproces
         json.dumps({"id": "first", "url": "https://example.org/1", "text": ARTICLE, "extra": [1, 2]}),
         "{this is not json",
         json.dumps({"title": "Story number 5 makes the news", "text": page(5), "lang_hint": "en"}),
-        json.dumps({"id": "no-text", "html": "<p>hi</p>"}),
+        json.dumps({"id": "no-text", "body": "<p>hi</p>"}),
     ]
     (src / "records.jsonl").write_text("\n".join(lines) + "\n")
     good_file = base / "single.txt"
@@ -717,7 +731,7 @@ def test_script_jsonl_records_under_output_dir(mixed_run: tuple[Path, subprocess
     base, _ = mixed_run
     lines = (base / "out" / "records.jsonl").read_text().splitlines()
     assert lines[1] == "{this is not json"  # kept as it was, nothing lost
-    assert json.loads(lines[3]) == {"id": "no-text", "html": "<p>hi</p>"}
+    assert json.loads(lines[3]) == {"id": "no-text", "body": "<p>hi</p>"}
     first, third = json.loads(lines[0]), json.loads(lines[2])
     assert first["id"] == "first" and first["url"] == "https://example.org/1" and first["extra"] == [1, 2]
     assert first["text"] == cleaner.clean(ARTICLE).text

@@ -134,7 +134,7 @@ def strips(line: str) -> list[tuple[str, str]]:
 
 def test_pack_header() -> None:
     header = pack()["pack"]
-    assert set(pack()) == {"pack", "rules"}
+    assert set(pack()) == {"pack", "rules", "selectors"}
     assert header["name"] == "generic"
     assert isinstance(header["version"], int) and header["version"] >= 1
     assert isinstance(header["description"], str) and header["description"].strip()

@@ -84,7 +84,7 @@ def _touch(path, data: bytes = b"x") -> None:
 
 def test_discover_walks_directories_in_sorted_order_picking_txt_and_jsonl(tmp_path) -> None:
     root = tmp_path / "corpus"
-    names = ["b.txt", "a/z.jsonl", "a/b/c.txt", "a.txt", "c.JSONL", "skip.html", ".hidden.txt", ".git/x.txt"]
+    names = ["b.txt", "a/z.jsonl", "a/b/c.txt", "a.txt", "c.JSONL", "skip.md", ".hidden.txt", ".git/x.txt"]
     for name in names:
         _touch(root / name)
     found = list(cio.discover([str(root)]))
@@ -99,13 +99,13 @@ def test_discover_walks_directories_in_sorted_order_picking_txt_and_jsonl(tmp_pa
 
 
 def test_discover_file_argument_keeps_its_path_and_any_extension(tmp_path) -> None:
-    page = tmp_path / "sub" / "page.html"
+    page = tmp_path / "sub" / "page.md"
     _touch(page)
     records = tmp_path / "r.jsonl"
     _touch(records)
     found = list(cio.discover([str(page), str(records)]))
     assert [(i.path, i.relname, i.format, i.arg) for i in found] == [  # type: ignore[union-attr]
-        (str(page), "page.html", "text", 0),
+        (str(page), "page.md", "text", 0),
         (str(records), "r.jsonl", "jsonl", 1),
     ]
 
@@ -377,3 +377,14 @@ def test_atomic_file_commit_failure_cleans_up(tmp_path, monkeypatch) -> None:
         out.commit()
     assert target.read_text() == "old"
     assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("durable, syncs", [(True, 2), (False, 0)])
+def test_atomic_file_fsyncs_file_and_directory_only_when_durable(tmp_path, monkeypatch, durable, syncs) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    target = tmp_path / "out.txt"
+    cio.write_atomic(target, b"new", durable=durable)
+    assert target.read_bytes() == b"new"
+    assert len(synced) == syncs

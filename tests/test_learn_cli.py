@@ -4,6 +4,8 @@ learned pack), never against copies of them."""
 
 from __future__ import annotations
 
+import html
+import io
 import json
 import os
 import shutil
@@ -227,3 +229,44 @@ def test_script_clean_learn_from_standard_input(corpus: tuple[Path, list[CorpusP
     for row, page in zip(got, pages, strict=True):
         expected = cleaner.clean(page.text, rule_files=[str(pack)])
         assert (row["title"], row["text"]) == (expected.title, expected.text)
+
+
+# --- HTML and WARC inputs ----------------------------------------------------------------------------------------
+
+
+def as_html(text: str) -> str:
+    """A page of text as the simplest HTML: each line a paragraph."""
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
+    return f"<html><head><title>page</title></head><body>{body}</body></html>"
+
+
+def test_html_pages_are_learnt_from_their_text_blocks(tmp_path: Path) -> None:
+    pages = site_pages("fernleaf", pages=15)
+    for page in pages:
+        (tmp_path / "fernleaf").mkdir(exist_ok=True)
+        (tmp_path / "fernleaf" / Path(page.label).with_suffix(".html").name).write_text(as_html(page.text))
+    result = run("learn", "-q", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    expected = learn_pages(CorpusPage(p.label, p.site, p.text) for p in pages)
+    assert [fold(r.phrase) for r in read(result.stdout).rules] == [fold(r.phrase) for r in expected.rules]
+    assert read(result.stdout).rules
+
+
+def test_warc_records_are_grouped_by_their_url_host(tmp_path: Path) -> None:
+    warcio = pytest.importorskip("warcio.warcwriter")
+    from warcio.statusandheaders import StatusAndHeaders
+
+    path = tmp_path / "crawl.warc"
+    with path.open("wb") as out:
+        writer = warcio.WARCWriter(out, gzip=False)
+        for n, page in enumerate(site_pages("fernleaf", pages=12)):
+            payload = as_html(page.text).encode()
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            url = f"https://www.fernleaf.example/story/{n}"
+            record = writer.create_warc_record(url, "response", io.BytesIO(payload), len(payload), http_headers=http)
+            writer.write_record(record)
+    result = run("learn", "-q", str(path))
+    assert result.exit_code == 0, result.stderr
+    pack = read(result.stdout)
+    assert pack.sites == {"fernleaf.example": 12}
+    assert pack.rules and all(rule.example.startswith(f"{path}:<urn:uuid:") for rule in pack.rules)

@@ -74,6 +74,10 @@ def test_ages_in_many_languages(line: str, date: str) -> None:
         ("Island Wire | 12 March 2024", "Island Wire", "12 March 2024"),
         ("Associated Press November 19, 2019, 9:02 AM", "Associated Press", "November 19, 2019, 9:02 AM"),
         ("• Coastal Herald · 6h", "Coastal Herald", "6h"),
+        # A name that starts with a label word keeps it ("Times" is not "time"); lower-case words inside a name.
+        ("Times of Lagos 2 hours ago", "Times of Lagos", "2 hours ago"),
+        ("Diario de la Bahía 3 May 2021", "Diario de la Bahía", "3 May 2021"),
+        ("the gull 3 hours ago", "the gull", "3 hours ago"),
     ],
 )
 def test_outlet_glued_to_or_separated_from_its_age(line: str, source: str, date: str) -> None:
@@ -164,6 +168,9 @@ def test_reading_times_are_metadata_without_a_date(line: str) -> None:
         "2 uur geleden sprak de burgemeester de raad toe over de nieuwe brug.",
         "5 минут назад мэр города выступил с заявлением о мосте.",
         "2時間前に市長が記者会見を開いた。",
+        # Short clauses without a full stop that end in a date: not an outlet's name before it.
+        "It all began on 3 May 2021",
+        "The ferry sails again on 12 March 2024",
         # Long lines that end in an age: far more than an outlet's name before it.
         "Everything the harbour master said at the meeting turned out to be wrong a day ago",
         "Die Brücke über den Fluss wurde nach dem schweren Unwetter gesperrt vor 3 Tagen",

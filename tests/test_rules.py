@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cleaner
 from cleaner.blocks import split_blocks
@@ -224,6 +226,17 @@ def test_shipped_packs_are_listed_and_load() -> None:
 )
 def test_fold(line: str, folded: str) -> None:
     assert fold(line) == folded
+
+
+def regex_fold(line: str) -> str:
+    """The definition `fold` implements with two edge scans: strip `[\\W_]+` at both ends, fold `\\s+`."""
+    return re.sub(r"\s+", " ", re.sub(r"^[\W_]+|[\W_]+$", "", line.casefold()))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_fold_agrees_with_its_regular_expression_definition(line: str) -> None:
+    assert fold(line) == regex_fold(line)
 
 
 def test_fold_is_idempotent() -> None:
@@ -536,3 +549,22 @@ def test_load_rules_orders_shipped_packs_before_user_files(tmp_path: Path) -> No
     path.write_text('[[rules]]\nid = "a"\naction = "drop"\nphrases = ["Tide tables"]\n', encoding="utf-8")
     rules = load_rules(("generic", "daily8"), (str(path),))
     assert [pack.name for pack in rules.packs] == ["generic", "daily8", "late"]
+
+
+# ── screening ───────────────────────────────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("words", [1, 5, 6, 11, 12, 13, 29, 30, 31, 59, 60, 61, 80])
+def test_every_pattern_rule_is_tried_on_every_line_it_may_read(words: int) -> None:
+    """Lines are screened by word count against a few combined expressions; each rule must still see exactly
+    the lines within its max_words."""
+    limits = (5, 12, 13, 30, 60)
+    toml = "".join(
+        f'[[rules]]\nid = "r{limit}"\naction = "drop"\nmax_words = {limit}\npattern = \'(?:w )*w{limit}(?: w)*\'\n'
+        for limit in limits
+    )
+    rules = ruleset(toml)
+    for limit in limits:
+        line = " ".join(["w"] * (words - 1) + [f"w{limit}"])
+        found = [rule.id for rule, _ in rules.matches(line)]
+        assert found == ([f"r{limit}"] if words <= limit else [])

@@ -45,15 +45,17 @@ from .session import Claims, Session, Settings
     help="Format of what goes to stdout (-o and --in-place keep each file's own format). text: the article "
     "(title, blank line, body); several documents each "
     "get a '==> ID <==' header. jsonl: one JSON object per document with id, title, text, kind, language, "
-    "source, date, related and removed.",
+    "source, date, related and removed (and url, for WARC records).",
 )
 @click.option(
     "--input-format",
-    type=click.Choice(["auto", "text", "jsonl"]),
+    type=click.Choice(["auto", "text", "jsonl", "html", "warc"]),
     default="auto",
     show_default=True,
-    help="How inputs are read. auto: .jsonl files as JSONL, other files as text, stdin as JSONL if its first "
-    "non-blank line is a JSON object. JSONL records need a 'text' field; their other fields are kept.",
+    help="How inputs are read. auto: .jsonl files as JSONL; .html, .htm (also .gz) as HTML pages; .warc, "
+    ".warc.gz as WARC files (each HTML response record one document, id = its WARC-Record-ID, with its url); "
+    "other files as text, or as HTML when they start like a page; stdin sniffed the same way. JSONL records "
+    "need a 'text' or an 'html' field (html is cleaned when present); their other fields are kept.",
 )
 @click.option(
     "-o",
@@ -61,9 +63,16 @@ from .session import Claims, Session, Settings
     metavar="DIR",
     type=click.Path(file_okay=False, path_type=str),
     help="Write each input under DIR, by its name relative to the directory it was found in (a file "
-    "argument: its base name), instead of printing. .txt inputs are written as text, .jsonl as JSONL.",
+    "argument: its base name), instead of printing. .txt inputs are written as text, .jsonl as JSONL; an HTML "
+    "page as text under its name with .txt for its extension (a.html, a.htm.gz -> a.txt), a WARC file as JSONL "
+    "(crawl.warc.gz -> crawl.jsonl).",
 )
-@click.option("--in-place", is_flag=True, help="Rewrite each input file with its cleaned form (atomically).")
+@click.option(
+    "--in-place",
+    is_flag=True,
+    help="Rewrite each input file with its cleaned form (atomically). Not for HTML and WARC inputs (their "
+    "cleaned form is text: use -o).",
+)
 @click.option(
     "--check",
     is_flag=True,
@@ -128,8 +137,8 @@ def clean_command(
     jobs: int | None,
     quiet: bool,
 ) -> None:
-    """Clean pages: files, directories (their *.txt and *.jsonl files, recursively, in sorted order) or
-    standard input ('-', or no PATHS).
+    """Clean pages: files, directories (their *.txt, *.jsonl, *.html, *.htm, *.html.gz, *.htm.gz, *.warc and
+    *.warc.gz files, recursively, in sorted order) or standard input ('-', or no PATHS).
 
     By default the result goes to stdout; -o DIR and --in-place write files instead, --check and --diff only
     tell what would change. Errors (unreadable, binary or missing inputs, invalid JSON lines) are reported one
@@ -139,6 +148,7 @@ def clean_command(
     Examples:
       cleaner clean page.txt other.txt            two articles, each under a '==> PATH <==' header
       cleaner clean -j 4 --lang en corpus/ -o clean/
+      cleaner clean --format jsonl crawl.warc.gz > pages.jsonl
       cleaner clean --in-place --rules mysite.toml corpus/
       cleaner clean --learn corpus/ -o clean/     learn the corpus's own chrome, then clean with it
       cat pages.jsonl | cleaner clean --format jsonl --explain > clean.jsonl
@@ -184,13 +194,14 @@ def clean_command(
     exclude = [output_dir] if output_dir is not None and not settings.compare else []
 
     def inputs() -> Iterator[cio.Input | cio.Unreadable]:
-        return cio.discover(paths, input_format, exclude=exclude)  # type: ignore[arg-type]
+        found = cio.discover(paths, input_format, exclude=exclude)  # type: ignore[arg-type]
+        return _refuse_in_place(found) if in_place else found
 
     show_progress = not quiet and stderr_is_tty()
     reporter = Reporter(Progress(show_progress, None))
     stdin = binary_stream(sys.stdin) if cio.STDIN in paths else None
     stdout = binary_stream(sys.stdout)
-    session = Session(settings, stdout, reporter, Claims(paths))
+    session = Session(settings, stdout, reporter, Claims(paths, input_format))  # type: ignore[arg-type]
     if stdin is not None and not quiet and is_tty(sys.stdin):
         reporter.echo("cleaner: reading pages from standard input (end with Ctrl-D)")
     if learn:
@@ -232,6 +243,15 @@ def clean_command(
             cleaning.close(kill=True)
         reporter.progress.clear()
     ctx.exit(status)
+
+
+def _refuse_in_place(found: Iterator[cio.Input | cio.Unreadable]) -> Iterator[cio.Input | cio.Unreadable]:
+    """--in-place would replace a page's HTML (or a crawl's WARC) with text: those inputs are refused."""
+    for item in found:
+        if isinstance(item, cio.Input) and item.format in ("html", "warc"):
+            yield cio.Unreadable(item.path, f"{item.format.upper()} input is not rewritten in place (use -o DIR)")
+        else:
+            yield item
 
 
 def _learn_first(

@@ -19,7 +19,7 @@ import click
 from .. import io as cio
 from ..learn import CorpusPage, LearnedPack, Learner, LearnSettings
 from ..options import DEFAULT_PACKS
-from ..rules import load_rules
+from ..rules import SelectorRule, load_rules
 from .common import (
     CONTEXT_SETTINGS,
     EXIT_ERROR,
@@ -72,6 +72,16 @@ def site_of(source: cio.Input, record: dict[str, Any] | None = None) -> str:
     return folder or "."
 
 
+def html_lines(html: str | bytes, charset: str | None, selectors: tuple[SelectorRule, ...]) -> str:
+    """An HTML page as the lines the learner reads: the text of each block element on a line of its own, after
+    the packs' selectors and the invisible elements are gone (the HTML path's DOM fallback form)."""
+    from ..html.blocks import text_blocks
+    from ..html.decode import decode_html
+    from ..html.prepass import prepare
+
+    return "\n".join(text_blocks(prepare(decode_html(html, charset), selectors).tree.body))
+
+
 def read_pages(
     paths: tuple[str, ...],
     input_format: cio.InputFormat,
@@ -80,9 +90,12 @@ def read_pages(
     progress: Progress,
     *,
     exclude: tuple[str, ...] = (),
+    selectors: tuple[SelectorRule, ...] = (),
 ) -> Iterator[CorpusPage]:
-    """The pages of the inputs, in input order, each with its label (PATH, or PATH:LINE for a record) and site.
-    Inputs and lines that cannot be read are reported through `problem(where, what)` and skipped."""
+    """The pages of the inputs, in input order, each with its label (PATH, PATH:LINE for a JSONL record, PATH:ID
+    for a WARC record) and site. HTML (a file, a WARC record, a record's `html` field) is read as its text
+    blocks (`html_lines`, after `selectors`). Inputs and lines that cannot be read are reported through
+    `problem(where, what)` and skipped."""
     for item in cio.discover(paths, input_format, exclude=exclude):
         if isinstance(item, cio.Unreadable):
             problem(item.path, item.problem)
@@ -95,18 +108,46 @@ def read_pages(
         if isinstance(opened, cio.TextInput):
             progress.advance(len(opened.raw), 1)
             yield CorpusPage(item.path, site_of(item), opened.text)
-            continue
-        with opened:
-            try:
-                for line in opened:
-                    progress.advance(line.size, int(line.kind == "record"))
-                    if line.kind == "invalid":
-                        problem(f"{item.path}:{line.lineno}", line.problem or "invalid JSON")
-                    if line.kind != "record" or line.record is None:
-                        continue
-                    yield CorpusPage(f"{item.path}:{line.lineno}", site_of(item, line.record), line.record["text"])
-            except cio.InputError as exc:
-                problem(item.path, str(exc))
+        elif isinstance(opened, cio.HtmlInput):
+            progress.advance(len(opened.raw), 1)
+            yield CorpusPage(item.path, site_of(item), html_lines(opened.raw, None, selectors))
+        elif isinstance(opened, cio.WarcInput):
+            yield from _warc_pages(item, opened, problem, progress, selectors)
+        else:
+            yield from _jsonl_pages(item, opened, problem, progress, selectors)
+
+
+def _warc_pages(
+    item: cio.Input, opened: cio.WarcInput, problem: Problem, progress: Progress, selectors: tuple[SelectorRule, ...]
+) -> Iterator[CorpusPage]:
+    with opened:
+        try:
+            for page in opened:
+                progress.advance(len(page.html), 1)
+                site = site_of(item, {"url": page.url})
+                yield CorpusPage(f"{item.path}:{page.id}", site, html_lines(page.html, page.charset, selectors))
+        except cio.InputError as exc:
+            problem(item.path, str(exc))
+
+
+def _jsonl_pages(
+    item: cio.Input, opened: cio.JsonlInput, problem: Problem, progress: Progress, selectors: tuple[SelectorRule, ...]
+) -> Iterator[CorpusPage]:
+    with opened:
+        try:
+            for line in opened:
+                progress.advance(line.size, int(line.kind == "record"))
+                if line.kind == "invalid":
+                    problem(f"{item.path}:{line.lineno}", line.problem or "invalid JSON")
+                record = line.record
+                if line.kind != "record" or record is None:
+                    continue
+                html = record.get("html")
+                text = html_lines(html, None, selectors) if isinstance(html, str) else record.get("text")
+                if isinstance(text, str):
+                    yield CorpusPage(f"{item.path}:{line.lineno}", site_of(item, record), text)
+        except cio.InputError as exc:
+            problem(item.path, str(exc))
 
 
 class _Progress(Progress):
@@ -147,6 +188,7 @@ def learn_inputs(
 ) -> LearnedPack:
     """Both passes over the inputs (`stdin`, if read, must be seekable: see `spool_stdin`)."""
     learner = Learner(settings)
+    selectors = load_rules(settings.packs, settings.rule_files).selectors
     total = None
     if show_progress and stdin is None:
         total = sum(
@@ -158,7 +200,9 @@ def learn_inputs(
             stdin.seek(0)
         progress = _Progress(show_progress, total, f"learning, pass {number} of 2:")
         try:
-            for page in read_pages(paths, input_format, stdin, reporter, progress, exclude=exclude):
+            for page in read_pages(
+                paths, input_format, stdin, reporter, progress, exclude=exclude, selectors=selectors
+            ):
                 add(page)
         finally:
             progress.clear()
@@ -239,8 +283,9 @@ def learn_command(
 
     Chrome gives itself away: the same lines (a menu, an app banner, "Was this summary helpful?", a footer)
     stand on many pages of a site, while an article's sentences stand on one. The inputs (files, directories,
-    standard input; text or JSONL, as for 'cleaner clean') are read twice. A page's site is its JSONL record's
-    'site' field, else the host of its 'url', else its 'source'; otherwise the directory its file is in.
+    standard input; text, JSONL, HTML or WARC, as for 'cleaner clean'; HTML is read as its text blocks) are read
+    twice. A page's site is its JSONL record's 'site' field, else the host of its 'url' (a WARC record's too),
+    else its 'source'; otherwise the directory its file is in.
 
     A line is learnt when it stands on at least --min-docs pages and --min-share of its site's, unless it is a
     story's (it repeats together with the rest of its article: syndicated copies, a popular story's teaser),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import signal
 import sys
@@ -15,7 +16,9 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from .. import io as cio
+from .. import language
 from ..document import Document
+from ..html import clean_html
 from ..pipeline import clean as clean_page
 
 # --- the worker side -------------------------------------------------------------------------------------------
@@ -31,8 +34,34 @@ def _worker_init(options: dict[str, Any]) -> None:
     _WORKER_OPTIONS.update(options)
 
 
-def _worker_clean(text: str, title: str | None) -> Document:
-    return clean_page(text, title=title, **_WORKER_OPTIONS)
+def _worker_clean(page: Page) -> Document:
+    return page.clean(_WORKER_OPTIONS)
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a worker needs to clean one document: its text, or its HTML (bytes or text) with the URL and the
+    HTTP charset when a WARC record gave them; the title a JSONL record gave."""
+
+    text: str
+    title: str | None = None
+    html: bytes | str | None = None
+    url: str | None = None
+    charset: str | None = None
+
+    def clean(self, options: dict[str, Any]) -> Document:
+        if self.html is not None:
+            return clean_html(self.html, url=self.url, charset=self.charset, title=self.title, **options)
+        return clean_page(self.text, title=self.title, input_format="text", **options)
+
+
+def _warm_html(options: dict[str, Any]) -> None:
+    """Pay the HTML path's one-off costs (trafilatura's imports and tables, the language profiles) once in this
+    process, so that forked workers share them instead of each paying again."""
+    with contextlib.suppress(Exception):
+        page = "<html><head><title>Warm-up page</title></head><body><article><h1>Warm-up page</h1>"
+        page += "<p>" + "A sentence of text that warms the extractor up before the workers start. " * 6 + "</p>"
+        clean_html(page + "</article></body></html>", **options)
 
 
 # --- events: the inputs, in order --------------------------------------------------------------------------------
@@ -46,6 +75,7 @@ class Begin:
 @dataclass(eq=False)
 class End:
     source: cio.Input
+    skipped: int = 0  # WARC records that are not HTML pages
 
 
 @dataclass(eq=False)
@@ -59,15 +89,19 @@ class Failed:
 
 @dataclass(eq=False)
 class Doc:
-    """One document to clean: a text input, or a JSONL record with a text field."""
+    """One document to clean: a text or HTML input, a JSONL record with a text or html field, or a WARC record
+    (given a `line` of its own: it is output as a record, `{"id", "url", ...}`)."""
 
     source: cio.Input
     id: Any
-    label: str  # how messages name it: PATH, or PATH:LINE for a record
+    label: str  # how messages name it: PATH, PATH:LINE for a record, PATH:RECORD-ID for a WARC record
     text: str
     raw: bytes | None  # the input's bytes (whole file, or the record's line), to tell whether a file changes
     line: cio.Line | None = None
     title: str | None = None
+    html: bytes | str | None = None  # the page's HTML, cleaned as HTML when set
+    url: str | None = None
+    charset: str | None = None
     result: Document | BaseException | None = None
     future: Future[Document] | None = None
     tries: int = 0
@@ -75,9 +109,15 @@ class Doc:
 
     @property
     def size(self) -> int:
-        if self.line is not None:
+        if self.line is not None and (self.line.raw is not None or self.html is None):
             return self.line.size
+        if self.html is not None:
+            return len(self.html)
         return len(self.raw) if self.raw is not None else len(self.text)
+
+    @property
+    def page(self) -> Page:
+        return Page(self.text, self.title, self.html, self.url, self.charset)
 
 
 @dataclass(eq=False)
@@ -106,6 +146,14 @@ def events(inputs: Iterator[cio.Input | cio.Unreadable], stdin: BinaryIO | None)
             yield Doc(item, item.path, item.path, opened.text, opened.raw)
             yield End(item)
             continue
+        if isinstance(opened, cio.HtmlInput):
+            yield Begin(item)
+            yield Doc(item, item.path, item.path, "", opened.raw, html=opened.raw)
+            yield End(item)
+            continue
+        if isinstance(opened, cio.WarcInput):
+            yield from _warc_events(item, opened)
+            continue
         yield Begin(item)
         with opened:
             try:
@@ -114,6 +162,23 @@ def events(inputs: Iterator[cio.Input | cio.Unreadable], stdin: BinaryIO | None)
             except cio.InputError as exc:
                 yield Failed(item.path, str(exc), item)
         yield End(item)
+
+
+def _warc_events(source: cio.Input, opened: cio.WarcInput) -> Iterator[Event]:
+    yield Begin(source)
+    with opened:
+        try:
+            for number, page in enumerate(opened, 1):
+                record = {"id": page.id, "url": page.url}
+                # A record that fails to clean is written back as this line: its id and url.
+                line = cio.Line(number, "record", json.dumps(record, ensure_ascii=False), None, record=record)
+                label = f"{source.path}:{page.id}"
+                yield Doc(
+                    source, page.id, label, "", None, line=line, html=page.html, url=page.url, charset=page.charset
+                )
+        except cio.InputError as exc:
+            yield Failed(source.path, str(exc), source)
+    yield End(source, opened.skipped)
 
 
 def _record_event(source: cio.Input, line: cio.Line) -> Doc | Pass:
@@ -126,7 +191,15 @@ def _record_event(source: cio.Input, line: cio.Line) -> Doc | Pass:
         doc_id = label
     title = record.get("title")
     title = title if isinstance(title, str) and title.strip() else None
-    return Doc(source, doc_id, label, record["text"], line.raw, line=line, title=title)
+    text = record.get("text")
+    text = text if isinstance(text, str) else ""
+    html = record.get("html")
+    if isinstance(html, str):
+        # A record with its page's HTML is cleaned from it (so re-cleaning an output record is stable).
+        url = record.get("url")
+        url = url if isinstance(url, str) else None
+        return Doc(source, doc_id, label, text, line.raw, line=line, title=title, html=html, url=url)
+    return Doc(source, doc_id, label, text, line.raw, line=line, title=title)
 
 
 # --- cleaning, in order, in a bounded window ---------------------------------------------------------------------
@@ -162,6 +235,7 @@ class Cleaning:
         self._generation = 0  # of the pool: bumped when a broken one is replaced
         self._deferred: Doc | None = None
         self._docs_seen = 0
+        self._html_seen = False
         self._in_flight = 0
         self._bytes = 0
 
@@ -186,6 +260,7 @@ class Cleaning:
         return event.result is not None or (event.future is not None and event.future.done())
 
     def _submit(self, doc: Doc) -> None:
+        self._html_seen = self._html_seen or doc.html is not None
         self._in_flight += 1
         self._bytes += doc.size
         if self.jobs == 1:
@@ -206,7 +281,7 @@ class Cleaning:
         for _ in range(2):
             pool = self._ensure_pool()
             try:
-                doc.future = pool.submit(_worker_clean, doc.text, doc.title)
+                doc.future = pool.submit(_worker_clean, doc.page)
             except BrokenProcessPool:
                 self._restart(self._generation)  # broken by an earlier document's worker: start afresh
                 continue
@@ -219,6 +294,10 @@ class Cleaning:
         if self._pool is None:
             if self._context is None:
                 self._context = _pool_context()  # chosen once: a replacement pool starts the same way
+            if self._context.get_start_method() == "fork":
+                language.warm_up()  # forked workers share the language profiles instead of loading their own
+                if self._html_seen:
+                    _warm_html(self.options)
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=self._context,
@@ -229,7 +308,7 @@ class Cleaning:
 
     def _here(self, doc: Doc) -> Document | BaseException:
         try:
-            return clean_page(doc.text, title=doc.title, **self.options)
+            return doc.page.clean(self.options)
         except Exception as exc:
             return exc
 

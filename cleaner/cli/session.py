@@ -71,6 +71,7 @@ class Session:
         self.changed = 0
         self.errors = 0
         self.skipped = 0
+        self.records_skipped = 0  # WARC records that are not HTML pages
         self.files_changed = 0
         self._held: tuple[str, bytes] | None = None  # the first text document, until we know it is not alone
         self._printed = 0
@@ -90,6 +91,7 @@ class Session:
             if self.settings.to_files:
                 self._unit = _Unit(event.source)
         elif isinstance(event, End):
+            self.records_skipped += event.skipped
             self._end(event.source)
         else:
             self.errors += 1
@@ -114,7 +116,7 @@ class Session:
             self._explain(doc, result)
         if doc.line is None:
             rendered = result.render()
-            if rendered != doc.text:
+            if doc.html is not None or rendered != doc.text:
                 self.changed += 1
             if self.settings.to_files:
                 self._file_text(doc, rendered)
@@ -200,7 +202,7 @@ class Session:
         unit.changed = data != doc.raw
         unit.written += 1
         if self.settings.diff:
-            unit.old = _lines(doc.text)
+            unit.old = _lines(_old_text(doc))
             unit.new = _lines(rendered)
         if self.settings.compare:
             return
@@ -262,10 +264,10 @@ class Session:
                 self.errors += 1
                 self.reporter.problem(source.path, f"not written: {earlier} goes to the same output file")
                 return False
-            target = os.path.join(self.settings.output_dir, source.relname)
+            target = os.path.join(self.settings.output_dir, cio.output_name(source.relname, source.format))
         try:
             os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
-            unit.writer = cio.AtomicFile(target)
+            unit.writer = cio.AtomicFile(target, durable=self.settings.in_place)
         except OSError as exc:
             unit.failed = True
             self.errors += 1
@@ -356,6 +358,9 @@ class Session:
                 summary = f"cleaned {self.docs} {plural(self.docs, 'document')} ({self.changed} changed, {errors})"
             if self.skipped:
                 summary += f"\nskipped {self.skipped} {plural(self.skipped, 'document')} not in {settings.lang_label}"
+            if self.records_skipped:
+                count = self.records_skipped
+                summary += f"\nskipped {count} WARC {plural(count, 'record')} (not HTML pages)"
             self.reporter.echo(summary)
         if self.errors:
             return EXIT_ERROR
@@ -375,8 +380,9 @@ def _merge(doc: Doc, result: Document) -> dict[str, Any]:
 
     What the page no longer shows does not erase what the record already knows, so that cleaning a cleaned
     record changes nothing: `source`, `date` and `language` found as null, or `related` found empty, keep the
-    record's own value; `removed` is appended to the record's own list; a record whose text is blank keeps its
-    `kind` (a cleaned listing has no text left, only its `related` cards).
+    record's own value; `removed` is appended to the record's own list (except for a record cleaned from its
+    `html`, which is cleaned whole every time); a record whose text is blank keeps its `kind` (a cleaned
+    listing has no text left, only its `related` cards).
     """
     assert doc.line is not None and doc.line.record is not None
     old = doc.line.record
@@ -390,12 +396,21 @@ def _merge(doc: Doc, result: Document) -> dict[str, Any]:
             new[key] = old[key]
     if not new.get("related") and isinstance(old.get("related"), list) and old["related"]:
         new["related"] = old["related"]
-    if isinstance(old.get("removed"), list) and old["removed"]:
+    if isinstance(old.get("removed"), list) and old["removed"] and doc.html is None:
         new["removed"] = old["removed"] + new.get("removed", [])
     if result.kind == "empty" and not doc.text.strip() and isinstance(old.get("kind"), str):
         new["kind"] = old["kind"]
     record.update(new)
     return record
+
+
+def _old_text(doc: Doc) -> str:
+    """What a document was, for --diff: its text, or its page's HTML decoded."""
+    if doc.html is None:
+        return doc.text
+    from ..html import decode_html
+
+    return decode_html(doc.html, doc.charset)
 
 
 def _lines(text: str) -> list[str]:
@@ -426,30 +441,51 @@ def _encode(text: str) -> bytes:
 
 
 class Claims:
-    """Under -o, find an earlier command-line path whose input goes to the same output file.
+    """Under -o, find an input met earlier whose cleaned form goes to the same output file.
 
-    Only inputs from different command-line paths can collide (one directory's walk names each file once), so
-    this looks at the earlier arguments instead of remembering every file written: memory stays flat.
+    Two inputs collide when they come from different command-line paths with the same name, or when their
+    names differ only by an extension that maps to the same output (`a.html` and `a.txt` both give `a.txt`,
+    `x.warc.gz` and `x.jsonl` both give `x.jsonl`). This looks at the earlier arguments and at the input's
+    siblings that a walk meets first, instead of remembering every file written: memory stays flat.
     """
 
-    def __init__(self, paths: Sequence[str]) -> None:
+    def __init__(self, paths: Sequence[str], input_format: cio.InputFormat = "auto") -> None:
         self.paths = paths
+        self.input_format = input_format
         self.is_dir = [path != cio.STDIN and os.path.isdir(path) for path in paths]
+
+    def _output(self, relname: str) -> str:
+        return cio.output_name(relname, cio.format_of(relname, self.input_format))
+
+    def _sources_of(self, relname: str) -> list[str]:
+        """The relative names (in walk order) whose output is the same as `relname`'s."""
+        folder, name = os.path.split(relname)
+        out = self._output(relname)
+        return [os.path.join(folder, other) for other in cio.same_output_siblings(name) if self._output(other) == out]
 
     def __call__(self, source: cio.Input) -> str | None:
         relname = source.relname
         if relname is None:
             return None
+        sources = self._sources_of(relname) if self.input_format == "auto" else [relname]
+        if source.fspath is not None and self.is_dir[source.arg]:
+            top = source.fspath[: len(source.fspath) - len(relname)]
+            for other in sources:
+                if other == relname:
+                    break  # the walk meets the others after this one
+                if os.path.isfile(top + other):
+                    return source.path[: len(source.path) - len(relname)] + other
         for arg in range(source.arg):
             path = self.paths[arg]
             if path == cio.STDIN:
                 continue
             if self.is_dir[arg]:
-                candidate = os.path.join(path, relname)
-                parts = relname.split(os.sep)
-                walked = all(not part.startswith(".") for part in parts) and cio.wanted(parts[-1])
-                if walked and os.path.isfile(candidate):
-                    return candidate
-            elif os.path.basename(path.rstrip(os.sep)) == relname:
+                for other in sources:
+                    candidate = os.path.join(path, other)
+                    parts = other.split(os.sep)
+                    walked = all(not part.startswith(".") for part in parts) and cio.wanted(parts[-1])
+                    if walked and os.path.isfile(candidate):
+                        return candidate
+            elif self._output(os.path.basename(path.rstrip(os.sep))) == self._output(relname):
                 return path
         return None

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 
+import numpy as np
+
 from ..document import Block
 from ..features import BlockFeatures, block_features, is_prose
 from ..memo import LINE_CACHE_SIZE
@@ -85,21 +87,17 @@ def removed_gaps(blocks: Sequence[Block]) -> list[tuple[int, int]]:
     return gaps
 
 
-def stage1_vectors(features: Sequence[BlockFeatures], gaps: Sequence[tuple[int, int]]) -> list[list[float]]:
-    """Own features, the plain features of two blocks either side, lines removed around it, the position."""
+def stage1_vectors(features: Sequence[BlockFeatures], gaps: Sequence[tuple[int, int]]) -> np.ndarray:
+    """One row per block: own features, the plain features of two blocks either side, the position, the run of
+    bullets it is in, and the lines removed above and below it."""
     n = len(features)
-    runs = _bullet_runs(features)
-    vectors = []
-    for i, own in enumerate(features):
-        vector = own.vector()
-        for offset in NEIGHBOUR_OFFSETS:
-            j = i + offset
-            vector.extend(_neighbour_view(features[j] if 0 <= j < n else None))
-        vector.append(i / max(1, n - 1))
-        vector.append(math.log1p(runs[i]))
-        vector.extend(math.log1p(gap) for gap in gaps[i])
-        vectors.append(vector)
-    return vectors
+    own = np.array([f.vector() for f in features], dtype=float).reshape(n, -1)
+    views = np.array([_NO_NEIGHBOUR] * 2 + [_neighbour_view(f) for f in features] + [_NO_NEIGHBOUR] * 2, dtype=float)
+    around = [views[2 + offset : 2 + offset + n] for offset in NEIGHBOUR_OFFSETS]
+    position = np.arange(n, dtype=float) / max(1, n - 1)
+    runs = np.log1p(np.array(_bullet_runs(features), dtype=float))
+    removed = np.log1p(np.array(gaps, dtype=float).reshape(n, 2))
+    return np.hstack([own, *around, position[:, None], runs[:, None], removed])
 
 
 def densest_run(scores: Sequence[float]) -> tuple[int, int]:
@@ -115,12 +113,15 @@ def densest_run(scores: Sequence[float]) -> tuple[int, int]:
     return best_span
 
 
-def _window_mean(values: Sequence[float], weights: Sequence[float], i: int, radius: int) -> float:
-    lo, hi = max(0, i - radius), min(len(values), i + radius + 1)
-    total = sum(weights[lo:hi])
-    if total == 0:
-        return 0.0
-    return sum(v * w for v, w in zip(values[lo:hi], weights[lo:hi], strict=True)) / total
+def _window_means(values: np.ndarray, weights: np.ndarray, radius: int) -> np.ndarray:
+    """For each i, the `weights`-weighted mean of `values` over [i - radius, i + radius] (clipped to the page)."""
+    n = len(values)
+    lo = np.maximum(np.arange(n) - radius, 0)
+    hi = np.minimum(np.arange(n) + radius + 1, n)
+    weighted = np.concatenate(([0.0], np.cumsum(values * weights)))
+    total = np.concatenate(([0.0], np.cumsum(weights)))
+    span = total[hi] - total[lo]
+    return np.divide(weighted[hi] - weighted[lo], span, out=np.zeros(n), where=span != 0)
 
 
 def _sigmoid(z: float) -> float:
@@ -142,37 +143,34 @@ def region_scores(
     return scores
 
 
-def stage2_vectors(probabilities: Sequence[float], features: Sequence[BlockFeatures]) -> list[list[float]]:
-    """Pooled stage-one scores around each block, and where it stands relative to the densest run."""
+def stage2_vectors(probabilities: Sequence[float], features: Sequence[BlockFeatures]) -> np.ndarray:
+    """One row per block: pooled stage-one scores around it, and where it stands relative to the densest run."""
     n = len(features)
-    weights = [1.0 + math.log1p(f.words) for f in features]
-    start, end = densest_run(region_scores(probabilities, features))
-    total_words = sum(f.words for f in features) or 1
-    vectors = []
-    words_before = 0
-    for i, f in enumerate(features):
-        p = probabilities[i]
-        prev_p = probabilities[i - 1] if i > 0 else 0.0
-        next_p = probabilities[i + 1] if i + 1 < n else 0.0
-        inside = start <= i < end
-        distance = 0 if inside else (start - i if i < start else i - end + 1)
-        vectors.append(
-            [
-                p,
-                prev_p,
-                next_p,
-                _window_mean(probabilities, weights, i, 2),
-                _window_mean(probabilities, weights, i, 5),
-                float(inside),
-                math.log1p(distance),
-                words_before / total_words,
-                math.log1p(f.words),
-                float(f.ends_sentence),
-                p * float(inside),
-            ]
-        )
-        words_before += f.words
-    return vectors
+    p = np.asarray(probabilities, dtype=float).reshape(n)
+    words = np.array([f.words for f in features], dtype=float)
+    log_words = np.log1p(words)
+    start, end = densest_run(region_scores(p.tolist(), features))
+    index = np.arange(n)
+    inside = ((index >= start) & (index < end)).astype(float)
+    distance = np.where(index < start, start - index, np.where(index >= end, index - end + 1, 0))
+    words_before = (np.cumsum(words) - words) / (words.sum() or 1.0)
+    previous = np.concatenate(([0.0], p[:-1])) if n else p
+    following = np.concatenate((p[1:], [0.0])) if n else p
+    weights = 1.0 + log_words
+    columns = [
+        p,
+        previous,
+        following,
+        _window_means(p, weights, 2),
+        _window_means(p, weights, 5),
+        inside,
+        np.log1p(distance),
+        words_before,
+        log_words,
+        np.array([float(f.ends_sentence) for f in features]),
+        p * inside,
+    ]
+    return np.column_stack(columns) if n else np.zeros((0, len(columns)))
 
 
 @dataclass(frozen=True)
@@ -189,6 +187,14 @@ class LinearModel:
         """The same model as one dot product: sum(w / s * x) + (bias - sum(w * m / s))."""
         slopes = tuple(w / s for w, s in zip(self.weights, self.scale, strict=True))
         return slopes, self.bias - sum(map(operator.mul, slopes, self.mean))
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """`probability` of each row of a matrix."""
+        if rows.shape[1] != len(self.weights):
+            raise ValueError(f"the model reads {len(self.weights)} features, got {rows.shape[1]}")
+        slopes, intercept = self._folded
+        z = np.clip(rows @ np.asarray(slopes) + intercept, -LOGIT_CLIP, LOGIT_CLIP)
+        return 1.0 / (1.0 + np.exp(-z))
 
     def probability(self, vector: Sequence[float]) -> float:
         if len(vector) != len(self.weights):
@@ -304,8 +310,8 @@ def classify_density(page: Page, model: DensityModel | None = None) -> None:
     if not blocks:
         return
     features = page_features(blocks, page.stopwords)
-    p1 = [model.stage1.probability(v) for v in stage1_vectors(features, removed_gaps(blocks))]
-    p2 = [model.stage2.probability(v) for v in stage2_vectors(p1, features)]
+    p1 = model.stage1.probabilities(stage1_vectors(features, removed_gaps(blocks)))
+    p2 = model.stage2.probabilities(stage2_vectors(p1, features)).tolist()
     lists = _list_spans(features)
     start, end = densest_run(_bridge_lists(region_scores(p2, features, model.gap_weight), lists))
     keep = [start <= i < end and p >= model.threshold for i, p in enumerate(p2)]

@@ -36,37 +36,34 @@ LISTING_MAX_PROSE_WORDS = 40
 
 @dataclass(frozen=True)
 class _Line:
+    """A block as the card parser sees it; its roles are settled once (the parser asks about each many times)."""
+
     block: Block
     words: int
     meta: Meta | None
     bullet: bool
+    # A metadata line (age, date, byline, reading time): each card has one.
+    is_anchor: bool
+    # An anchor, or a bulleted outlet name.
+    is_meta: bool
+    is_snippet: bool
+    is_headline: bool
 
     @property
     def text(self) -> str:
         return self.block.text
 
-    @property
-    def is_anchor(self) -> bool:
-        """A metadata line (age, date, byline, reading time): each card has one."""
-        return self.meta is not None
-
-    @property
-    def is_meta(self) -> bool:
-        return self.is_anchor or (self.bullet and 0 < self.words <= OUTLET_MAX_WORDS)
-
-    @property
-    def is_snippet(self) -> bool:
-        if self.is_meta or self.words < SNIPPET_MIN_WORDS:
-            return False
-        return self.words >= SNIPPET_ALWAYS_WORDS or ends_sentence(self.text)
-
-    @property
-    def is_headline(self) -> bool:
-        return not self.is_meta and not self.is_snippet and HEADLINE_MIN_WORDS <= self.words <= HEADLINE_MAX_WORDS
-
 
 def _line(block: Block) -> _Line:
-    return _Line(block=block, words=count_words(block.text), meta=parse_meta(block.text), bullet=has_bullet(block.text))
+    text = block.text
+    words = count_words(text)
+    meta = parse_meta(text)
+    bullet = has_bullet(text)
+    is_anchor = meta is not None
+    is_meta = is_anchor or (bullet and 0 < words <= OUTLET_MAX_WORDS)
+    is_snippet = not is_meta and words >= SNIPPET_MIN_WORDS and (words >= SNIPPET_ALWAYS_WORDS or ends_sentence(text))
+    is_headline = not is_meta and not is_snippet and HEADLINE_MIN_WORDS <= words <= HEADLINE_MAX_WORDS
+    return _Line(block, words, meta, bullet, is_anchor, is_meta, is_snippet, is_headline)
 
 
 def _chunks(lines: list[_Line]) -> list[list[_Line]]:
