@@ -223,7 +223,7 @@ def learn_inputs(
 )
 @click.option(
     "--input-format",
-    type=click.Choice(["auto", "text", "jsonl"]),
+    type=click.Choice(["auto", "text", "jsonl", "html", "warc"]),
     default="auto",
     show_default=True,
     help="How inputs are read, as for 'cleaner clean'.",
@@ -289,9 +289,10 @@ def learn_command(
 
     A line is learnt when it stands on at least --min-docs pages and --min-share of its site's, unless it is a
     story's (it repeats together with the rest of its article: syndicated copies, a popular story's teaser),
-    a part of teaser cards, or removed by the shipped packs already. Each rule says on how many pages it
-    stands, one of them, and where: head, body or tail chrome (a drop), or the line above the site's teaser
-    cards (a truncate or rail marker). Review the pack, then apply it with 'cleaner clean --rules FILE'.
+    a part of teaser cards, removed by the shipped packs already, or removed by the cleaner anyway (it cleans
+    a sample of each site's pages in full to see). Each rule says on how many pages it stands, one of them, and
+    where: head, body or tail chrome (a drop), or the line above the site's teaser cards (a truncate or rail
+    marker). Review the pack, then apply it with 'cleaner clean --rules FILE'.
 
     \b
     Examples:
