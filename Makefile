@@ -28,12 +28,13 @@ test: lint
 	$(PY) -m pytest
 
 # Quality on the dev pages next to the peers, throughput on a generated corpus, HTML input next to its peers,
-# and learning (F1 with and without --learn, memory on 100,000 pages).
+# learning (F1 with and without --learn, memory on 100,000 pages) and dedup (bench/dedup.py).
 bench: install-bench
 	$(PY) -m bench.quality --shared $(SHARED)
 	$(PY) -m bench.throughput --shared $(SHARED)
 	$(PY) -m bench.html --shared $(SHARED)
 	$(PY) -m bench.learn --shared $(SHARED)
+	$(PY) -m bench.dedup --shared $(SHARED)
 
 # Refit the density model's weights on the dev pages (see README, "Density model").
 fit: install-bench

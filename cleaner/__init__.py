@@ -5,8 +5,10 @@
 >>> doc.title, doc.text, doc.kind, doc.related, doc.removed
 >>> doc = cleaner.clean_html(html_bytes, url="https://example.org/a")   # or cleaner.clean(html): sniffed
 >>> pack = cleaner.learn_pages(pages)          # a corpus's own chrome, as a rule pack (see `cleaner.learn`)
+>>> dedup = cleaner.Deduplicator(); dedup.add("a", text)                # each story once (cleaner.dedup)
 """
 
+from .dedup import Deduplicator, Match
 from .document import Document, RelatedItem, Removal
 from .html import clean_html
 from .learn import CorpusPage, LearnedPack, learn_pages
@@ -15,8 +17,10 @@ from .pipeline import clean, clean_many
 
 __all__ = [
     "CorpusPage",
+    "Deduplicator",
     "Document",
     "LearnedPack",
+    "Match",
     "Options",
     "RelatedItem",
     "Removal",

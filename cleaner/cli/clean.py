@@ -117,6 +117,13 @@ from .session import Claims, Session, Settings
     metavar="N",
     help="Worker processes (default: one per CPU). -j 1 cleans in this process. Output order is input order.",
 )
+@click.option(
+    "--dedup",
+    is_flag=True,
+    help="Drop copies of a story already output (see 'cleaner dedup'): the first copy is kept, a later one is "
+    "dropped when a kept copy is at least as long; not printed or written (left untouched with --in-place), "
+    "counted at the end.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line; errors are still shown.")
 @click.pass_context
 def clean_command(
@@ -135,6 +142,7 @@ def clean_command(
     no_density: bool,
     langs: tuple[str, ...],
     jobs: int | None,
+    dedup: bool,
     quiet: bool,
 ) -> None:
     """Clean pages: files, directories (their *.txt, *.jsonl, *.html, *.htm, *.html.gz, *.htm.gz, *.warc and
@@ -201,7 +209,12 @@ def clean_command(
     reporter = Reporter(Progress(show_progress, None))
     stdin = binary_stream(sys.stdin) if cio.STDIN in paths else None
     stdout = binary_stream(sys.stdout)
-    session = Session(settings, stdout, reporter, Claims(paths, input_format))  # type: ignore[arg-type]
+    deduplicator = None
+    if dedup:
+        from ..dedup import Deduplicator
+
+        deduplicator = Deduplicator()
+    session = Session(settings, stdout, reporter, Claims(paths, input_format), deduplicator)  # type: ignore[arg-type]
     if stdin is not None and not quiet and is_tty(sys.stdin):
         reporter.echo("cleaner: reading pages from standard input (end with Ctrl-D)")
     if learn:

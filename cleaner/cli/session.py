@@ -62,8 +62,11 @@ class Session:
         stdout: BinaryIO,
         reporter: Reporter,
         claims: Callable[[cio.Input], str | None],
+        dedup: Any = None,
     ) -> None:
         self.settings = settings
+        self.dedup = dedup  # a cleaner.dedup.Deduplicator under --dedup
+        self.duplicates = 0
         self.stdout = stdout
         self.reporter = reporter
         self.claims = claims
@@ -111,6 +114,10 @@ class Session:
             self.skipped += 1
             self._keep(doc)
             return
+        if self.dedup is not None and self._duplicate(doc, result):
+            self.duplicates += 1
+            self._keep(doc)
+            return
         self.docs += 1
         if self.settings.explain:
             self._explain(doc, result)
@@ -134,6 +141,15 @@ class Session:
             self._write(cio.jsonl_line(record))
         else:
             self._print_text(str(doc.id), _encode(result.render()))
+
+    def _duplicate(self, doc: Doc, result: Document) -> bool:
+        """--dedup keeps the first copy of a story; a later one is dropped only when a kept copy is at least as
+        long (so a more complete copy that comes later is kept too: nothing is lost)."""
+        sketch = self.dedup.sketch(result.render())
+        if self.dedup.query_sketch(sketch, complete=True) is not None:
+            return True
+        self.dedup.add_sketch(doc.id, sketch)
+        return False
 
     def _keep(self, doc: Doc) -> None:
         """A document that is not output (failed, or not in --lang): in place it stays as it was."""
@@ -356,6 +372,8 @@ class Session:
                 )
             else:
                 summary = f"cleaned {self.docs} {plural(self.docs, 'document')} ({self.changed} changed, {errors})"
+            if self.duplicates:
+                summary += f"\ndropped {self.duplicates} {plural(self.duplicates, 'duplicate')}"
             if self.skipped:
                 summary += f"\nskipped {self.skipped} {plural(self.skipped, 'document')} not in {settings.lang_label}"
             if self.records_skipped:

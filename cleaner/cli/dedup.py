@@ -1,0 +1,418 @@
+"""`cleaner dedup`: which inputs are copies of the same story (and, with an index, of stories already in the corpus).
+
+Inputs -> events -> (cleaning pool, unless --no-clean) -> sketches -> `Deduplicator` -> the clusters, printed in
+input order once every input is in (a representative is known only at the end). With an index, a file whose
+size and mtime are as recorded is not read at all (its sketches come from the index), a changed file's
+documents whose bytes are as recorded are not cleaned again, and the sketches of the inputs under the index's
+root are written back; indexed documents sharing band keys with an input are candidates too.
+
+The pieces `cleaner index` shares live here: the cleaning and dedup options, finding the corpus root, the
+cleaning settings' fingerprint, the sketching flow and the index writer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .. import __version__
+from .. import io as cio
+from ..dedup.options import DEFAULT_DIR, DEFAULT_NAME, DedupOptions, default_path
+from .common import (
+    CONTEXT_SETTINGS,
+    EXIT_CHANGED,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    Progress,
+    Reporter,
+    Terminated,
+    binary_stream,
+    default_jobs,
+    fail,
+    plural,
+    sigterm_raises,
+    silence_stdout,
+    split_list,
+    stderr_is_tty,
+)
+
+if TYPE_CHECKING:
+    from ..dedup import Deduplicator
+    from ..dedup.index import Index
+
+# --- options shared with `cleaner index` ---------------------------------------------------------------------
+
+DEFAULTS = DedupOptions()
+
+
+def cleaning_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """How inputs are read and cleaned before they are compared (the options of `cleaner clean`)."""
+    decorators = [
+        click.option(
+            "--input-format",
+            type=click.Choice(["auto", "text", "jsonl"]),
+            default="auto",
+            show_default=True,
+            help="How inputs are read (as in 'cleaner clean'): .jsonl files as JSONL records, others as one page.",
+        ),
+        click.option(
+            "--no-clean",
+            is_flag=True,
+            help="The inputs are already clean: compare their text as it is (much faster).",
+        ),
+        click.option("--rules", "rule_files", multiple=True, metavar="FILE", help="A rule pack of your own."),
+        click.option("--pack", "packs", multiple=True, metavar="NAME", help="Shipped rule packs to apply instead."),
+        click.option("--no-density", is_flag=True, help="Clean without the density filters."),
+        click.option(
+            "-j", "--jobs", type=click.IntRange(min=1), metavar="N", help="Cleaning processes (default: one per CPU)."
+        ),
+        click.option(
+            "--shingle-size",
+            type=click.IntRange(min=1),
+            default=DEFAULTS.shingle_size,
+            show_default=True,
+            help="Words per shingle (recorded in an index: changing it needs another index).",
+        ),
+        click.option(
+            "--index",
+            "index_path",
+            metavar="PATH",
+            type=click.Path(dir_okay=False, path_type=str),
+            help=f"The index file (default: {DEFAULT_DIR}/{DEFAULT_NAME} at the corpus root).",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def cleaning_setup(
+    ctx: click.Context, rule_files: Sequence[str], packs: Sequence[str], no_density: bool, no_clean: bool
+) -> dict[str, Any] | None:
+    """The options for `cleaner.clean` (None with --no-clean), checked once before any input is read."""
+    if no_clean:
+        return None
+    options: dict[str, Any] = {"rule_files": tuple(rule_files), "density": not no_density}
+    names = split_list(packs)
+    if names:
+        options["packs"] = tuple(names)
+    for path in rule_files:
+        if not os.path.isfile(path):
+            fail(ctx, f"--rules {path}: {'is a directory' if os.path.isdir(path) else 'no such file or directory'}")
+    from ..pipeline import clean as clean_page
+
+    try:
+        clean_page("", **options)
+    except (ValueError, KeyError, OSError) as exc:
+        fail(ctx, str(exc).strip("'\"") or type(exc).__name__)
+    return options
+
+
+def fingerprint(options: dict[str, Any] | None, input_format: str) -> str:
+    """What a stored sketch depends on besides the text: the cleaning (version, packs, rule files' bytes, density)
+    and how inputs are split into documents. A file recorded with another fingerprint is read again."""
+    if options is None:
+        return f"raw/{input_format}"
+    rules = []
+    for path in options.get("rule_files", ()):
+        with open(path, "rb") as handle:
+            rules.append(hashlib.blake2b(handle.read(), digest_size=8).hexdigest())
+    described = {
+        "version": __version__,
+        "packs": list(options.get("packs", ())),
+        "rules": rules,
+        "density": options.get("density", True),
+        "format": input_format,
+    }
+    digest = hashlib.blake2b(json.dumps(described, sort_keys=True).encode(), digest_size=8).hexdigest()
+    return f"clean/{digest}"
+
+
+# --- the corpus root ---------------------------------------------------------------------------------------------
+
+
+def common_parent(paths: Sequence[str]) -> str:
+    dirs = []
+    for path in paths:
+        if path == cio.STDIN:
+            continue
+        real = os.path.realpath(path)
+        dirs.append(real if os.path.isdir(real) else os.path.dirname(real))
+    if not dirs:
+        return os.getcwd()
+    return os.path.commonpath(dirs)
+
+
+def find_root(paths: Sequence[str]) -> tuple[str, bool]:
+    """The corpus root for `paths`: walking up from their common parent directory, the first directory holding
+    an index (`.cleaner/index.sqlite`) or a git repository (`.git`); else the common parent itself. The flag
+    tells whether an index exists there."""
+    start = common_parent(paths)
+    here = start
+    while True:
+        if os.path.isfile(default_path(here)):
+            return here, True
+        if os.path.exists(os.path.join(here, ".git")):
+            return here, False
+        parent = os.path.dirname(here)
+        if parent == here:
+            return start, False
+        here = parent
+
+
+def open_index(ctx: click.Context, path: str, options: DedupOptions, root: str | None) -> Index:
+    from ..dedup.index import Index, IndexProblem
+
+    try:
+        return Index(path, options, root=root)
+    except (IndexProblem, OSError) as exc:
+        problem = str(exc) if isinstance(exc, IndexProblem) else f"{path}: {cio.describe_os_error(exc)}"
+        fail(ctx, problem)
+        raise  # not reached: fail exits
+
+
+# --- git (the pre-commit hook) -------------------------------------------------------------------------------------
+
+
+def git_files(ctx: click.Context, inputs: Sequence[str]) -> tuple[str, list[str]]:
+    """The top of the git work tree around the current directory and its tracked files a directory walk would
+    pick up (*.txt, *.jsonl) or with an input's extension, relative to the top."""
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        listed = subprocess.run(["git", "ls-files", "-z"], capture_output=True, check=True, cwd=top).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        detail = exc.stderr.strip() if isinstance(exc, subprocess.CalledProcessError) and exc.stderr else exc
+        fail(ctx, f"--git: not inside a git work tree ({str(detail).strip() or 'git failed'})")
+        raise
+    suffixes = set(cio.SUFFIXES) | {os.path.splitext(path)[1].lower() for path in inputs if os.path.splitext(path)[1]}
+    names = [name for name in listed.decode("utf-8", "surrogateescape").split("\0") if name]
+    return top, [name for name in names if os.path.splitext(name)[1].lower() in suffixes]
+
+
+# --- the command -----------------------------------------------------------------------------------------------
+
+
+@click.command("dedup", context_settings=CONTEXT_SETTINGS, short_help="Find copies of the same story.")
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True, path_type=str))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="text: a table, one row per document in input order. jsonl: one object per input document, in input "
+    "order: id, cluster (the representative's id), duplicate_of (null for a representative), similarity (to "
+    "the representative).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Print nothing on stdout; for each input that duplicates an earlier input or an indexed document, print "
+    "'PATH: duplicate of OTHER (similarity S)' on stderr, and exit 1 if there is any.",
+)
+@click.option(
+    "--git",
+    "use_git",
+    is_flag=True,
+    help="Compare with the files tracked by git too (its *.txt and *.jsonl files), through the index at the top "
+    "of the work tree (created and brought up to date as needed). What the cleaner-dedup pre-commit hook runs.",
+)
+@click.option("--no-index", is_flag=True, help="Do not use an index even if there is one: compare the inputs only.")
+@click.option(
+    "--jaccard",
+    type=click.FloatRange(0, 1),
+    default=DEFAULTS.jaccard,
+    show_default=True,
+    help="A pair whose estimated Jaccard similarity of shingles reaches this is a duplicate.",
+)
+@click.option(
+    "--containment",
+    type=click.FloatRange(0, 1),
+    default=DEFAULTS.containment,
+    show_default=True,
+    help="So is a pair where this share of the shorter text's shingles is in the other (a trimmed copy)...",
+)
+@click.option(
+    "--min-words",
+    type=click.IntRange(min=0),
+    default=DEFAULTS.min_words,
+    show_default=True,
+    help="... when the shorter text has at least this many words.",
+)
+@cleaning_options
+@click.pass_context
+def dedup_command(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    fmt: str,
+    check: bool,
+    use_git: bool,
+    no_index: bool,
+    jaccard: float,
+    containment: float,
+    min_words: int,
+    input_format: str,
+    no_clean: bool,
+    rule_files: tuple[str, ...],
+    packs: tuple[str, ...],
+    no_density: bool,
+    jobs: int | None,
+    shingle_size: int,
+    index_path: str | None,
+    quiet: bool,
+) -> None:
+    """Find the documents that are copies of the same story: files, directories (their *.txt and *.jsonl files)
+    or standard input ('-', or no PATHS).
+
+    Each input is cleaned first (the pipeline of 'cleaner clean'; --no-clean when the inputs are already clean),
+    then compared by word shingles, MinHash and LSH: a pair is a duplicate when its estimated Jaccard similarity
+    reaches --jaccard, or when --containment of the shorter text is in the other (a copy that was trimmed). Copies
+    form clusters; each cluster's representative is its most complete copy (most words; ties: the first seen).
+
+    With an index (found at the corpus root, or --index PATH; made by 'cleaner index'), unchanged files are not
+    read again, the inputs' sketches are recorded, and the indexed documents are candidates too: a new file is
+    checked against the whole corpus without reading it. The root is the nearest directory at or above the
+    inputs' common parent that holds .cleaner/index.sqlite or .git.
+
+    \b
+    Examples:
+      cleaner dedup corpus/                       a table: each document, its cluster, similarity
+      cleaner dedup --format jsonl corpus/ > clusters.jsonl
+      cleaner dedup --no-clean clean/             already-clean text: no cleaning, much faster
+      cleaner dedup --check new/*.txt             exit 1 if a new file copies another or an indexed one
+      cleaner dedup --check --git FILES           the pre-commit hook: FILES against each other and the repository
+
+    \b
+    Exit status: 0 done (duplicates or not, unless --check); 1 --check found a duplicate; 2 errors (an input
+    could not be read or cleaned, a bad index, a usage error); 130 interrupted.
+    """
+    from ..dedup import Deduplicator
+    from .sketching import IndexSource, Problem, Sketcher, Writer, sync_tracked
+
+    paths = paths or (cio.STDIN,)
+    if paths.count(cio.STDIN) > 1:
+        raise click.UsageError("standard input ('-') can be read only once.")
+    if use_git and no_index:
+        raise click.UsageError("--git needs the index: it cannot go with --no-index.")
+    options = DedupOptions(shingle_size=shingle_size, jaccard=jaccard, containment=containment, min_words=min_words)
+    clean_options = cleaning_setup(ctx, rule_files, packs, no_density, no_clean)
+    setting = fingerprint(clean_options, input_format)
+    show_progress = not quiet and stderr_is_tty()
+    reporter = Reporter(Progress(show_progress, None))
+
+    index: Index | None = None
+    tracked: list[str] | None = None
+    if use_git:
+        top, tracked = git_files(ctx, paths)
+        index = open_index(ctx, index_path or default_path(top), options, top)
+    elif index_path is not None and not no_index:
+        index = open_index(ctx, index_path, options, find_root(paths)[0])
+    elif not no_index and any(path != cio.STDIN for path in paths):
+        root, exists = find_root(paths)
+        if exists:
+            index = open_index(ctx, default_path(root), options, root)
+
+    status = EXIT_OK
+    dedup: Deduplicator | None = None
+    sketcher: Sketcher | None = None
+    errors = 0
+    matches: list[tuple[str, Any, float]] = []
+    try:
+        with sigterm_raises():
+            writer = Writer(index)
+            exclude: set[str] = set()
+            if index is not None:
+                for item in cio.discover(paths, input_format):  # type: ignore[arg-type]
+                    if isinstance(item, cio.Input) and item.fspath is not None:
+                        rel = index.relative(item.fspath)
+                        if rel is not None:
+                            exclude.add(rel)
+            if index is not None and tracked is not None:
+                errors += sync_tracked(index, tracked, exclude, clean_options, jobs, setting, writer, reporter)
+            source = IndexSource(index, exclude, setting, writer) if index is not None else None
+            dedup = Deduplicator(options, source=source)
+            sketcher = Sketcher(dedup, clean_options, jobs or default_jobs(), index, setting, writer, reporter.progress)
+            stdin = binary_stream(sys.stdin) if cio.STDIN in paths else None
+            for item in sketcher.run(cio.discover(paths, input_format), stdin):  # type: ignore[arg-type]
+                if isinstance(item, Problem):
+                    errors += item.error
+                    reporter.problem(item.where, item.message)
+                    continue
+                match = dedup.add_sketch(item.id, item.sketch, item.keys)
+                if match is not None:
+                    matches.append((item.label, match.id, match.similarity))
+            writer.flush()
+            reporter.progress.clear()
+            stdout = binary_stream(sys.stdout)
+            if check:
+                for label, other, similarity in matches:
+                    reporter.echo(f"{label}: duplicate of {other} (similarity {similarity:.2f})")
+            else:
+                write_assignments(dedup, fmt, stdout)
+                stdout.flush()
+            if not quiet:
+                reporter.echo(summary(dedup, errors))
+            status = EXIT_ERROR if errors else EXIT_CHANGED if check and matches else EXIT_OK
+    except (KeyboardInterrupt, Terminated) as exc:
+        if sketcher is not None:
+            sketcher.close(kill=True)
+        reporter.echo("cleaner: interrupted")
+        status = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + signal.SIGTERM
+    except BrokenPipeError:
+        silence_stdout()
+        status = 128 + signal.SIGPIPE
+    except OSError as exc:
+        reporter.echo(f"cleaner: {cio.describe_os_error(exc)}")
+        status = EXIT_ERROR
+    finally:
+        if sketcher is not None:
+            sketcher.close(kill=True)
+        if index is not None:
+            with contextlib.suppress(Exception):
+                index.close()
+        reporter.progress.clear()
+    ctx.exit(status)
+
+
+def summary(dedup: Deduplicator, errors: int) -> str:
+    rows = list(dedup.assignments())
+    duplicates = sum(1 for row in rows if row.duplicate_of is not None)
+    stories = len(rows) - duplicates
+    return (
+        f"compared {len(rows)} {plural(len(rows), 'document')}: {stories} {'story' if stories == 1 else 'stories'}, "
+        f"{duplicates} {plural(duplicates, 'duplicate')}, {errors} {plural(errors, 'error')}"
+    )
+
+
+def write_assignments(dedup: Deduplicator, fmt: str, stdout: Any) -> None:
+    rows = list(dedup.assignments())
+    if fmt == "jsonl":
+        for row in rows:
+            record = {"id": row.id, "cluster": row.cluster, "duplicate_of": row.duplicate_of}
+            record["similarity"] = row.similarity
+            stdout.write(cio.jsonl_line(record))
+        return
+    if not rows:
+        return
+    ids = [str(row.id) for row in rows]
+    clusters = [str(row.cluster) for row in rows]
+    width = min(60, max(len("DOCUMENT"), *map(len, ids)))
+    cwidth = min(60, max(len("CLUSTER"), *map(len, clusters)))
+    lines = [f"{'DOCUMENT':<{width}}  {'CLUSTER':<{cwidth}}  SIMILARITY"]
+    for row, shown, cluster in zip(rows, ids, clusters, strict=True):
+        similarity = "representative" if row.duplicate_of is None else f"{row.similarity:.2f}"
+        lines.append(f"{shown:<{width}}  {cluster:<{cwidth}}  {similarity}")
+    stdout.write(("\n".join(lines) + "\n").encode("utf-8", "backslashreplace"))

@@ -1,0 +1,224 @@
+"""The streaming deduplicator: `add(id, text) -> Match | None`, then `clusters()` or `assignments()`.
+
+Each document is shingled, signed and banded as it comes; its candidates are the documents sharing a band key
+(in memory, and in a `Source` such as the persistent index when one is given); each candidate is verified on
+its estimates (`verify.py`) and the verified pairs are merged in a union-find whose roots are the clusters'
+representatives (`cluster.py`). Memory per document: its signature (`num_perm` 32-bit values), a few counts and
+its band keys in a dict; nothing of its text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from .cluster import Rank, UnionFind
+from .lsh import Banding, BandTable
+from .minhash import MinHasher, Sketch
+from .options import DedupOptions
+from .shingles import shingle
+from .verify import Verdict, estimate, is_duplicate
+
+
+@dataclass(frozen=True)
+class Match:
+    """The earlier document a new one duplicates (the best of those verified: highest similarity, then first
+    seen). `similarity` is the containment of the smaller text in the other (1.0: exact copy); `words` is the
+    matched document's word count."""
+
+    id: Hashable
+    similarity: float
+    jaccard: float
+    containment: float
+    exact: bool
+    words: int
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One document's line of the output contract."""
+
+    id: Hashable
+    cluster: Hashable  # the representative's id
+    duplicate_of: Hashable | None  # None for the representative
+    similarity: float  # to the representative (1.0 for the representative itself)
+
+
+@dataclass
+class Cluster:
+    representative: Hashable
+    members: list[Hashable] = field(default_factory=list)  # in the order seen, the representative included
+
+
+@dataclass(frozen=True)
+class External:
+    """A document from a `Source`: `order` ranks it against the documents added (lower is earlier)."""
+
+    id: Hashable
+    sketch: Sketch
+    order: int
+
+
+class Source(Protocol):
+    """Documents outside this run that new ones are compared with (the persistent index)."""
+
+    def candidates(self, keys: np.ndarray, sketch: Sketch) -> Iterable[External]: ...
+
+
+class Deduplicator:
+    """Find near-duplicate documents as they stream in.
+
+    >>> dedup = Deduplicator()
+    >>> for id, text in rows:
+    ...     match = dedup.add(id, text)     # None, or the earlier document it duplicates
+    >>> dedup.clusters()                    # [Cluster(representative, members), ...]
+    """
+
+    def __init__(self, options: DedupOptions | None = None, *, source: Source | None = None) -> None:
+        self.options = options or DedupOptions()
+        self.source = source
+        self._hasher = MinHasher(self.options.num_perm, self.options.seed)
+        self._banding = Banding(self.options.num_perm, self.options.bands)
+        self._thresholds = self.options.thresholds
+        self._table = BandTable()
+        self._uf = UnionFind()
+        self._ids: list[Hashable] = []
+        self._sketches: list[Sketch] = []
+        self._added: list[int] = []  # nodes added (not pulled from the source), in order
+        self._external: dict[Hashable, int] = {}
+        self._order = 0
+
+    # -- the API
+
+    def sketch(self, text: str) -> Sketch:
+        return self._hasher.sketch(shingle(text, self.options.shingle_size))
+
+    def sketch_many(self, texts: Sequence[str]) -> list[Sketch]:
+        """Sketches of several texts, computed together (array operations over the batch: much faster per text
+        than one at a time)."""
+        return self._hasher.sketch_many(list(texts), self.options.shingle_size)
+
+    def keys(self, sketches: Sequence[Sketch]) -> np.ndarray:
+        """The LSH band keys of several sketches, one row each (to hand to `add_sketch`)."""
+        if not sketches:
+            return np.zeros((0, self._banding.bands), dtype=np.int64)
+        return self._banding.keys_many(np.stack([sketch.signature for sketch in sketches]))
+
+    def add(self, id: Hashable, text: str) -> Match | None:
+        """Add a document; the earlier document it duplicates, if any."""
+        return self.add_sketch(id, self.sketch(text))
+
+    def add_many(self, documents: Iterable[tuple[Hashable, str]], batch: int = 32) -> Iterator[Match | None]:
+        """Add documents (id, text) in order, sketched `batch` at a time; each one's match, in order."""
+        pending: list[tuple[Hashable, str]] = []
+        for document in documents:
+            pending.append(document)
+            if len(pending) >= batch:
+                yield from self._add_batch(pending)
+                pending = []
+        yield from self._add_batch(pending)
+
+    def _add_batch(self, documents: list[tuple[Hashable, str]]) -> Iterator[Match | None]:
+        sketches = self.sketch_many([text for _, text in documents])
+        keys = self.keys(sketches)
+        for (doc_id, _), sketch, row in zip(documents, sketches, keys, strict=True):
+            yield self.add_sketch(doc_id, sketch, row)
+
+    def add_sketch(self, id: Hashable, sketch: Sketch, keys: np.ndarray | None = None) -> Match | None:
+        """Add a document by its sketch (and its band keys, when `keys()` computed them with others')."""
+        node = self._node(id, sketch, self._order)
+        self._order += 1
+        self._added.append(node)
+        if sketch.empty:
+            return None
+        if keys is None:
+            keys = self._banding.keys(sketch.signature)
+        earlier = self._table.insert(node, keys.tolist())
+        matches = self._verified(sketch, keys, earlier)
+        for other, _ in matches:
+            self._uf.union(node, other)
+        return self._best(matches)
+
+    def query(self, text: str, *, complete: bool = False) -> Match | None:
+        """The earlier document `text` would duplicate, without adding it; with `complete`, only one at least as
+        long (in words) as `text`."""
+        return self.query_sketch(self.sketch(text), complete=complete)
+
+    def query_sketch(self, sketch: Sketch, *, complete: bool = False) -> Match | None:
+        if sketch.empty:
+            return None
+        keys = self._banding.keys(sketch.signature)
+        matches = self._verified(sketch, keys, self._table.query(keys.tolist()))
+        if complete:
+            matches = [(node, verdict) for node, verdict in matches if self._sketches[node].words >= sketch.words]
+        return self._best(matches)
+
+    def clusters(self) -> list[Cluster]:
+        """Every cluster with its members in the order seen (documents pulled from a source included), ordered by
+        each cluster's first member."""
+        groups: dict[int, Cluster] = {}
+        for node in sorted(range(len(self._ids)), key=lambda n: self._uf.rank[n].order):
+            root = self._uf.find(node)
+            if root not in groups:
+                groups[root] = Cluster(self._ids[root])
+            groups[root].members.append(self._ids[node])
+        return list(groups.values())
+
+    def assignments(self) -> Iterator[Assignment]:
+        """The documents added, in order, each with its cluster's representative and its similarity to it."""
+        for node in self._added:
+            root = self._uf.find(node)
+            doc_id = self._ids[node]
+            if root == node:
+                yield Assignment(doc_id, doc_id, None, 1.0)
+                continue
+            verdict = estimate(self._sketches[node], self._sketches[root])
+            yield Assignment(doc_id, self._ids[root], self._ids[root], verdict.similarity)
+
+    def __len__(self) -> int:
+        return len(self._added)
+
+    # -- the work
+
+    def _node(self, id: Hashable, sketch: Sketch, order: int) -> int:
+        self._ids.append(id)
+        self._sketches.append(sketch)
+        return self._uf.add(Rank(sketch.words, order))
+
+    def _verified(self, sketch: Sketch, keys: np.ndarray, earlier: set[int]) -> list[tuple[int, Verdict]]:
+        """The candidates (`earlier`, and the source's) that pass verification, with their verdicts."""
+        found: list[tuple[int, Verdict]] = []
+        for node in earlier:
+            verdict = estimate(sketch, self._sketches[node])
+            if is_duplicate(verdict, sketch, self._sketches[node], self._thresholds):
+                found.append((node, verdict))
+        if self.source is not None:
+            for external in self.source.candidates(keys, sketch):
+                node = self._external.get(external.id)
+                if node is not None and any(node == seen for seen, _ in found):
+                    continue
+                verdict = estimate(sketch, external.sketch)
+                if not is_duplicate(verdict, sketch, external.sketch, self._thresholds):
+                    continue
+                if node is None:
+                    node = self._node(external.id, external.sketch, external.order)
+                    self._external[external.id] = node
+                    self._table.insert(node, self._banding.keys(external.sketch.signature).tolist())
+                found.append((node, verdict))
+        return found
+
+    def _best(self, matches: list[tuple[int, Verdict]]) -> Match | None:
+        if not matches:
+            return None
+        node, verdict = max(matches, key=lambda item: (item[1].similarity, -self._uf.rank[item[0]].order))
+        return Match(
+            self._ids[node],
+            verdict.similarity,
+            verdict.jaccard,
+            verdict.containment,
+            verdict.exact,
+            self._sketches[node].words,
+        )

@@ -1,0 +1,113 @@
+"""MinHash signatures, vectorised: one-permutation MinHash with optimal densification.
+
+Classic MinHash hashes every shingle `num_perm` times and keeps each hash function's minimum: its cost grows with
+shingles x permutations. One-permutation hashing (Li, Owen and Zhang, 2012) hashes each shingle once, sends it
+to one of `num_perm` bins by part of the hash, and keeps the minimum of the rest per bin: the same estimator
+(the share of equal positions estimates the Jaccard similarity) for a fraction of the work, done for a whole
+batch of texts by one `np.minimum.at`. A bin that no shingle reached borrows the value of the first filled bin
+along a fixed pseudo-random probe sequence of its own (Shrivastava's optimal densification, 2017), so that two
+similar texts still agree there with the right probability.
+
+Every constant comes from BLAKE2b of the seed, never from a random generator whose stream could change between
+numpy versions: a signature stored in an index today matches one computed by the next release.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from .shingles import Batch, Shingled, mix, shingle_many
+
+U32 = np.uint32
+U64 = np.uint64
+EMPTY_VALUE = 0xFFFFFFFF
+PROBES = 256  # probe sequence per bin; a bin not filled within it takes the next filled bin to its right
+
+
+def _stream(seed: int, label: str, count: int) -> np.ndarray:
+    """`count` pseudo-random uint64 words from the seed (a counter through the mixer, salted by BLAKE2b)."""
+    salt = int.from_bytes(hashlib.blake2b(f"cleaner-minhash:{seed}:{label}".encode(), digest_size=8).digest(), "little")
+    return mix(np.arange(count, dtype=U64) + U64(salt))
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """What dedup keeps of one document: its signature and the counts the estimates need."""
+
+    signature: np.ndarray  # uint32[num_perm]; all EMPTY_VALUE for a text without words
+    distinct: int
+    words: int
+    exact: bytes
+
+    @property
+    def empty(self) -> bool:
+        return self.words == 0
+
+
+class MinHasher:
+    def __init__(self, num_perm: int = 128, seed: int = 1) -> None:
+        if num_perm < 1:
+            raise ValueError("num_perm must be at least 1")
+        self.num_perm = num_perm
+        self.seed = seed
+        self._salt = _stream(seed, "salt", 1)[0]
+        probes = _stream(seed, "probes", num_perm * PROBES) % U64(num_perm)
+        self._probes = probes.astype(np.intp).reshape(num_perm, PROBES)
+
+    def signature(self, hashes: np.ndarray) -> np.ndarray:
+        """The signature of one text's shingle hashes."""
+        return self._fill(hashes, np.zeros(hashes.size, dtype=np.intp), 1)[0]
+
+    def signatures(self, batch: Batch) -> np.ndarray:
+        """The signatures of a batch of texts, one row per text."""
+        owners = np.repeat(np.arange(len(batch)), np.diff(batch.offsets))
+        return self._fill(batch.hashes, owners, len(batch))
+
+    def _fill(self, hashes: np.ndarray, owners: np.ndarray, rows: int) -> np.ndarray:
+        width = self.num_perm
+        flat = np.full(rows * width, EMPTY_VALUE, dtype=U32)
+        filled = np.zeros(rows * width, dtype=bool)
+        if hashes.size:
+            mixed = mix(hashes ^ self._salt)
+            bins = (((mixed >> U64(32)) * U64(width)) >> U64(32)).astype(np.intp)  # range reduction, no modulo bias
+            slots = owners * width + bins
+            np.minimum.at(flat, slots, (mixed & U64(EMPTY_VALUE)).astype(U32))
+            filled[slots] = True
+        table, full = flat.reshape(rows, width), filled.reshape(rows, width)
+        holes = np.argwhere(~full & full.any(axis=1, keepdims=True))
+        if holes.size:
+            self._densify(table, full, holes)
+        return table
+
+    def _densify(self, table: np.ndarray, full: np.ndarray, holes: np.ndarray) -> None:
+        row, column = holes[:, 0], holes[:, 1]
+        values = np.empty(row.size, dtype=U32)
+        found = np.zeros(row.size, dtype=bool)
+        # the first few probes settle nearly every hole (most bins are filled); the rest get the whole sequence
+        for depth in (8, PROBES):
+            todo = np.flatnonzero(~found)
+            if todo.size == 0:
+                break
+            probes = self._probes[column[todo], :depth]
+            hit = full[row[todo, None], probes]
+            first = hit.argmax(axis=1)
+            settled = hit[np.arange(first.size), first]
+            chosen = todo[settled]
+            values[chosen] = table[row[chosen], probes[np.flatnonzero(settled), first[settled]]]
+            found[chosen] = True
+        for index in np.flatnonzero(~found):  # rare: a text with very few shingles
+            line = full[row[index]]
+            ahead = np.flatnonzero(np.roll(line, -int(column[index]) - 1))[0]
+            values[index] = table[row[index], (int(column[index]) + 1 + ahead) % line.size]
+        table[row, column] = values
+
+    def sketch(self, shingled: Shingled) -> Sketch:
+        return Sketch(self.signature(shingled.hashes), shingled.distinct, shingled.words, shingled.exact)
+
+    def sketch_many(self, texts: list[str], shingle_size: int) -> list[Sketch]:
+        batch = shingle_many(texts, shingle_size)
+        rows = self.signatures(batch)
+        return [Sketch(rows[i], int(batch.distinct[i]), int(batch.words[i]), batch.exact[i]) for i in range(len(batch))]

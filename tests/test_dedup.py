@@ -1,0 +1,343 @@
+"""Dedup's units: shingling, MinHash estimates, verification, clusters and the streaming `Deduplicator`.
+
+Texts are invented prose from a seeded generator (`prose`); expectations come from exact set arithmetic on the
+shingles computed here, never from the program's own output.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from itertools import combinations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner.dedup import Deduplicator, DedupOptions, MinHasher, normalise, shingle
+from cleaner.dedup.cluster import Rank, UnionFind
+from cleaner.dedup.lsh import Banding, BandTable, candidate_probability
+from cleaner.dedup.shingles import prepare, shingle_hashes, word_hashes
+from cleaner.dedup.verify import Thresholds, containment_of, estimate, is_duplicate
+
+_SYLLABLES = ["ka", "lo", "mir", "ten", "sa", "vu", "dre", "on", "pil", "ast", "er", "uno", "bri", "gal", "tho", "wen"]
+VOCABULARY = sorted({"".join(random.Random(i).choices(_SYLLABLES, k=1 + i % 3)) + str(i % 7) for i in range(4000)})
+
+
+def prose(seed: int, words: int = 300) -> str:
+    """Invented sentences: a Zipf-like draw from a fixed vocabulary, so two texts share few 5-word runs."""
+    rng = random.Random(seed)
+    weights = [1.0 / (rank + 10) for rank in range(len(VOCABULARY))]
+    drawn = rng.choices(VOCABULARY, weights=weights, k=words)
+    sentences, start = [], 0
+    while start < words:
+        length = rng.randint(8, 20)
+        sentence = " ".join(drawn[start : start + length])
+        sentences.append(sentence[:1].upper() + sentence[1:] + ".")
+        start += length
+    return " ".join(sentences)
+
+
+def paragraphs(seed: int, count: int = 6, words: int = 60) -> list[str]:
+    return [prose(seed * 100 + index, words) for index in range(count)]
+
+
+def shingle_set(text: str, k: int = 5) -> set[int]:
+    return set(shingle_hashes(word_hashes(prepare(text)), k).tolist())
+
+
+def exact_jaccard(a: str, b: str) -> float:
+    sa, sb = shingle_set(a), shingle_set(b)
+    return len(sa & sb) / len(sa | sb)
+
+
+# --- shingles ----------------------------------------------------------------------------------------------------
+
+
+def test_normalise_folds_case_punctuation_and_spacing() -> None:
+    assert normalise("  Hello,   WORLD!\n\n— said «she»_ ") == "hello world said she"
+    assert normalise("ＦＵＬＬ ÜBER") == normalise("full über") == "full über"  # NFKC, lower case
+    assert normalise("...!?") == ""
+
+
+def test_unspaced_scripts_are_shingled_per_character() -> None:
+    assert normalise("東京都、晴れ") == "東 京 都 晴 れ"
+    assert len(normalise("กรุงเทพ").split()) > 1
+
+
+def test_same_words_same_shingles_whatever_the_punctuation() -> None:
+    text = prose(1)
+    noisy = text.upper().replace(" ", "  ,  ").replace(".", " -- ")
+    assert shingle(text, 5).exact == shingle(noisy, 5).exact
+    assert np.array_equal(np.sort(shingle(text, 5).hashes), np.sort(shingle(noisy, 5).hashes))
+
+
+def test_shingle_counts() -> None:
+    shingled = shingle("one two three four five six seven", 5)
+    assert shingled.words == 7 and shingled.hashes.size == 3 and shingled.distinct == 3
+    short = shingle("just three words", 5)
+    assert short.words == 3 and short.hashes.size == 1
+    assert shingle("", 5).hashes.size == 0 and shingle("", 5).words == 0
+    repeated = shingle(" ".join(["a b c d e"] * 4), 5)
+    assert repeated.distinct == 5  # the five rotations of the cycle
+
+
+def test_word_hashes_tell_words_apart() -> None:
+    words = [w for w in VOCABULARY] + ["a", "aa", "ab", "ba", "é", "e"]
+    hashes = word_hashes(prepare(" ".join(words)))
+    assert hashes.size == len(words)
+    assert len(set(hashes.tolist())) == len(set(words))
+    assert word_hashes(b"x y x").tolist()[0] == word_hashes(b"x y x").tolist()[2]
+
+
+def test_signatures_are_the_same_in_another_process() -> None:
+    """No Python hash() of str: a fresh interpreter with another hash seed computes the same signature."""
+    text = prose(7)
+    code = (
+        "import sys; from cleaner.dedup import Deduplicator; "
+        "print(Deduplicator().sketch(sys.stdin.read()).signature.tobytes().hex())"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONHASHSEED": "12345", "PATH": ""},
+    ).stdout.strip()
+    assert other == Deduplicator().sketch(text).signature.tobytes().hex()
+
+
+# --- minhash and verification ------------------------------------------------------------------------------------
+
+
+def test_minhash_estimates_jaccard_within_tolerance() -> None:
+    hasher = MinHasher(128, seed=1)
+    errors = []
+    rng = random.Random(3)
+    for seed in range(40):
+        base = prose(seed, 400).split()
+        keep = rng.uniform(0.3, 1.0)
+        other = [word if rng.random() < keep else rng.choice(VOCABULARY) for word in base]
+        a, b = " ".join(base), " ".join(other)
+        sa, sb = hasher.sketch(shingle(a, 5)), hasher.sketch(shingle(b, 5))
+        errors.append(estimate(sa, sb).jaccard - exact_jaccard(a, b))
+    errors_arr = np.array(errors)
+    # standard error of a 128-permutation estimate is at most 0.044; no bias
+    assert np.abs(errors_arr).max() < 0.16
+    assert abs(errors_arr.mean()) < 0.03
+    assert np.sqrt((errors_arr**2).mean()) < 0.06
+
+
+def test_containment_catches_a_trimmed_copy() -> None:
+    story = paragraphs(11, count=8)
+    original = "\n\n".join(story)
+    trimmed = "LONDON — " + "\n\n".join(story[:4])
+    dedup = Deduplicator()
+    a, b = dedup.sketch(original), dedup.sketch(trimmed)
+    verdict = estimate(a, b)
+    assert exact_jaccard(original, trimmed) < 0.6
+    assert verdict.jaccard < 0.6
+    assert verdict.containment > 0.85
+    assert is_duplicate(verdict, a, b, Thresholds())
+    assert not is_duplicate(verdict, a, b, Thresholds(jaccard=0.9, min_words=10_000))  # containment off
+
+
+def test_containment_needs_min_words() -> None:
+    big = prose(5, 400)
+    snippet = " ".join(big.split()[:20])
+    dedup = Deduplicator()
+    a, b = dedup.sketch(big), dedup.sketch(snippet)
+    verdict = estimate(a, b)
+    assert not is_duplicate(verdict, a, b, Thresholds(min_words=30))
+    assert is_duplicate(verdict, a, b, Thresholds(min_words=10)) == (verdict.containment >= Thresholds().containment)
+
+
+def test_containment_formula() -> None:
+    # |A| = 100, |B| = 50, B inside A: J = 50/100
+    assert containment_of(0.5, 100, 50) == pytest.approx(1.0)
+    assert containment_of(0.0, 100, 50) == 0.0
+    assert containment_of(1.0, 80, 80) == pytest.approx(1.0)
+
+
+def test_different_stories_on_the_same_event_are_not_merged() -> None:
+    """Same names, places, figures and one shared quote; different reporting."""
+    facts = "Minister Aldara Venn said in Port Kessel on Tuesday that 1,240 homes were flooded."
+    quote = '"We will rebuild every street of this town, and we will start this week," Venn told reporters.'
+    first = " ".join([facts, prose(21, 120), quote, prose(22, 150)])
+    second = " ".join([prose(31, 90), facts, prose(32, 110), quote])
+    dedup = Deduplicator()
+    assert dedup.add("first", first) is None
+    assert dedup.add("second", second) is None
+    assert exact_jaccard(first, second) < 0.15
+
+
+def test_exact_copies_first() -> None:
+    text = prose(9)
+    dedup = Deduplicator()
+    dedup.add("a", text)
+    match = dedup.add("b", text.upper() + "!!!")
+    assert match is not None and match.exact and match.similarity == 1.0 and match.id == "a"
+
+
+def test_lsh_probability_and_keys() -> None:
+    assert candidate_probability(0.5, 42, 3) > 0.99
+    assert candidate_probability(0.05, 42, 3) < 0.01
+    banding = Banding(128, 42)
+    signature = MinHasher().signature(shingle(prose(1), 5).hashes)
+    keys = banding.keys(signature)
+    assert keys.shape == (42,) and keys.dtype == np.int64 and (keys >= 0).all() and (keys < 2**47).all()
+    changed = signature.copy()
+    changed[0] ^= 1  # the first band changes, the others do not
+    other = banding.keys(changed)
+    assert other[0] != keys[0] and np.array_equal(other[1:], keys[1:])
+    with pytest.raises(ValueError):
+        Banding(128, 0)
+
+
+def test_band_table() -> None:
+    table = BandTable()
+    assert table.insert(1, [10, 11]) == set()
+    assert table.insert(2, [11, 12]) == {1}
+    assert table.insert(3, [11, 13]) == {1, 2}
+    assert table.insert(3, [11]) == {1, 2}  # again: not its own match
+    assert table.query([11]) == {1, 2, 3}
+    assert table.query([12, 99]) == {2}
+
+
+# --- clusters ----------------------------------------------------------------------------------------------------
+
+
+def test_union_find_root_is_the_most_complete_then_first_seen() -> None:
+    uf = UnionFind()
+    a = uf.add(Rank(100, 0))
+    b = uf.add(Rank(300, 1))
+    c = uf.add(Rank(300, 2))
+    d = uf.add(Rank(50, 3))
+    uf.union(a, d)
+    assert uf.find(d) == a
+    uf.union(c, d)
+    assert uf.find(a) == c
+    uf.union(a, b)
+    assert {uf.find(n) for n in (a, b, c, d)} == {b}  # 300 words like c, but seen first
+
+
+def test_clusters_and_assignments() -> None:
+    story = paragraphs(40)
+    full = "\n\n".join(story)
+    trimmed = "\n\n".join(story[:4])
+    edited = "\n\n".join(story).replace(story[2].split()[3], "zzzz", 1)
+    other = prose(41, 360)
+    dedup = Deduplicator()
+    assert dedup.add("trimmed", trimmed) is None
+    match = dedup.add("full", full)
+    assert match is not None and match.id == "trimmed"
+    assert dedup.add("other", other) is None
+    assert dedup.add("edited", edited) is not None
+    assert dedup.add("empty", "") is None
+    assert dedup.add("empty too", "  ...  ") is None  # empty texts never match
+
+    rows = list(dedup.assignments())
+    assert [row.id for row in rows] == ["trimmed", "full", "other", "edited", "empty", "empty too"]
+    by_id = {row.id: row for row in rows}
+    # the representative is the most complete copy: full (edited has as many words but came later)
+    assert by_id["full"].duplicate_of is None and by_id["full"].cluster == "full" and by_id["full"].similarity == 1
+    for copy in ("trimmed", "edited"):
+        assert by_id[copy].cluster == "full" and by_id[copy].duplicate_of == "full"
+        assert 0.8 <= by_id[copy].similarity <= 1.0
+    assert by_id["other"].duplicate_of is None and by_id["empty"].duplicate_of is None
+    clusters = dedup.clusters()
+    assert [c.representative for c in clusters] == ["full", "other", "empty", "empty too"]
+    assert clusters[0].members == ["trimmed", "full", "edited"]
+
+
+def test_query_does_not_add_and_complete_asks_for_a_longer_match() -> None:
+    story = paragraphs(50)
+    dedup = Deduplicator()
+    dedup.add("short", "\n\n".join(story[:4]))
+    full = "\n\n".join(story)
+    assert dedup.query(full) is not None
+    assert dedup.query(full, complete=True) is None  # the match is shorter
+    assert len(dedup) == 1
+    assert dedup.query("\n\n".join(story[:3]), complete=True) is not None
+
+
+def test_options_are_checked() -> None:
+    for bad in ({"jaccard": 1.5}, {"shingle_size": 0}, {"bands": 200}, {"containment": -0.1}):
+        with pytest.raises(ValueError):
+            DedupOptions(**bad)
+
+
+# --- properties ----------------------------------------------------------------------------------------------------
+
+texts = st.builds(prose, st.integers(0, 10_000), st.integers(0, 200))
+
+
+@settings(max_examples=40, deadline=None)
+@given(texts, st.lists(st.integers(0, 5_000), max_size=3))
+def test_identical_texts_always_cluster(text: str, others: list[int]) -> None:
+    dedup = Deduplicator()
+    dedup.add("first", text)
+    for seed in others:
+        dedup.add(f"other{seed}", prose(seed + 20_000))
+    match = dedup.add("again", text)
+    if not normalise(text):
+        assert match is None  # nothing to compare
+        return
+    assert match is not None and match.similarity == 1.0
+    by_id = {row.id: row for row in dedup.assignments()}
+    assert by_id["again"].cluster == by_id["first"].cluster
+
+
+def _pairs(docs: list[tuple[str, str]]) -> set[frozenset[str]]:
+    """The pairs in the same cluster."""
+    dedup = Deduplicator()
+    for doc_id, text in docs:
+        dedup.add(doc_id, text)
+    return {frozenset(pair) for cluster in dedup.clusters() for pair in combinations(cluster.members, 2)}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 1000), st.randoms(use_true_random=False))
+def test_input_order_does_not_change_the_pairs_found(seed: int, rng: random.Random) -> None:
+    story = paragraphs(seed, count=5)
+    docs = [
+        ("full", "\n\n".join(story)),
+        ("trim", "\n\n".join(story[:3])),
+        ("dateline", "PARIS — " + "\n\n".join(story)),
+        ("other", prose(seed + 5000, 300)),
+        ("other copy", prose(seed + 5000, 300) + " And one more sentence here."),
+    ]
+    shuffled = docs[:]
+    rng.shuffle(shuffled)
+    assert _pairs(docs) == _pairs(shuffled)
+
+
+mixed = st.one_of(
+    texts,
+    st.text(alphabet=st.sampled_from("ab é東京ก—, .\n😀𠀀"), max_size=40),
+    st.sampled_from(["", "x", "one two", "LONDON — a b c d e f"]),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(mixed, max_size=8))
+def test_a_batch_sketches_each_text_as_alone(batch: list[str]) -> None:
+    dedup = Deduplicator()
+    together = dedup.sketch_many(batch)
+    for text, sketch in zip(batch, together, strict=True):
+        alone = dedup.sketch(text)
+        assert np.array_equal(alone.signature, sketch.signature)
+        assert (alone.distinct, alone.words, alone.exact) == (sketch.distinct, sketch.words, sketch.exact)
+    keys = dedup.keys(together)
+    for sketch, row in zip(together, keys, strict=True):
+        assert np.array_equal(row, Banding(128, 42).keys(sketch.signature))
+
+
+def test_add_many_is_add_in_turn() -> None:
+    docs = [(n, prose(n % 4, 200) if n % 3 else prose(100 + n, 200)) for n in range(40)]
+    one_by_one = Deduplicator()
+    expected = [one_by_one.add(doc_id, text) for doc_id, text in docs]
+    assert list(Deduplicator().add_many(docs, batch=7)) == expected
