@@ -28,11 +28,12 @@ test: lint
 	$(PY) -m pytest
 
 # Quality on the dev pages next to the peers, throughput on a generated corpus, HTML input next to its peers,
-# and dedup (bench/dedup.py).
+# learning (F1 with and without --learn, memory on 100,000 pages) and dedup (bench/dedup.py).
 bench: install-bench
 	$(PY) -m bench.quality --shared $(SHARED)
 	$(PY) -m bench.throughput --shared $(SHARED)
 	$(PY) -m bench.html --shared $(SHARED)
+	$(PY) -m bench.learn --shared $(SHARED)
 	$(PY) -m bench.dedup --shared $(SHARED)
 	$(PY) -m bench.hostile --shared $(SHARED)
 

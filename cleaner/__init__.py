@@ -4,18 +4,22 @@
 >>> doc = cleaner.clean(page_text)
 >>> doc.title, doc.text, doc.kind, doc.related, doc.removed
 >>> doc = cleaner.clean_html(html_bytes, url="https://example.org/a")   # or cleaner.clean(html): sniffed
+>>> pack = cleaner.learn_pages(pages)          # a corpus's own chrome, as a rule pack (see `cleaner.learn`)
 >>> dedup = cleaner.Deduplicator(); dedup.add("a", text)                # each story once (cleaner.dedup)
 """
 
 from .dedup import Deduplicator, Match
 from .document import Document, RelatedItem, Removal
 from .html import clean_html
+from .learn import CorpusPage, LearnedPack, learn_pages
 from .options import Options
 from .pipeline import clean, clean_many
 
 __all__ = [
+    "CorpusPage",
     "Deduplicator",
     "Document",
+    "LearnedPack",
     "Match",
     "Options",
     "RelatedItem",
@@ -23,5 +27,6 @@ __all__ = [
     "clean",
     "clean_html",
     "clean_many",
+    "learn_pages",
 ]
 __version__ = "0.1.0"

@@ -36,8 +36,11 @@ def prepare(text: str, opts: Options, *, normalised: bool = False) -> Page:
     return page
 
 
-# Cleaning settles in one or two passes; the bound only guards against a pathological oscillation.
-MAX_PASSES = 5
+# Cleaning settles in one or two passes. A pass that shortens the output may be followed by another for as long
+# as it keeps shortening it (that ends: the output only shrinks); passes that change it without shortening it
+# (an oscillation) are allowed only MAX_STALLS times; MAX_PASSES bounds the cost on a pathological page.
+MAX_STALLS = 2
+MAX_PASSES = 50
 
 
 def clean_once(text: str, opts: Options, model: DensityModel | None = None) -> Document:
@@ -83,13 +86,19 @@ def clean(text: str | bytes, **options: object) -> Document:
         return text
     opts = Options.of(**options)
     doc, origin = _clean_pass(text, opts)
+    stalls = 0
     for _ in range(MAX_PASSES):
         if doc.kind != "article":
             break
         rendered = doc.render()
         again, again_origin = _clean_pass(rendered, opts, normalised=True)
-        if again.render() == rendered:
+        again_rendered = again.render()
+        if again_rendered == rendered:
             break
+        if len(again_rendered) >= len(rendered):
+            stalls += 1
+            if stalls > MAX_STALLS:
+                break
         doc = _merge(doc, again, origin)
         origin = [origin[line - 1] if line is not None else None for line in again_origin]
     return doc

@@ -323,7 +323,10 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str], safe: bool 
     if rule_id in seen:
         raise _fail(origin, f"rule id {rule_id!r} is used twice")
     seen.add(rule_id)
-    known = {"id", "action", "note", "phrases", "pattern", "where", "max_words", "related", "count", "example"}
+    # count, example, site and position record what a learned rule was learnt from (`cleaner learn`); the
+    # engine ignores them.
+    known = {"id", "action", "note", "phrases", "pattern", "where", "max_words", "related"}
+    known |= {"count", "example", "site", "position"}
     unknown = set(raw) - known
     if unknown:
         raise _fail(origin, f"rule {rule_id!r}: unknown key(s) {', '.join(sorted(unknown))}")

@@ -770,6 +770,13 @@ def test_help_documents_the_robustness_flags() -> None:
     assert "gzip, bzip2, xz, zstd" in out
 
 
+@pytest.mark.parametrize("finding", sorted((Path(__file__).parents[1] / "fuzz" / "findings").glob("*.txt")))
+def test_fuzz_findings_stay_fixed(finding: Path) -> None:
+    text = finding.read_text(encoding="utf-8")
+    once = cleaner.clean(text, input_format="text").render()
+    assert cleaner.clean(once, input_format="text").render() == once
+
+
 # ── File names ───────────────────────────────────────────────────────────────────────────────────────────────
 
 

@@ -19,6 +19,7 @@ from .clean import clean_command
 from .common import CONTEXT_SETTINGS
 from .dedup import dedup_command
 from .index import index_command
+from .learn import learn_command
 from .rules import rules_command
 
 
@@ -38,6 +39,7 @@ def main() -> None:
       cleaner clean --format jsonl < pages.jsonl > clean.jsonl
       cleaner clean --check corpus/               exit 1 if any file would change
       cleaner clean --explain page.txt            show what was removed and why
+      cleaner learn corpus/ -o learned.toml       learn the corpus's own chrome as a rule pack
       cleaner dedup corpus/                       which pages are copies of the same story
       cleaner index corpus/                       record the corpus so new files are checked quickly
 
@@ -47,5 +49,6 @@ def main() -> None:
 
 main.add_command(clean_command)
 main.add_command(rules_command)
+main.add_command(learn_command)
 main.add_command(dedup_command)
 main.add_command(index_command)

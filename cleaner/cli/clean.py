@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import tempfile
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
@@ -108,6 +109,12 @@ from .session import Claims, Session, Settings
     help="A shipped rule pack to apply instead of the default set (see 'cleaner rules'). Repeatable, or "
     "comma-separated.",
 )
+@click.option(
+    "--learn",
+    is_flag=True,
+    help="First learn the chrome of these inputs (as 'cleaner learn' does, with its defaults), then clean them "
+    "with the learned pack on top of the shipped packs and your --rules. Reads the inputs three times.",
+)
 @click.option("--no-density", is_flag=True, help="Turn off the density filters: only rule packs and segmentation.")
 @click.option(
     "--fix-text",
@@ -159,6 +166,7 @@ def clean_command(
     explain: bool,
     rule_files: tuple[str, ...],
     packs: tuple[str, ...],
+    learn: bool,
     no_density: bool,
     fix_text: bool,
     skip_errors: bool,
@@ -182,6 +190,7 @@ def clean_command(
       cleaner clean -j 4 --lang en corpus/ -o clean/
       cleaner clean --format jsonl crawl.warc.gz > pages.jsonl
       cleaner clean --in-place --rules mysite.toml corpus/
+      cleaner clean --learn corpus/ -o clean/     learn the corpus's own chrome, then clean with it
       cat pages.jsonl | cleaner clean --format jsonl --explain > clean.jsonl
 
     \b
@@ -245,9 +254,11 @@ def clean_command(
 
         deduplicator = Deduplicator()
     session = Session(settings, stdout, reporter, Claims(paths, input_format), deduplicator)  # type: ignore[arg-type]
-    cleaning = Cleaning(options, jobs or default_jobs())
     if stdin is not None and not quiet and is_tty(sys.stdin):
         reporter.echo("cleaner: reading pages from standard input (end with Ctrl-D)")
+    if learn:
+        stdin = _learn_first(ctx, paths, input_format, stdin, options, exclude, show_progress)
+    cleaning = Cleaning(options, jobs or default_jobs())
 
     status = EXIT_OK
     interrupted = False
@@ -305,3 +316,48 @@ def _refuse_in_place(found: Iterator[cio.Input | cio.Unreadable]) -> Iterator[ci
             yield cio.Unreadable(item.path, f"{item.format.upper()} input is not rewritten in place (use -o DIR)")
         else:
             yield item
+
+
+def _learn_first(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    input_format: str,
+    stdin: BinaryIO | None,
+    options: dict[str, Any],
+    exclude: list[str],
+    show_progress: bool,
+) -> BinaryIO | None:
+    """`--learn`: learn over the inputs, write the pack to a temporary file that lives as long as the command,
+    and add it to the options' rule files (after the user's). Standard input is spooled to a temporary file
+    first, to be read once per pass and once more to clean. Returns the stream to clean standard input from."""
+    from ..learn import LearnSettings
+    from ..options import DEFAULT_PACKS
+    from .learn import learn_inputs, spool_stdin
+
+    folder = tempfile.TemporaryDirectory(prefix="cleaner-learn-")
+    ctx.call_on_close(folder.cleanup)
+    if stdin is not None:
+        stdin = spool_stdin(stdin)
+        ctx.call_on_close(stdin.close)
+    settings = LearnSettings(packs=options.get("packs", DEFAULT_PACKS), rule_files=options["rule_files"])
+    try:
+        with sigterm_raises():
+            pack = learn_inputs(
+                paths,
+                input_format,  # type: ignore[arg-type]
+                stdin,
+                settings,
+                problem=lambda where, what: None,  # the cleaning pass reports them
+                show_progress=show_progress,
+                exclude=tuple(exclude),
+            )
+    except (KeyboardInterrupt, Terminated) as exc:
+        click.echo("cleaner: interrupted", err=True)
+        ctx.exit(EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + signal.SIGTERM)
+    path = os.path.join(folder.name, f"{settings.name}.toml")
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(pack.to_toml())
+    options["rule_files"] = (*options["rule_files"], path)
+    if stdin is not None:
+        stdin.seek(0)
+    return stdin
