@@ -35,7 +35,6 @@ import os
 import shutil
 import stat
 import sys
-import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -1000,19 +999,22 @@ class AtomicFile:
     ) -> None:
         self.target = os.path.realpath(target)
         self.durable = durable
+        self.size = 0
+        self._file: BinaryIO | None = None
+        self._sink: BinaryIO | None = None
+        self._backup_tmp = ""
         _refuse_read_only(self.target)
         directory, name = os.path.split(self.target)
-        fd, self._tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-        self._file: BinaryIO | None = os.fdopen(fd, "wb")
-        self._sink: BinaryIO | None = self._file
-        self._backup_tmp = ""
-        if compression is not None:
-            try:
-                self._sink = _compressing(self._file, compression)
-            except BaseException:
-                self.discard()
-                raise
-        self.size = 0
+        self._tmp = ""
+        fd = _create_temporary(self, os.path.join(directory, f".{name}."))
+        try:
+            self._file = os.fdopen(fd, "wb")
+            self._sink = self._file if compression is None else _compressing(self._file, compression)
+        except BaseException:
+            if self._file is None:
+                os.close(fd)
+            self.discard()
+            raise
 
     def write(self, data: bytes) -> None:
         if self._sink is None:
@@ -1042,6 +1044,7 @@ class AtomicFile:
         except BaseException:
             self.discard()
             raise
+        _TEMPORARIES.discard(self._tmp)
         self._tmp = ""
         if self.durable:
             _fsync_directory(os.path.dirname(self.target))
@@ -1050,9 +1053,8 @@ class AtomicFile:
         if not os.path.exists(self.target):
             return
         directory, name = os.path.split(self.target)
-        self._backup_tmp = os.path.join(directory, f".{name}{suffix}.{os.getpid()}.tmp")
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self._backup_tmp)
+        self._backup_tmp = os.path.join(directory, f".{name}{suffix}.{os.urandom(6).hex()}.tmp")
+        _TEMPORARIES.add(self._backup_tmp)  # before it exists: an interrupt cannot orphan it
         try:
             os.link(self.target, self._backup_tmp)  # the original itself, its mode and times, at no cost
         except OSError:
@@ -1061,6 +1063,7 @@ class AtomicFile:
             with open(self._backup_tmp, "rb") as kept:
                 os.fsync(kept.fileno())
         os.replace(self._backup_tmp, self.target + suffix)
+        _TEMPORARIES.discard(self._backup_tmp)
         self._backup_tmp = ""
 
     def _copy_metadata(self) -> None:
@@ -1089,6 +1092,7 @@ class AtomicFile:
             if leftover:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(leftover)
+                _TEMPORARIES.discard(leftover)
         self._tmp = self._backup_tmp = ""
 
     def __enter__(self) -> AtomicFile:
@@ -1096,6 +1100,35 @@ class AtomicFile:
 
     def __exit__(self, *exc_info: object) -> None:
         self.discard()
+
+
+# Every temporary file an AtomicFile made and has not yet renamed or removed, by name, noted before the file is
+# created. An interrupt can strike between any two calls, even inside a library call that creates a file and
+# then works out its name; `remove_temporaries` clears whatever such a strike left behind.
+_TEMPORARIES: set[str] = set()
+
+
+def _create_temporary(owner: AtomicFile, prefix: str) -> int:
+    """Create `prefix` + a random part + `.tmp`, exclusively, noted in `_TEMPORARIES` (and as `owner._tmp`)
+    before it exists; the open descriptor."""
+    while True:
+        path = f"{prefix}{os.urandom(6).hex()}.tmp"
+        owner._tmp = path
+        _TEMPORARIES.add(path)
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        except FileExistsError:  # not ours: never to be removed
+            _TEMPORARIES.discard(path)
+            owner._tmp = ""
+        # Any other exception (Ctrl-C is delivered as the call returns, the file made) leaves the name noted.
+
+
+def remove_temporaries() -> None:
+    """Remove the temporary files of writes that were neither committed nor discarded (after an interrupt)."""
+    for path in list(_TEMPORARIES):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        _TEMPORARIES.discard(path)
 
 
 def _refuse_read_only(path: str) -> None:

@@ -294,6 +294,7 @@ def clean_command(
     finally:
         if not interrupted:
             cleaning.close(kill=True)
+        cio.remove_temporaries()  # whatever an interrupt struck in the middle of creating
         reporter.progress.clear()
     ctx.exit(status)
 

@@ -83,6 +83,9 @@ class Session:
         self._held: tuple[str, bytes] | None = None  # the first text document, until we know it is not alone
         self._printed = 0
         self._unit: _Unit | None = None
+        # Every file being written and not yet committed or dropped: an interrupt drops them all, wherever it
+        # strikes (even between taking a writer off its unit and committing it).
+        self._writers: list[cio.AtomicFile] = []
 
     # events
 
@@ -291,6 +294,7 @@ class Session:
         try:
             os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
             unit.writer = cio.AtomicFile(target, durable=self.settings.in_place, compression=compression)
+            self._writers.append(unit.writer)
         except OSError as exc:
             unit.failed = True
             self._cannot_write(source, f"cannot write {target} ({cio.describe_os_error(exc)})")
@@ -303,6 +307,10 @@ class Session:
         self.reporter.problem(source.path, problem)
 
     def _end(self, source: cio.Input) -> None:
+        self._settle(source)
+        self._writers.clear()  # committed or dropped, every one (only an interrupt leaves the list full)
+
+    def _settle(self, source: cio.Input) -> None:
         unit, self._unit = self._unit, None
         if unit is None or unit.source is not source:
             return
@@ -399,9 +407,12 @@ class Session:
         return EXIT_OK
 
     def abandon(self) -> None:
-        """Interrupted: drop the file being written, write nothing more."""
+        """Interrupted: drop the files being written, write nothing more."""
         if self._unit is not None and self._unit.writer is not None:
             self._unit.writer.discard()
+        for writer in self._writers:
+            writer.discard()  # a no-op for one already committed
+        self._writers.clear()
         self._unit = None
 
 
