@@ -216,7 +216,7 @@ def _jsonl_broken(directory: Path, rng: random.Random) -> None:
             elif kind == 2:
                 lines.append("[" * 5_000)  # nested too deeply
             else:
-                lines.append(json.dumps({"id": f"{i}-{j}", "html": "<p>" + paragraph(rng) + "</p>"}))
+                lines.append(json.dumps({"id": f"{i}-{j}", "body": paragraph(rng)}))  # no text field
         (directory / f"broken-{i}.jsonl").write_bytes(("\n".join(lines) + "\n").encode())
 
 
@@ -277,7 +277,7 @@ def in_process(directory: Path, fix_text: bool) -> dict[str, Any]:
             continue
         if isinstance(opened, cio.TextInput):
             size += len(opened.raw)
-            cleaner.clean(cio.fix_text(opened.text) if fix_text else opened.text)
+            cleaner.clean(cio.fix_text(opened.text) if fix_text else opened.text, input_format="text")
             docs += 1
             continue
         with opened:
@@ -285,8 +285,11 @@ def in_process(directory: Path, fix_text: bool) -> dict[str, Any]:
                 for line in opened:
                     size += line.size
                     if line.kind == "record" and line.record is not None:
-                        text = line.record["text"]
-                        cleaner.clean(cio.fix_text(text) if fix_text else text)
+                        page = line.record.get("text")
+                        if isinstance(page, str):
+                            cleaner.clean(cio.fix_text(page) if fix_text else page, input_format="text")
+                        else:  # a record with the page's HTML
+                            cleaner.clean(line.record["html"], input_format="html")
                         docs += 1
                     elif line.kind == "invalid":
                         errors += 1
