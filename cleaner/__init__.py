@@ -8,12 +8,49 @@
 >>> dedup = cleaner.Deduplicator(); dedup.add("a", text)                # each story once (cleaner.dedup)
 """
 
-from .dedup import Deduplicator, Match
-from .document import Document, RelatedItem, Removal
-from .html import clean_html
-from .learn import CorpusPage, LearnedPack, learn_pages
-from .options import Options
-from .pipeline import clean, clean_many
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .dedup import Deduplicator, Match
+    from .document import Document, RelatedItem, Removal
+    from .html import clean_html
+    from .learn import CorpusPage, LearnedPack, learn_pages
+    from .options import Options
+    from .pipeline import clean, clean_many
+
+# Each name is imported from its module on first use: a command that needs only part of the package (`cleaner
+# dedup --no-clean` needs no rule packs, language profiles or HTML extractor) does not pay for the rest.
+_LAZY = {
+    "CorpusPage": "learn",
+    "Deduplicator": "dedup",
+    "Document": "document",
+    "LearnedPack": "learn",
+    "Match": "dedup",
+    "Options": "options",
+    "RelatedItem": "document",
+    "Removal": "document",
+    "clean": "pipeline",
+    "clean_html": "html",
+    "clean_many": "pipeline",
+    "learn_pages": "learn",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "CorpusPage",

@@ -32,6 +32,7 @@ import io
 import json
 import lzma
 import os
+import re
 import shutil
 import stat
 import sys
@@ -850,7 +851,7 @@ def _open_stream(stream: BinaryIO, input_format: InputFormat, owned: BinaryIO | 
         if input_format == "text":
             raw = head + lines.rest()
             _close(closer)
-            if sniff and _looks_like_html(head):
+            if sniff and looks_like_html(head):
                 return HtmlInput(raw)
             return TextInput(decode_text(raw), raw)
         return _sniff(lines, closer, codec)
@@ -868,10 +869,20 @@ def _check_binary(head: bytes) -> None:
         raise InputError(reason)
 
 
-def _looks_like_html(head: bytes) -> bool:
-    from .html.decode import looks_like_html
+SNIFF_CHARS = 1024
+_HTML_START = re.compile(
+    r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|base|link|script|style|div|article"
+    r"|section|main|header|p|table|h[1-6])[\s>/]",
+    re.IGNORECASE | re.DOTALL,
+)
 
-    return looks_like_html(head)
+
+def looks_like_html(head: str | bytes) -> bool:
+    """Whether the start of an input is an HTML page: its first tag (after comments and blank space) is one
+    that pages open with. Text dumps start with words, so they are not taken for HTML."""
+    if isinstance(head, bytes):
+        head = decode_text(head[: SNIFF_CHARS * 4])
+    return _HTML_START.match(head.lstrip("\ufeff")[:SNIFF_CHARS]) is not None
 
 
 def _is_warc(head: bytes) -> bool:
@@ -886,7 +897,7 @@ def _is_warc(head: bytes) -> bool:
 
 def _sniff_whole(raw: bytes) -> TextInput | HtmlInput:
     """A whole (un-gzipped) input of unknown format: an HTML page or text."""
-    if _looks_like_html(raw[:SNIFF_BYTES]):
+    if looks_like_html(raw[:SNIFF_BYTES]):
         return HtmlInput(raw)
     return TextInput(decode_text(raw), raw)
 

@@ -125,7 +125,7 @@ def test_version() -> None:
 
 
 def test_group_is_extensible(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert isinstance(cli.main, click.Group) and "clean" in cli.main.commands
+    assert isinstance(cli.main, click.Group) and cli.main.get_command(click.Context(cli.main), "clean") is not None
 
     @click.command("hello")
     def hello() -> None:

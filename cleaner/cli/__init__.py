@@ -12,18 +12,40 @@ cleaned (and usage errors), 130 interrupted.
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from .. import __version__
-from .clean import clean_command
 from .common import CONTEXT_SETTINGS
-from .dedup import dedup_command
-from .index import index_command
-from .learn import learn_command
-from .rules import rules_command
+
+# name -> (module, attribute): a command's module is imported when the command runs (or --help lists them all),
+# so that `cleaner dedup --no-clean` does not load the cleaning pipeline that `cleaner clean` needs.
+_COMMANDS = {
+    "clean": ("clean", "clean_command"),
+    "rules": ("rules", "rules_command"),
+    "learn": ("learn", "learn_command"),
+    "dedup": ("dedup", "dedup_command"),
+    "index": ("index", "index_command"),
+}
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class LazyGroup(click.Group):
+    """A group whose built-in commands are imported on first use; commands added to it work as usual."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in _COMMANDS:
+            module, attribute = _COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(f".{module}", __name__), attribute)
+            self.add_command(command, cmd_name)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="cleaner", message="%(prog)s %(version)s")
 def main() -> None:
     """Strip boilerplate from scraped news pages and web corpora: the article only, with its metadata.
@@ -45,10 +67,3 @@ def main() -> None:
 
     Run `cleaner COMMAND --help` for the options of a command.
     """
-
-
-main.add_command(clean_command)
-main.add_command(rules_command)
-main.add_command(learn_command)
-main.add_command(dedup_command)
-main.add_command(index_command)

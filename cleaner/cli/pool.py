@@ -16,10 +16,22 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from .. import io as cio
-from .. import language
 from ..document import Document
-from ..html import clean_html
-from ..pipeline import clean as clean_page
+
+
+# The pipeline and the HTML extractor are imported when a page is first cleaned (`cleaner dedup --no-clean`
+# reads inputs through this module and never cleans).
+def clean_page(text: str, **options: Any) -> Document:
+    from ..pipeline import clean
+
+    return clean(text, **options)
+
+
+def clean_html(html: bytes | str, **options: Any) -> Document:
+    from ..html import clean_html as clean
+
+    return clean(html, **options)
+
 
 # --- the worker side -------------------------------------------------------------------------------------------
 
@@ -295,6 +307,8 @@ class Cleaning:
             if self._context is None:
                 self._context = _pool_context()  # chosen once: a replacement pool starts the same way
             if self._context.get_start_method() == "fork":
+                from .. import language
+
                 language.warm_up()  # forked workers share the language profiles instead of loading their own
                 if self._html_seen:
                     _warm_html(self.options)

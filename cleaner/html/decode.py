@@ -21,6 +21,7 @@ import codecs
 import re
 
 from ..io import bom_encoding, decode_text
+from ..io import looks_like_html as looks_like_html  # the sniff lives in io: reading must not import the extractor
 
 # How far into the page a <meta> declaration is looked for (the HTML standard says 1024 bytes; pages with long
 # heads put it later, so look a little further).
@@ -122,21 +123,3 @@ def _narrow(codec: str | None) -> str | None:
     if codec is not None and codec.startswith(_WIDE):
         return None  # a header saying UTF-16 over bytes without a BOM: do not trust it
     return codec
-
-
-# --- sniffing ----------------------------------------------------------------------------------------------------
-
-SNIFF_CHARS = 1024
-_HTML_START = re.compile(
-    r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|base|link|script|style|div|article"
-    r"|section|main|header|p|table|h[1-6])[\s>/]",
-    re.IGNORECASE | re.DOTALL,
-)
-
-
-def looks_like_html(head: str | bytes) -> bool:
-    """Whether the start of an input is an HTML page: its first tag (after comments and blank space) is one
-    that pages open with. Text dumps start with words, so they are not taken for HTML."""
-    if isinstance(head, bytes):
-        head = decode_text(head[: SNIFF_CHARS * 4])
-    return _HTML_START.match(head.lstrip("\ufeff")[:SNIFF_CHARS]) is not None
