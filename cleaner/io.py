@@ -661,12 +661,27 @@ def _too_large() -> str:
     return f"larger than {MAX_DOCUMENT_BYTES / (1 << 20):g} MB"
 
 
+_CHUNK = 1 << 16
+
+
 def _read_rest(stream: BinaryIO, have: int) -> bytes:
-    """The rest of a page whose first `have` bytes are read; `InputError` past `MAX_DOCUMENT_BYTES`."""
-    rest = stream.read(MAX_DOCUMENT_BYTES + 1 - have)
-    if have + len(rest) > MAX_DOCUMENT_BYTES:
-        raise InputError(f"too large for one page ({_too_large()} of text)")
-    return rest
+    """The rest of a page whose first `have` bytes are read; `InputError` past `MAX_DOCUMENT_BYTES`.
+
+    Read in chunks that grow: `read(n)` allocates `n` bytes up front, and asking for the whole limit at once
+    cost more than reading a small page (most pages end in the first chunk)."""
+    chunks = []
+    size = have
+    want = _CHUNK
+    while True:
+        chunk = stream.read(min(want, MAX_DOCUMENT_BYTES + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_DOCUMENT_BYTES:
+            raise InputError(f"too large for one page ({_too_large()} of text)")
+        want = min(want * 2, 16 << 20)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 class _LineTooLong(Exception):
@@ -870,6 +885,7 @@ def _check_binary(head: bytes) -> None:
 
 
 SNIFF_CHARS = 1024
+_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # the ASCII characters `\s` matches in a str
 _HTML_START = re.compile(
     r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|base|link|script|style|div|article"
     r"|section|main|header|p|table|h[1-6])[\s>/]",
@@ -881,6 +897,9 @@ def looks_like_html(head: str | bytes) -> bool:
     """Whether the start of an input is an HTML page: its first tag (after comments and blank space) is one
     that pages open with. Text dumps start with words, so they are not taken for HTML."""
     if isinstance(head, bytes):
+        start = head.removeprefix(codecs.BOM_UTF8).lstrip(_ASCII_SPACE)[:1]
+        if start and start < b"\x80" and start != b"<":
+            return False  # starts with a character that is no space and no tag, in any ASCII-compatible codec
         head = decode_text(head[: SNIFF_CHARS * 4])
     return _HTML_START.match(head.lstrip("\ufeff")[:SNIFF_CHARS]) is not None
 

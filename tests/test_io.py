@@ -10,6 +10,8 @@ import os
 import stat
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaner import io as cio
 
@@ -388,3 +390,35 @@ def test_atomic_file_fsyncs_file_and_directory_only_when_durable(tmp_path, monke
     cio.write_atomic(target, b"new", durable=durable)
     assert target.read_bytes() == b"new"
     assert len(synced) == syncs
+
+
+# --- the HTML sniff on bytes, and reading a page in chunks -----------------------------------------------------
+
+_STARTS = st.sampled_from(["", " ", "\ufeff", "\t\n", "\x1c", "\u00a0", "\u3000", "<!-- c -->", "\x00"])
+_BODIES = st.sampled_from(["<html>", "<p>x", "<span>", "text <p>", "<", "é<div>", "<!DOCTYPE html>", "x"])
+_CODECS = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"])
+
+
+@given(_STARTS, _BODIES, st.text(max_size=20), _CODECS)
+def test_the_byte_sniff_agrees_with_the_sniff_of_the_decoded_text(start: str, body: str, tail: str, codec: str) -> None:
+    data = (start + body + tail).encode(codec, "replace")
+    assert cio.looks_like_html(data) == cio.looks_like_html(cio.decode_text(data[: cio.SNIFF_CHARS * 4]))
+
+
+@pytest.mark.parametrize("size", [0, 1, cio.SNIFF_BYTES, (1 << 16) + 3, 3 * (1 << 16) + 5])
+def test_a_page_is_read_whole_whatever_its_size(tmp_path, size: int) -> None:  # type: ignore[no-untyped-def]
+    data = bytes((ord("a") + i % 26) for i in range(size))
+    path = tmp_path / "page.txt"
+    path.write_bytes(data)
+    opened = cio.open_input(next(iter(cio.discover([str(path)]))))  # type: ignore[arg-type]
+    assert isinstance(opened, cio.TextInput) and opened.raw == data
+
+
+def test_a_page_past_the_limit_is_refused(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cio, "MAX_DOCUMENT_BYTES", 100_000)
+    path = tmp_path / "page.txt"
+    path.write_bytes(b"a" * 100_001)
+    with pytest.raises(cio.InputError, match="too large"):
+        cio.open_input(next(iter(cio.discover([str(path)]))))  # type: ignore[arg-type]
+    path.write_bytes(b"a" * 100_000)
+    assert len(cio.open_input(next(iter(cio.discover([str(path)])))).raw) == 100_000  # type: ignore[union-attr,arg-type]

@@ -460,11 +460,11 @@ def test_a_page_of_many_rail_headers_still_gives_its_cards() -> None:
 # scanned; rule patterns: fullmatched on lines of at most `max_words` words, `strip` patterns searched) on lines
 # of 30,000 characters. Linear, the slowest takes a few hundredths of a second; a quadratic pattern takes
 # seconds there, a backtracking trap minutes, so the budget per line below is far from both.
-# Patterns the code only applies to bounded or normalised text are audited on such text: `_HTML_START` matches
+# Patterns the code only applies to bounded or normalised text are audited on such text: `io._HTML_START` matches
 # the first SNIFF_CHARS characters of a page; `_TITLE_SEPARATORS` splits a metadata title, whose whitespace
 # trafilatura has collapsed (on a raw run of 30,000 spaces it would take seconds: quadratic in the run).
 BOUNDED_PATTERNS: dict[str, int | None] = {
-    "cleaner.html.decode._HTML_START": 1024,
+    "cleaner.io._HTML_START": 1024,
     "cleaner.html._TITLE_SEPARATORS": None,
 }
 HOSTILE_UNITS = ["a", "A ", "1", "1 ", "a1", ". ", "| a ", ", a", "© ", "-", "あ", "\u0301", " ", "\t", "a.", "!", "'"]
