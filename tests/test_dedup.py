@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+import unicodedata
 from itertools import combinations
 
 import numpy as np
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from cleaner.dedup import Deduplicator, DedupOptions, MinHasher, normalise, shingle
 from cleaner.dedup.cluster import Rank, UnionFind
 from cleaner.dedup.lsh import Banding, BandTable, candidate_probability
-from cleaner.dedup.shingles import prepare, shingle_hashes, word_hashes
+from cleaner.dedup.shingles import UNSTABLE, _describe, prepare, shingle_hashes, shingle_many, word_hashes
 from cleaner.dedup.verify import Thresholds, containment_of, estimate, is_duplicate
 
 _SYLLABLES = ["ka", "lo", "mir", "ten", "sa", "vu", "dre", "on", "pil", "ast", "er", "uno", "bri", "gal", "tho", "wen"]
@@ -60,6 +61,36 @@ def test_normalise_folds_case_punctuation_and_spacing() -> None:
     assert normalise("  Hello,   WORLD!\n\n— said «she»_ ") == "hello world said she"
     assert normalise("ＦＵＬＬ ÜBER") == normalise("full über") == "full über"  # NFKC, lower case
     assert normalise("...!?") == ""
+
+
+# Characters the batch path must notice: upper case beyond ASCII, compatibility forms, letters with combining
+# marks NFKC composes, Hangul jamo that compose into a syllable, final sigma, dotted capital I.
+_TRICKY = "aZ éÉ ÜBER ΣΑΣ ς İstanbul ＦＵＬＬ ﬁ e\u0301 \u1100\u1161\u11a8 \u0915\u093c ’“” 東京 ก 𝐀 𠀀 𐐀 \u00a0—"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(_TRICKY), max_size=30), min_size=1, max_size=6))
+def test_the_batch_path_shingles_as_the_reference_does(batch: list[str]) -> None:
+    sketched = shingle_many(batch, 2)
+    for index, text in enumerate(batch):
+        mine = sketched.hashes[sketched.offsets[index] : sketched.offsets[index + 1]]
+        assert set(mine.tolist()) == shingle_set(text, 2)
+        assert sketched.words[index] == len(normalise(text).split())
+        assert sketched.exact[index] == shingle_many([normalise(text)], 2).exact[0]
+
+
+def test_every_character_nfkc_may_compose_is_marked_unstable() -> None:
+    """The second character of every canonical pair NFKC composes (and each character that is not NFKC by
+    itself) is marked: a text without marked characters is its own NFKC form."""
+    for cp in range(0x30000):
+        decomposition = unicodedata.decomposition(chr(cp))
+        if decomposition and not decomposition.startswith("<"):
+            parts = decomposition.split()
+            if len(parts) == 2:
+                second = int(parts[1], 16)
+                assert _describe(second) & UNSTABLE, hex(second)
+        if not unicodedata.is_normalized("NFKC", chr(cp)):
+            assert _describe(cp) & UNSTABLE, hex(cp)
 
 
 def test_unspaced_scripts_are_shingled_per_character() -> None:

@@ -46,18 +46,57 @@ _SUPPLEMENTARY_CJK = (0x20000, 0x2FA1F)
 NON_WORD, WORD, OWN_WORD = 0, 1, 2
 
 
-def _class_table() -> np.ndarray:
-    """NON_WORD / WORD / OWN_WORD for every code point of the BMP (built once, on first use: ~30 ms)."""
-    table = np.fromiter((chr(cp).isalnum() for cp in range(0x10000)), dtype=np.uint8, count=0x10000)
-    for low, high in _MARKS:
-        table[low : high + 1] = WORD
-    table[0xD800:0xE000] = NON_WORD  # lone surrogates a JSON input may carry
-    for low, high in _UNSPACED:
-        table[low : high + 1] = np.where(table[low : high + 1] == WORD, OWN_WORD, NON_WORD)
-    return table
+# What the code-point table knows of a character: its class (the low two bits), and whether `prepare` may change
+# it: lower-casing does (CASED), or NFKC may, alone or with its neighbours (UNSTABLE: not NFKC by itself, a
+# combining mark, or a Hangul vowel or final jamo that composes with the syllable before it).
+KIND_BITS, CASED, UNSTABLE = 3, 4, 8
+_HANGUL_JOINERS = ((0x1160, 0x11FF), (0xD7B0, 0xD7FF))
 
 
-_TABLE: np.ndarray | None = None
+def _describe(cp: int) -> int:
+    char = chr(cp)
+    if cp > 0xFFFF:
+        kind = OWN_WORD if _SUPPLEMENTARY_CJK[0] <= cp <= _SUPPLEMENTARY_CJK[1] else NON_WORD
+    elif 0xD800 <= cp < 0xE000:
+        kind = NON_WORD  # a lone surrogate a JSON input may carry
+    else:
+        word = char.isalnum() or any(low <= cp <= high for low, high in _MARKS)
+        kind = WORD if word else NON_WORD
+        if any(low <= cp <= high for low, high in _UNSPACED):
+            kind = OWN_WORD if word else NON_WORD
+    flags = kind
+    if char.lower() != char:
+        flags |= CASED
+    if (
+        not unicodedata.is_normalized("NFKC", char)
+        or unicodedata.combining(char)
+        or unicodedata.category(char).startswith("M")
+        or any(low <= cp <= high for low, high in _HANGUL_JOINERS)
+    ):
+        flags |= UNSTABLE
+    return flags
+
+
+class _CodePoints:
+    """`_describe` of code points, filled in for the characters the texts hold as they turn up (a text holds
+    a few dozen distinct non-ASCII characters: far cheaper than describing the whole of Unicode up front)."""
+
+    def __init__(self) -> None:
+        self.known: np.ndarray | None = None
+        self.flags: np.ndarray | None = None
+
+    def __call__(self, code: np.ndarray) -> np.ndarray:
+        if self.known is None or self.flags is None:
+            self.known = np.zeros(0x110000, dtype=bool)
+            self.flags = np.zeros(0x110000, dtype=np.uint8)
+        seen = np.unique(code)
+        for cp in seen[~self.known[seen]].tolist():
+            self.flags[cp] = _describe(cp)
+        self.known[seen] = True
+        return self.flags[code]
+
+
+_CODE_POINTS = _CodePoints()
 U64 = np.uint64
 # splitmix64's finaliser: spreads every input bit over the whole word.
 _M1, _M2 = U64(0xBF58476D1CE4E5B9), U64(0x94D049BB133111EB)
@@ -73,56 +112,71 @@ def prepare(text: str) -> bytes:
     return unicodedata.normalize("NFKC", text).lower().encode("utf-8", "surrogatepass")
 
 
-def _bounds(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _fold(text: str) -> bytes:
+    """`prepare` for a text whose non-ASCII characters neither NFKC nor lower-casing change: its UTF-8 with ASCII
+    letters lower-cased (`bytes.lower`: many times faster than `str.lower` on a text that holds one curly quote,
+    and no NFKC pass). `shingle_many` finds the texts for which this is not `prepare` and prepares them."""
+    return text.encode("utf-8", "surrogatepass").lower()
+
+
+def _leads(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The non-ASCII bytes of UTF-8 text, the lead bytes among them and each one's `_describe` flags (the code
+    points decoded in numpy)."""
+    high = np.flatnonzero(raw >= 0x80)
+    if not high.size:
+        return high, high, np.zeros(0, dtype=np.uint8)
+    lead = high[raw[high] >= 0xC0]
+    padded = np.concatenate((raw, np.zeros(3, dtype=np.uint8)))
+    b0 = padded[lead].astype(np.int64)
+    b1, b2, b3 = (padded[lead + step].astype(np.int64) & 0x3F for step in (1, 2, 3))
+    code = np.where(
+        b0 < 0xE0,
+        ((b0 & 0x1F) << 6) | b1,
+        np.where(b0 < 0xF0, ((b0 & 0x0F) << 12) | (b1 << 6) | b2, ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3),
+    )
+    return high, lead, _CODE_POINTS(np.minimum(code, 0x10FFFF))
+
+
+def _bounds(
+    data: bytes, leads: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The bytes of a `prepare`d text and where its words start and end (byte offsets, end exclusive).
 
     Words are runs of letters, digits and marks; a character of an unspaced script is a word by itself. ASCII
-    bytes are classed by a 256-entry table; the few non-ASCII characters are decoded in numpy (the code point of
-    each lead byte), classed by the code-point table, and the class spread over the character's bytes.
+    bytes are classed by a 256-byte translation table (in C); the few non-ASCII characters are decoded in numpy
+    (`_leads`), classed by the code-point table, and the class spread over the character's bytes. Word edges
+    are where the class changes, found in one pass over the bytes.
     """
-    global _TABLE
     raw = np.frombuffer(data, dtype=np.uint8)
-    word = _ASCII_WORD[raw]
-    high = np.flatnonzero(raw >= 0x80)
+    high, lead, flags = _leads(raw) if leads is None else leads
+    # the word flags with a non-word byte either side, so that every word has both its edges
+    marks = np.zeros(raw.size + 2, dtype=np.uint8)
+    marks[1:-1] = np.frombuffer(data.translate(_ASCII_WORD_BYTES), dtype=np.uint8)
+    word = marks[1:-1].view(bool)
     own = None
     if high.size:
-        if _TABLE is None:
-            _TABLE = _class_table()
-        lead = high[raw[high] >= 0xC0]
-        padded = np.concatenate((raw, np.zeros(3, dtype=np.uint8)))
-        b0 = padded[lead].astype(np.int64)
-        b1, b2, b3 = (padded[lead + step].astype(np.int64) & 0x3F for step in (1, 2, 3))
-        code = np.where(
-            b0 < 0xE0,
-            ((b0 & 0x1F) << 6) | b1,
-            np.where(
-                b0 < 0xF0, ((b0 & 0x0F) << 12) | (b1 << 6) | b2, ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3
-            ),
-        )
-        kind = _TABLE[np.minimum(code, 0xFFFF)]
-        beyond = code > 0xFFFF
-        if beyond.any():
-            cjk = (code >= _SUPPLEMENTARY_CJK[0]) & (code <= _SUPPLEMENTARY_CJK[1])
-            kind = np.where(beyond, np.where(cjk, OWN_WORD, NON_WORD), kind).astype(np.uint8)
+        kind = flags & KIND_BITS
         per_byte = kind[np.maximum(np.searchsorted(lead, high, side="right") - 1, 0)]
         word[high] = per_byte != NON_WORD
         if (kind == OWN_WORD).any():
             own = high[per_byte == OWN_WORD], lead[kind == OWN_WORD]
-    before = np.concatenate(([False], word[:-1]))
-    after = np.concatenate((word[1:], [False]))
+    if own is None:
+        edges = np.flatnonzero(marks[1:] != marks[:-1])  # alternately a word's first byte and the byte after it
+        return raw, edges[0::2], edges[1::2]
+    before = marks[:-2].view(bool)
+    after = marks[2:].view(bool)
     starts = word & ~before
     ends = word & ~after
-    if own is not None:
-        # a character of an unspaced script is a word of its own: it starts one, and the word before it ends
-        own_bytes, own_leads = own
-        is_own = np.zeros(raw.size + 1, dtype=bool)
-        is_own[own_bytes] = True
-        cut = np.zeros(raw.size + 1, dtype=bool)  # a word boundary just before this byte
-        cut[own_leads] = True
-        follows = own_bytes[~is_own[own_bytes + 1]] + 1  # the byte after an unspaced character
-        cut[follows] = True
-        starts |= word & cut[:-1]
-        ends |= word & cut[1:]
+    # a character of an unspaced script is a word of its own: it starts one, and the word before it ends
+    own_bytes, own_leads = own
+    is_own = np.zeros(raw.size + 1, dtype=bool)
+    is_own[own_bytes] = True
+    cut = np.zeros(raw.size + 1, dtype=bool)  # a word boundary just before this byte
+    cut[own_leads] = True
+    follows = own_bytes[~is_own[own_bytes + 1]] + 1  # the byte after an unspaced character
+    cut[follows] = True
+    starts |= word & cut[:-1]
+    ends |= word & cut[1:]
     return raw, np.flatnonzero(starts), np.flatnonzero(ends) + 1
 
 
@@ -167,9 +221,8 @@ def _geometric(base: int, size: int) -> np.ndarray:
 _POWERS = _Powers()
 _EMPTY = np.zeros(0, dtype=U64)
 _NO_INDEX = np.zeros(0, dtype=np.intp)
-_ASCII_WORD = np.zeros(256, dtype=bool)
-for _char in b"abcdefghijklmnopqrstuvwxyz0123456789":
-    _ASCII_WORD[_char] = True
+_WORD_CHARS = b"abcdefghijklmnopqrstuvwxyz0123456789"
+_ASCII_WORD_BYTES = bytes(int(byte in _WORD_CHARS) for byte in range(256))  # for bytes.translate; high bytes: 0
 
 
 def _word_hashes(raw: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -204,17 +257,35 @@ def shingle_hashes(words: np.ndarray, k: int) -> np.ndarray:
 _DIGEST_BASES = (U64(0xA0761D6478BD642F), U64(0xE7037ED1A0B428DB))
 
 
-def _digests(words: np.ndarray, owner: np.ndarray, word_offsets: np.ndarray, count: int) -> list[bytes]:
+class _Weights:
+    """base**i modulo 2**64 for i < size, per digest base, grown on demand."""
+
+    def __init__(self) -> None:
+        self.tables = [np.ones(1, dtype=U64) for _ in _DIGEST_BASES]
+
+    def get(self, size: int) -> list[np.ndarray]:
+        if self.tables[0].size < size:
+            grown = max(size, 2 * self.tables[0].size, 1 << 12)
+            self.tables = [_geometric(int(base), grown) for base in _DIGEST_BASES]
+        return self.tables
+
+
+_WEIGHTS = _Weights()
+
+
+def _digests(words: np.ndarray, per_text: np.ndarray, word_offsets: np.ndarray) -> list[bytes]:
     """A 16-byte digest of each text's sequence of words: two polynomial hashes of its word hashes (each word
-    weighted by a power of the base at its place in its text), summed per text at once, mixed with the count."""
+    weighted by a power of the base at its place in its text), summed per text at once (differences of running
+    sums, which wrap modulo 2**64 as the sums do), mixed with the count."""
+    count = per_text.size
     lanes = []
-    for base in _DIGEST_BASES:
-        total = np.zeros(count, dtype=U64)
-        if words.size:
-            place = np.arange(words.size) - word_offsets[owner]
-            weights = _geometric(int(base), int(place.max()) + 1)[place]
-            np.add.at(total, owner, words * weights)
-        lanes.append(mix(total + np.diff(word_offsets).astype(U64) * _LENGTH + base))
+    place = np.arange(words.size) - np.repeat(word_offsets[:-1], per_text)
+    tables = _WEIGHTS.get(int(per_text.max()) if count else 0)
+    for base, weights in zip(_DIGEST_BASES, tables, strict=True):
+        running = np.zeros(words.size + 1, dtype=U64)
+        np.cumsum(words * weights[place], out=running[1:])
+        total = running[word_offsets[1:]] - running[word_offsets[:-1]]
+        lanes.append(mix(total + per_text.astype(U64) * _LENGTH + base))
     packed = np.stack(lanes, axis=1).astype("<u8").tobytes()
     return [packed[16 * i : 16 * i + 16] for i in range(count)]
 
@@ -238,15 +309,26 @@ class Batch:
 def shingle_many(texts: Sequence[str], k: int) -> Batch:
     """Shingle many texts in one pass of array operations over all of them (joined by a space, which no word
     crosses; a window of `k` words that would cross from one text into the next is dropped)."""
-    datas = [prepare(text) for text in texts]
+    datas = [_fold(text) for text in texts]
     count = len(datas)
-    raw, starts, ends = _bounds(b" ".join(datas))
+    data = b" ".join(datas)
+    text_starts = np.cumsum([0] + [len(item) + 1 for item in datas[:-1]]) if count else _NO_INDEX
+    raw = np.frombuffer(data, dtype=np.uint8)
+    leads = _leads(raw)
+    changed = (leads[2] & (CASED | UNSTABLE)) != 0
+    if changed.any():
+        # the texts that NFKC or lower-casing change beyond ASCII letters: prepared in full
+        for index in np.unique(np.searchsorted(text_starts, leads[1][changed], side="right") - 1).tolist():
+            datas[index] = prepare(texts[index])
+        data = b" ".join(datas)
+        text_starts = np.cumsum([0] + [len(item) + 1 for item in datas[:-1]])
+        leads = _leads(np.frombuffer(data, dtype=np.uint8))
+    raw, starts, ends = _bounds(data, leads)
     words = _word_hashes(raw, starts, ends)
-    text_starts = np.cumsum([0] + [len(data) + 1 for data in datas[:-1]]) if count else _NO_INDEX
     owner = np.searchsorted(text_starts, starts, side="right") - 1 if count else _NO_INDEX
     per_text = np.bincount(owner, minlength=count)
     word_offsets = np.concatenate(([0], np.cumsum(per_text)))
-    exact = _digests(words, owner, word_offsets, count)
+    exact = _digests(words, per_text, word_offsets)
     hashes, text_of = _EMPTY, _NO_INDEX
     if words.size >= k:
         everything = shingle_hashes(words, k)
