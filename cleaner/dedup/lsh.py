@@ -66,15 +66,18 @@ class BandTable:
         held = list(map(table.setdefault, keys, repeat(doc, len(keys))))
         if held.count(doc) == len(held):
             return set()  # every key was new (or already this document's)
+        # A copy shares most keys with its original, so the values held are few: each is extended once, and
+        # every key is updated in one call.
         earlier: set[int] = set()
-        for key, value in zip(keys, held, strict=True):
+        grown: dict[int | tuple[int, ...], int | tuple[int, ...]] = {}
+        for value in set(held):
             if isinstance(value, tuple):
                 earlier.update(value)
-                if doc not in value:
-                    table[key] = (*value, doc)
+                grown[value] = value if doc in value else (*value, doc)
             elif value != doc:
                 earlier.add(value)
-                table[key] = (value, doc)
+                grown[value] = (value, doc)
+        table.update(zip(keys, map(grown.get, held, held), strict=True))
         earlier.discard(doc)
         return earlier
 

@@ -89,10 +89,11 @@ class _CodePoints:
         if self.known is None or self.flags is None:
             self.known = np.zeros(0x110000, dtype=bool)
             self.flags = np.zeros(0x110000, dtype=np.uint8)
-        seen = np.unique(code)
-        for cp in seen[~self.known[seen]].tolist():
-            self.flags[cp] = _describe(cp)
-        self.known[seen] = True
+        new = code[~self.known[code]]
+        if new.size:
+            for cp in set(new.tolist()):
+                self.flags[cp] = _describe(cp)
+            self.known[new] = True
         return self.flags[code]
 
 
