@@ -19,7 +19,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -346,14 +346,17 @@ def dedup_command(
             dedup = Deduplicator(options, source=source)
             sketcher = Sketcher(dedup, clean_options, jobs or default_jobs(), index, setting, writer, reporter.progress)
             stdin = binary_stream(sys.stdin) if cio.STDIN in paths else None
+            batch: list[Any] = []  # documents are added a batch at a time: their candidates verified at once
             for item in sketcher.run(cio.discover(paths, input_format), stdin):  # type: ignore[arg-type]
                 if isinstance(item, Problem):
                     errors += item.error
                     reporter.problem(item.where, item.message)
                     continue
-                match = dedup.add_sketch(item.id, item.sketch, item.keys)
-                if match is not None:
-                    matches.append((item.label, match.id, match.similarity))
+                batch.append(item)
+                if len(batch) >= ADD_BATCH:
+                    matches.extend(add_batch(dedup, batch))
+                    batch = []
+            matches.extend(add_batch(dedup, batch))
             writer.flush()
             reporter.progress.clear()
             stdout = binary_stream(sys.stdout)
@@ -385,6 +388,17 @@ def dedup_command(
                 index.close()
         reporter.progress.clear()
     ctx.exit(status)
+
+
+ADD_BATCH = 64
+
+
+def add_batch(dedup: Deduplicator, batch: list[Any]) -> Iterator[tuple[str, Any, float]]:
+    """Add sketched documents; (label, the document it duplicates, similarity) of each duplicate."""
+    found = dedup.add_batch([(item.id, item.sketch, item.keys) for item in batch])
+    for item, match in zip(batch, found, strict=True):
+        if match is not None:
+            yield item.label, match.id, match.similarity
 
 
 def summary(dedup: Deduplicator, errors: int) -> str:

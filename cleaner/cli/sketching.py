@@ -23,6 +23,7 @@ from typing import Any
 from .. import io as cio
 from ..dedup import Deduplicator, External, MinHasher, Sketch
 from ..dedup.index import DocRow, Index, Operation, Remove, Replace, StoredDoc, Touch
+from ..dedup.minhash import Packed, unpack
 from ..document import Document
 from .common import Progress, Reporter, default_jobs
 from .pool import Begin, Cleaning, Doc, End, Failed, Pass, _pool_context, events
@@ -107,8 +108,8 @@ def _sketch_init(shingle_size: int, num_perm: int, seed: int) -> None:
     _WORKER["shingle_size"] = shingle_size
 
 
-def _sketch_batch(texts: list[str]) -> list[Sketch]:
-    return _WORKER["hasher"].sketch_many(texts, _WORKER["shingle_size"])
+def _sketch_batch(texts: list[str]) -> Packed:
+    return _WORKER["hasher"].sketch_packed(texts, _WORKER["shingle_size"])
 
 
 class Sketcher:
@@ -144,7 +145,8 @@ class Sketcher:
         self._pending = 0
         self._pending_bytes = 0
         self.jobs = jobs
-        self._jobs: deque[tuple[list[Any], list[_Pending], Future[list[Sketch]] | None]] = deque()
+        self._jobs: deque[tuple[list[Any], list[_Pending], Future[Packed] | None]] = deque()
+        self._workers = max(1, jobs - 1)  # --no-clean: this process reads and bands, a core's worth of work
         self._batches = 0
         self._executor: ProcessPoolExecutor | None = None
 
@@ -178,7 +180,14 @@ class Sketcher:
         texts = [item.text for item in waiting]
         self._batches += 1
         future = None
-        if texts and self.cleaning is None and self.jobs > 1 and self._batches > self.POOL_AFTER:
+        in_flight = sum(1 for job in self._jobs if job[2] is not None and not job[2].done())
+        if (
+            texts
+            and self.cleaning is None
+            and self.jobs > 1
+            and self._batches > self.POOL_AFTER
+            and in_flight < 2 * self._workers  # workers behind (a busy machine): this process sketches too
+        ):
             future = self._pool().submit(_sketch_batch, texts)
         elif texts:
             for item, sketch in zip(waiting, self.dedup.sketch_many(texts), strict=True):
@@ -191,7 +200,7 @@ class Sketcher:
             if future is not None:
                 if not (wait or future.done()):
                     return
-                for item, sketch in zip(waiting, future.result(), strict=True):
+                for item, sketch in zip(waiting, unpack(future.result()), strict=True):
                     item.sketch = sketch
             self._jobs.popleft()
             yield from self._hand_on(queue)
@@ -214,7 +223,7 @@ class Sketcher:
         if self._executor is None:
             options = self.dedup.options
             self._executor = ProcessPoolExecutor(
-                max_workers=self.jobs,
+                max_workers=self._workers,
                 mp_context=_pool_context(),
                 initializer=_sketch_init,
                 initargs=(options.shingle_size, options.num_perm, options.seed),

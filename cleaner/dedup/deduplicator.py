@@ -142,6 +142,72 @@ class Deduplicator:
             self._uf.union(node, other)
         return self._best(matches)
 
+    def add_batch(self, documents: Sequence[tuple[Hashable, Sketch, np.ndarray | None]]) -> list[Match | None]:
+        """`add_sketch` of each (id, sketch, band keys or None) in turn, with the candidates of the whole batch
+        verified at once (array operations instead of a comparison per pair): the same matches and clusters."""
+        if self.source is not None:  # the source's candidates are looked up one document at a time
+            return [self.add_sketch(doc_id, sketch, keys) for doc_id, sketch, keys in documents]
+        nodes: list[int] = []
+        pairs_new: list[int] = []  # position in the batch of each candidate pair's new document
+        pairs_old: list[int] = []  # the earlier node
+        insert = self._table.insert
+        for position, (doc_id, sketch, keys) in enumerate(documents):
+            node = self._node(doc_id, sketch, self._order)
+            self._order += 1
+            self._added.append(node)
+            nodes.append(node)
+            if sketch.empty:
+                continue
+            if keys is None:
+                keys = self._banding.keys(sketch.signature)
+            earlier = insert(node, keys.tolist())
+            if earlier:
+                pairs_new.extend([position] * len(earlier))
+                pairs_old.extend(earlier)
+        results: list[Match | None] = [None] * len(documents)
+        if not pairs_new:
+            return results
+        found: dict[int, list[tuple[int, Verdict]]] = {}
+        for position, other, verdict in self._verify_pairs(documents, pairs_new, pairs_old):
+            found.setdefault(position, []).append((other, verdict))
+        for position, matches in found.items():
+            for other, _ in matches:
+                self._uf.union(nodes[position], other)
+            results[position] = self._best(matches)
+        return results
+
+    def _verify_pairs(
+        self, documents: Sequence[tuple[Hashable, Sketch, np.ndarray | None]], new: list[int], old: list[int]
+    ) -> Iterator[tuple[int, int, Verdict]]:
+        """The pairs (new document's position, earlier node) that pass verification, with their verdicts:
+        `estimate` and `is_duplicate` computed over all pairs at once (the same arithmetic, in the same order)."""
+        sketches = self._sketches
+        mine = [documents[position][1] for position in new]
+        theirs = [sketches[node] for node in old]
+        agree = np.count_nonzero(
+            np.stack([sketch.signature for sketch in mine]) == np.stack([sketch.signature for sketch in theirs]),
+            axis=1,
+        )
+        jaccard = agree / float(self.options.num_perm)
+        size_a = np.array([sketch.distinct for sketch in mine], dtype=np.float64)
+        size_b = np.array([sketch.distinct for sketch in theirs], dtype=np.float64)
+        smaller = np.minimum(size_a, size_b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            intersection = jaccard * (size_a + size_b) / (1.0 + jaccard)
+            containment = np.where(smaller > 0, np.minimum(1.0, intersection / smaller), 0.0)
+        words = np.minimum([sketch.words for sketch in mine], [sketch.words for sketch in theirs])
+        thresholds = self._thresholds
+        passed = (jaccard >= thresholds.jaccard) | (
+            (words >= thresholds.min_words) & (containment >= thresholds.containment)
+        )
+        exact = [a.exact == b.exact for a, b in zip(mine, theirs, strict=True)]  # neither is empty: both filed
+        for index in np.flatnonzero(passed | np.array(exact, dtype=bool)).tolist():
+            if exact[index]:
+                verdict = Verdict(1.0, 1.0, True)
+            else:
+                verdict = Verdict(float(jaccard[index]), float(containment[index]), False)
+            yield new[index], old[index], verdict
+
     def query(self, text: str, *, complete: bool = False) -> Match | None:
         """The earlier document `text` would duplicate, without adding it; with `complete`, only one at least as
         long (in words) as `text`."""

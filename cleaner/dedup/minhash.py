@@ -108,6 +108,21 @@ class MinHasher:
         return Sketch(self.signature(shingled.hashes), shingled.distinct, shingled.words, shingled.exact)
 
     def sketch_many(self, texts: list[str], shingle_size: int) -> list[Sketch]:
+        return unpack(self.sketch_packed(texts, shingle_size))
+
+    def sketch_packed(self, texts: list[str], shingle_size: int) -> Packed:
+        """The sketches of several texts as a few arrays (one pickle between processes, not one per text)."""
         batch = shingle_many(texts, shingle_size)
-        rows = self.signatures(batch)
-        return [Sketch(rows[i], int(batch.distinct[i]), int(batch.words[i]), batch.exact[i]) for i in range(len(batch))]
+        return Packed(self.signatures(batch), batch.distinct.tolist(), batch.words.tolist(), batch.exact)
+
+
+@dataclass(frozen=True)
+class Packed:
+    signatures: np.ndarray  # one row per text
+    distinct: list[int]
+    words: list[int]
+    exact: list[bytes]
+
+
+def unpack(packed: Packed) -> list[Sketch]:
+    return list(map(Sketch, packed.signatures, packed.distinct, packed.words, packed.exact))
