@@ -50,6 +50,7 @@ WARC_SUFFIXES: tuple[str, ...] = (".warc", ".warc.gz")
 #: What a directory walk picks up (each also compressed: `.txt.gz`, `.jsonl.zst`, `.html.xz`...).
 SUFFIXES: tuple[str, ...] = (".txt", ".jsonl", ".html", ".htm", ".warc")
 COMPRESSED_SUFFIXES: dict[str, Compression] = {".gz": "gz", ".bz2": "bz2", ".xz": "xz", ".zst": "zst"}
+_COMPRESSED = tuple(COMPRESSED_SUFFIXES)
 GZIP_MAGIC = b"\x1f\x8b"
 # Inputs whose cleaned forms share an output name under -o (an HTML page's is text, a WARC's is JSONL).
 TEXT_OUTPUT_GROUP: tuple[str, ...] = (".txt", *HTML_SUFFIXES)
@@ -100,6 +101,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_BOM_LEADS = frozenset(bom[:1] for bom, _ in _BOMS)
 # Control bytes that do not occur in text (tab, newlines, form feed and escape do).
 _CONTROL_BYTES = frozenset(range(0x00, 0x09)) | frozenset(range(0x0E, 0x1B)) | frozenset(range(0x1C, 0x20))
 _CONTROL_BYTES_TABLE = bytes(sorted(_CONTROL_BYTES))
@@ -118,6 +120,8 @@ _HIGH_BYTES = bytes(range(0x80, 0x100))
 
 def bom_encoding(data: bytes) -> str | None:
     """The codec named by the byte-order mark `data` starts with, if any."""
+    if data[:1] not in _BOM_LEADS:
+        return None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return encoding
@@ -299,6 +303,8 @@ def file_compression(path: str) -> Compression | None:
 
 def strip_compression(name: str) -> str:
     """`name` without a compression suffix: `a.jsonl.gz` -> `a.jsonl`."""
+    if not name.lower().endswith(_COMPRESSED):
+        return name
     root, suffix = os.path.splitext(name)
     return root if suffix.lower() in COMPRESSED_SUFFIXES else name
 
@@ -645,16 +651,29 @@ def looks_like_jsonl(line: str) -> bool:
         return False
 
 
+# Streams whose read(n) gives fewer than n bytes only at the end (a buffered reader blocks until it has n).
+_SHORT_AT_END = (io.BufferedReader, io.BytesIO)
+
+
 def _read_head(stream: BinaryIO) -> bytes:
+    return _head(stream)[0]
+
+
+def _head(stream: BinaryIO) -> tuple[bytes, bool]:
+    """The first `SNIFF_BYTES` of a stream, and whether they are all of it (then a small page costs no further
+    reads)."""
     chunks = []
     size = 0
     while size < SNIFF_BYTES:
-        chunk = stream.read(SNIFF_BYTES - size)
+        want = SNIFF_BYTES - size
+        chunk = stream.read(want)
         if not chunk:
-            break
+            return b"".join(chunks), True
         chunks.append(chunk)
         size += len(chunk)
-    return b"".join(chunks)
+        if len(chunk) < want and isinstance(stream, _SHORT_AT_END):
+            return b"".join(chunks), True
+    return b"".join(chunks), False
 
 
 def _too_large() -> str:
@@ -843,7 +862,7 @@ def open_input(source: Input, stdin: BinaryIO | None = None) -> Opened:
 def _open_stream(stream: BinaryIO, input_format: InputFormat, owned: BinaryIO | None, *, sniff: bool) -> Opened:
     codec: Compression | None = None
     try:
-        head = _read_head(stream)
+        head, ended = _head(stream)
         if input_format == "warc" or (input_format == "auto" and _is_warc(head)):
             if not _is_warc(head):
                 raise InputError("not a WARC file (it does not start with a WARC/ header)")
@@ -853,9 +872,9 @@ def _open_stream(stream: BinaryIO, input_format: InputFormat, owned: BinaryIO | 
         if codec is not None:
             stream = _decompressing(io.BufferedReader(_Replay(head, stream)), codec)
             closer = _Closing(stream, owned)
-            head = _read_head(stream)
+            head, ended = _head(stream)
         if input_format == "html":
-            raw = head + _read_rest(stream, len(head))
+            raw = head if ended else head + _read_rest(stream, len(head))
             _close(closer)
             _check_binary(raw[:SNIFF_BYTES])
             return HtmlInput(raw)
@@ -864,7 +883,7 @@ def _open_stream(stream: BinaryIO, input_format: InputFormat, owned: BinaryIO | 
         if input_format == "jsonl":
             return JsonlInput(lines, closer, codec)
         if input_format == "text":
-            raw = head + lines.rest()
+            raw = head if ended else head + lines.rest()
             _close(closer)
             if sniff and looks_like_html(head):
                 return HtmlInput(raw)

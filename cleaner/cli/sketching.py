@@ -20,10 +20,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from .. import io as cio
 from ..dedup import Deduplicator, External, MinHasher, Sketch
 from ..dedup.index import DocRow, Index, Operation, Remove, Replace, StoredDoc, Touch
 from ..dedup.minhash import Packed, unpack
+from ..dedup.options import DedupOptions
 from ..document import Document
 from .common import Progress, Reporter, default_jobs
 from .pool import Begin, Cleaning, Doc, End, Failed, Pass, _pool_context, events
@@ -101,15 +104,69 @@ def _digest(data: bytes) -> bytes:
 _WORKER: dict[str, Any] = {}
 
 
-def _sketch_init(shingle_size: int, num_perm: int, seed: int) -> None:
+def _sketch_init(options: DedupOptions) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _WORKER["hasher"] = MinHasher(num_perm, seed)
-    _WORKER["shingle_size"] = shingle_size
+    _WORKER["hasher"] = MinHasher(options.num_perm, options.seed)
+    _WORKER["shingle_size"] = options.shingle_size
+    _WORKER["dedup"] = Deduplicator(options)  # its sketching and banding only
 
 
 def _sketch_batch(texts: list[str]) -> Packed:
     return _WORKER["hasher"].sketch_packed(texts, _WORKER["shingle_size"])
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """What a worker gives back for a chunk of files: in input order, each `Problem`, or None for the next
+    document (`ids`, `labels`, `sketches`, `keys`: one entry or row per document)."""
+
+    entries: list[Problem | None]
+    ids: list[Any]
+    labels: list[str]
+    sketches: Packed
+    keys: np.ndarray
+
+
+def _sketch_files(inputs: list[cio.Input | cio.Unreadable]) -> _Chunk:
+    """Read and sketch a chunk of one-page files in a worker: the same flow as in the main process."""
+    sketcher = Sketcher(_WORKER["dedup"], None, 1, None, "", lambda op: None, Progress(False, None))
+    sketcher.BATCH = len(inputs)  # one batch of array operations for the whole chunk
+    return _pack(list(sketcher.run(inputs, None)), _WORKER["dedup"].options.bands)
+
+
+def _pack(items: list[Sketched | Problem], bands: int) -> _Chunk:
+    docs = [item for item in items if isinstance(item, Sketched)]
+    num_perm = docs[0].sketch.signature.size if docs else 0
+    return _Chunk(
+        [item if isinstance(item, Problem) else None for item in items],
+        [doc.id for doc in docs],
+        [doc.label for doc in docs],
+        Packed(
+            np.stack([doc.sketch.signature for doc in docs]) if docs else np.zeros((0, num_perm), dtype=np.uint32),
+            [doc.sketch.distinct for doc in docs],
+            [doc.sketch.words for doc in docs],
+            [doc.sketch.exact for doc in docs],
+        ),
+        np.stack([doc.keys for doc in docs]) if docs else np.zeros((0, bands), dtype=np.int64),
+    )
+
+
+def _unpack(chunk: _Chunk) -> Iterator[Sketched | Problem]:
+    sketches = unpack(chunk.sketches)
+    next_doc = 0
+    for entry in chunk.entries:
+        if entry is not None:
+            yield entry
+            continue
+        yield Sketched(chunk.ids[next_doc], chunk.labels[next_doc], sketches[next_doc], chunk.keys[next_doc])
+        next_doc += 1
+
+
+def _one_page_file(item: cio.Input | cio.Unreadable) -> bool:
+    """A file read as one page (or one that cannot be read): a worker can take it whole. JSONL and WARC files
+    hold any number of documents; standard input is this process's."""
+    return isinstance(item, cio.Unreadable) or (item.fspath is not None and item.format in ("text", "html"))
 
 
 class Sketcher:
@@ -145,7 +202,8 @@ class Sketcher:
         self._pending = 0
         self._pending_bytes = 0
         self.jobs = jobs
-        self._jobs: deque[tuple[list[Any], list[_Pending], Future[Packed] | None]] = deque()
+        # (queue, its documents to sketch, the worker's future, bytes) or (None, [], a chunk of files' future, bytes)
+        self._jobs: deque[tuple[list[Any] | None, list[_Pending], Future[Any] | None, int]] = deque()
         self._workers = max(1, jobs - 1)  # --no-clean: this process reads and bands, a core's worth of work
         self._batches = 0
         self._executor: ProcessPoolExecutor | None = None
@@ -154,7 +212,12 @@ class Sketcher:
     BATCH_BYTES = 1 << 20
     POOL_AFTER = 4  # batches sketched here before worker processes are worth starting (--no-clean, -j > 1)
 
+    FILES = 64  # one-page files per chunk a worker reads and sketches (--no-clean, no index, -j > 1)
+
     def run(self, inputs: Iterable[cio.Input | cio.Unreadable], stdin: Any) -> Iterator[Sketched | Problem]:
+        if self.index is None and self.cleaning is None and self.jobs > 1:
+            yield from self._run_files(inputs, stdin)
+            return
         # without an index nothing is recorded: no per-file bookkeeping
         indexed = self.index is not None
         stream: Iterator[Any] = self._reuse(self._events(inputs, stdin)) if indexed else events(iter(inputs), stdin)
@@ -169,6 +232,52 @@ class Sketcher:
         yield from self._deliver(wait=True, everything=True)
         self.close()
 
+    def _run_files(self, inputs: Iterable[cio.Input | cio.Unreadable], stdin: Any) -> Iterator[Sketched | Problem]:
+        """--no-clean without an index: one-page files go to the workers a chunk at a time, to be read there as
+        well as sketched (this process only finds the inputs and bands); the rest (JSONL, WARC, standard input)
+        is read here and its documents' texts sent a batch at a time."""
+        chunk: list[cio.Input | cio.Unreadable] = []
+        size = 0
+        for item in inputs:
+            if _one_page_file(item):
+                chunk.append(item)
+                size += (item.size or 0) if isinstance(item, cio.Input) else 0
+                if len(chunk) >= self.FILES or size >= self.BATCH_BYTES:
+                    yield from self._file_chunk(chunk)
+                    chunk, size = [], 0
+                continue
+            if chunk:
+                yield from self._file_chunk(chunk)
+                chunk, size = [], 0
+            yield from self._read_here([item], stdin)
+        if chunk:
+            yield from self._file_chunk(chunk)
+        self._submit()
+        yield from self._deliver(wait=True, everything=True)
+        self.close()
+
+    def _file_chunk(self, chunk: list[cio.Input | cio.Unreadable]) -> Iterator[Sketched | Problem]:
+        """A chunk of one-page files: to a worker once the input has proved long enough to pay for the pool, and
+        while the workers keep up; else read here."""
+        self._batches += 1
+        if self._batches <= self.POOL_AFTER or self._in_flight() >= 2 * self._workers:
+            yield from self._read_here(chunk, None)
+            return
+        self._submit()  # what is queued goes first
+        size = sum(item.size or 0 for item in chunk if isinstance(item, cio.Input))
+        self._jobs.append((None, [], self._pool().submit(_sketch_files, chunk), size))
+        yield from self._deliver(wait=len(self._jobs) > 2 * self.jobs)
+
+    def _read_here(self, inputs: list[cio.Input | cio.Unreadable], stdin: Any) -> Iterator[Sketched | Problem]:
+        for event in events(iter(inputs), stdin):
+            self._handle(event)
+            if self._pending >= self.BATCH or self._pending_bytes >= self.BATCH_BYTES:
+                self._submit()
+                yield from self._deliver(wait=len(self._jobs) > 2 * self.jobs)
+
+    def _in_flight(self) -> int:
+        return sum(1 for job in self._jobs if job[2] is not None and not job[2].done())
+
     def _submit(self) -> None:
         """Hand the queue on as one job: its waiting documents sketched here, or in a worker process when the
         cleaning pool is not using the cores (--no-clean) and the input is long enough to pay for one."""
@@ -180,26 +289,32 @@ class Sketcher:
         texts = [item.text for item in waiting]
         self._batches += 1
         future = None
-        in_flight = sum(1 for job in self._jobs if job[2] is not None and not job[2].done())
         if (
             texts
             and self.cleaning is None
             and self.jobs > 1
             and self._batches > self.POOL_AFTER
-            and in_flight < 2 * self._workers  # workers behind (a busy machine): this process sketches too
+            and self._in_flight() < 2 * self._workers  # workers behind (a busy machine): this process sketches too
         ):
             future = self._pool().submit(_sketch_batch, texts)
         elif texts:
             for item, sketch in zip(waiting, self.dedup.sketch_many(texts), strict=True):
                 item.sketch = sketch
-        self._jobs.append((queue, waiting, future))
+        self._jobs.append((queue, waiting, future, 0))
 
     def _deliver(self, *, wait: bool, everything: bool = False) -> Iterator[Sketched | Problem]:
         while self._jobs:
-            queue, waiting, future = self._jobs[0]
+            queue, waiting, future, size = self._jobs[0]
             if future is not None:
                 if not (wait or future.done()):
                     return
+                if queue is None:  # a chunk of files, read and sketched in a worker
+                    self._jobs.popleft()
+                    chunk = future.result()
+                    self.progress.advance(size, len(chunk.ids))
+                    yield from _unpack(chunk)
+                    wait = everything
+                    continue
                 for item, sketch in zip(waiting, unpack(future.result()), strict=True):
                     item.sketch = sketch
             self._jobs.popleft()
@@ -226,7 +341,7 @@ class Sketcher:
                 max_workers=self._workers,
                 mp_context=_pool_context(),
                 initializer=_sketch_init,
-                initargs=(options.shingle_size, options.num_perm, options.seed),
+                initargs=(options,),
             )
         return self._executor
 
