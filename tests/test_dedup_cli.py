@@ -210,3 +210,30 @@ def test_worker_processes_give_the_same_answer(tmp_path: Path) -> None:
     assert code_one == code_two == 0
     assert one == two
     assert sum(json.loads(line)["duplicate_of"] is not None for line in one.splitlines()) == 180
+
+
+def test_files_read_in_workers_give_the_same_answer_and_messages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of one-page files read and sketched in workers, around a JSONL file and unreadable inputs read in
+    this process: the same output, in input order, and the same messages as in one process."""
+    from cleaner.cli.sketching import Sketcher
+
+    monkeypatch.setattr(Sketcher, "POOL_AFTER", 0)
+    monkeypatch.setattr(Sketcher, "FILES", 4)
+    for n in range(40):
+        (tmp_path / f"{n:03d}.txt").write_text(prose(n % 15, 90) + (" One more line." if n >= 15 else ""))
+    (tmp_path / "017.txt").write_bytes(b"\0\1\2" * 50)
+    (tmp_path / "021.txt").write_text("")
+    records = [json.dumps({"id": f"r{n}", "text": prose(n % 15, 90)}) for n in range(6)]
+    (tmp_path / "020.jsonl").write_text("\n".join([*records[:3], "not json", *records[3:]]) + "\n")
+    args = ("dedup", "--no-clean", "--no-index", "--format", "jsonl", str(tmp_path), str(tmp_path / "missing.txt"))
+    code_one, one, err_one = run(*args, "-j", "1")
+    code_two, two, err_two = run(*args, "-j", "2")
+    assert code_one == code_two == 2
+    assert one == two and err_one == err_two
+    rows = [json.loads(line) for line in two.splitlines()]
+    assert len(rows) == 39 + 6  # the binary file and the invalid line are not documents
+    assert [row["id"] for row in rows][18:25] == [str(tmp_path / "019.txt"), *(f"r{n}" for n in range(6))]
+    assert "binary file (NUL bytes)" in err_two and "020.jsonl:4: invalid JSON" in err_two
+    assert sum(row["duplicate_of"] is not None for row in rows) == 45 - 15 - 1  # the empty file stands alone
