@@ -22,6 +22,8 @@ from .options import DedupOptions
 from .shingles import shingle
 from .verify import Verdict, estimate, is_duplicate
 
+_EXACT = Verdict(1.0, 1.0, True)
+
 
 @dataclass(frozen=True)
 class Match:
@@ -167,13 +169,18 @@ class Deduplicator:
         results: list[Match | None] = [None] * len(documents)
         if not pairs_new:
             return results
-        found: dict[int, list[tuple[int, Verdict]]] = {}
+        # per new document, its best verified match: (similarity, earlier first), the pair's verdict
+        best: dict[int, tuple[tuple[float, int], int, Verdict]] = {}
+        rank = self._uf.rank
+        union = self._uf.union
         for position, other, verdict in self._verify_pairs(documents, pairs_new, pairs_old):
-            found.setdefault(position, []).append((other, verdict))
-        for position, matches in found.items():
-            for other, _ in matches:
-                self._uf.union(nodes[position], other)
-            results[position] = self._best(matches)
+            union(nodes[position], other)
+            key = (verdict.similarity, -rank[other].order)
+            held = best.get(position)
+            if held is None or key > held[0]:
+                best[position] = (key, other, verdict)
+        for position, (_, other, verdict) in best.items():
+            results[position] = self._match(other, verdict)
         return results
 
     def _verify_pairs(
@@ -201,11 +208,9 @@ class Deduplicator:
             (words >= thresholds.min_words) & (containment >= thresholds.containment)
         )
         exact = [a.exact == b.exact for a, b in zip(mine, theirs, strict=True)]  # neither is empty: both filed
+        jaccards, containments = jaccard.tolist(), containment.tolist()
         for index in np.flatnonzero(passed | np.array(exact, dtype=bool)).tolist():
-            if exact[index]:
-                verdict = Verdict(1.0, 1.0, True)
-            else:
-                verdict = Verdict(float(jaccard[index]), float(containment[index]), False)
+            verdict = _EXACT if exact[index] else Verdict(jaccards[index], containments[index], False)
             yield new[index], old[index], verdict
 
     def query(self, text: str, *, complete: bool = False) -> Match | None:
@@ -280,6 +285,9 @@ class Deduplicator:
         if not matches:
             return None
         node, verdict = max(matches, key=lambda item: (item[1].similarity, -self._uf.rank[item[0]].order))
+        return self._match(node, verdict)
+
+    def _match(self, node: int, verdict: Verdict) -> Match:
         return Match(
             self._ids[node],
             verdict.similarity,
