@@ -237,3 +237,14 @@ def test_files_read_in_workers_give_the_same_answer_and_messages(
     assert [row["id"] for row in rows][18:25] == [str(tmp_path / "019.txt"), *(f"r{n}" for n in range(6))]
     assert "binary file (NUL bytes)" in err_two and "020.jsonl:4: invalid JSON" in err_two
     assert sum(row["duplicate_of"] is not None for row in rows) == 45 - 15 - 1  # the empty file stands alone
+
+
+def test_sketching_processes_follow_the_idle_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cleaner.cli import sketching
+
+    monkeypatch.setattr(sketching, "default_jobs", lambda: 4)
+    assert sketching.sketching_jobs(3, cleaning=False) == 3  # as asked
+    assert sketching.sketching_jobs(None, cleaning=True) == 4  # cleaning: one per CPU
+    for load, jobs in ((0.0, 4), (1.2, 3), (2.6, 1), (9.0, 1)):
+        monkeypatch.setattr(sketching.os, "getloadavg", lambda load=load: (load, load, load))
+        assert sketching.sketching_jobs(None, cleaning=False) == jobs

@@ -37,7 +37,6 @@ from .common import (
     Reporter,
     Terminated,
     binary_stream,
-    default_jobs,
     fail,
     plural,
     sigterm_raises,
@@ -74,7 +73,11 @@ def cleaning_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--pack", "packs", multiple=True, metavar="NAME", help="Shipped rule packs to apply instead."),
         click.option("--no-density", is_flag=True, help="Clean without the density filters."),
         click.option(
-            "-j", "--jobs", type=click.IntRange(min=1), metavar="N", help="Cleaning processes (default: one per CPU)."
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Processes (default: one per CPU; with --no-clean, one per CPU the load average leaves idle).",
         ),
         click.option(
             "--shingle-size",
@@ -300,7 +303,7 @@ def dedup_command(
     could not be read or cleaned, a bad index, a usage error); 130 interrupted.
     """
     from ..dedup import Deduplicator
-    from .sketching import IndexSource, Problem, Sketcher, Writer, sync_tracked
+    from .sketching import IndexSource, Problem, Sketcher, Writer, sketching_jobs, sync_tracked
 
     paths = paths or (cio.STDIN,)
     if paths.count(cio.STDIN) > 1:
@@ -344,7 +347,8 @@ def dedup_command(
                 errors += sync_tracked(index, tracked, exclude, clean_options, jobs, setting, writer, reporter)
             source = IndexSource(index, exclude, setting, writer) if index is not None else None
             dedup = Deduplicator(options, source=source)
-            sketcher = Sketcher(dedup, clean_options, jobs or default_jobs(), index, setting, writer, reporter.progress)
+            jobs = sketching_jobs(jobs, clean_options is not None)
+            sketcher = Sketcher(dedup, clean_options, jobs, index, setting, writer, reporter.progress)
             stdin = binary_stream(sys.stdin) if cio.STDIN in paths else None
             batch: list[Any] = []  # documents are added a batch at a time: their candidates verified at once
             for item in sketcher.run(cio.discover(paths, input_format), stdin):  # type: ignore[arg-type]

@@ -163,6 +163,22 @@ def _unpack(chunk: _Chunk) -> Iterator[Sketched | Problem]:
         next_doc += 1
 
 
+def sketching_jobs(requested: int | None, cleaning: bool) -> int:
+    """The processes to use: as asked; by default one per CPU when cleaning, and with --no-clean one per CPU
+    the load average leaves idle. Without cleaning, this process reads and bands on one core and workers only
+    sketch: on a machine whose cores are taken they add their start-up and hand-over costs and win nothing."""
+    if requested is not None:
+        return requested
+    cpus = default_jobs()
+    if cleaning:
+        return cpus
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return cpus
+    return max(1, min(cpus, int(cpus - load + 0.5)))
+
+
 def _one_page_file(item: cio.Input | cio.Unreadable) -> bool:
     """A file read as one page (or one that cannot be read): a worker can take it whole. JSONL and WARC files
     hold any number of documents; standard input is this process's."""
@@ -623,7 +639,8 @@ def sync(
 ) -> int:
     """Record the given files in the index (reading only those that changed). The number of errors."""
     dedup = Deduplicator(index.options)  # only its sketching is used
-    sketcher = Sketcher(dedup, clean_options, jobs or default_jobs(), index, setting, writer, reporter.progress)
+    jobs = sketching_jobs(jobs, clean_options is not None)
+    sketcher = Sketcher(dedup, clean_options, jobs, index, setting, writer, reporter.progress)
     errors = 0
     try:
         for item in sketcher.run(cio.discover(files, input_format), None):  # type: ignore[arg-type]
