@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_dedup import paragraphs, prose
 
 import cleaner
@@ -248,3 +250,25 @@ def test_sketching_processes_follow_the_idle_cores(monkeypatch: pytest.MonkeyPat
     for load, jobs in ((0.0, 4), (1.2, 3), (2.6, 1), (9.0, 1)):
         monkeypatch.setattr(sketching.os, "getloadavg", lambda load=load: (load, load, load))
         assert sketching.sketching_jobs(None, cleaning=False) == jobs
+
+
+_IDS = st.one_of(
+    st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=12),
+    st.sampled_from(["a\u2028b", "x\ud800", 'q"\\\n', "été/ü.txt"]),
+    st.integers(),
+    st.none(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_IDS, _IDS, _IDS, st.floats(0, 1))
+def test_a_row_is_written_as_the_jsonl_writer_writes_it(
+    doc_id: object, cluster: object, other: object, similarity: float
+) -> None:
+    from cleaner import io as cio
+    from cleaner.cli.dedup import jsonl_row
+    from cleaner.dedup.deduplicator import Assignment
+
+    row = Assignment(doc_id, cluster, other, similarity)  # type: ignore[arg-type]
+    expected = {"id": doc_id, "cluster": cluster, "duplicate_of": other, "similarity": similarity}
+    assert jsonl_row(row) == cio.jsonl_line(expected)

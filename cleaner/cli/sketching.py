@@ -435,13 +435,18 @@ class Sketcher:
     # turning events into sketches
 
     def _handle(self, event: Any) -> None:
-        if isinstance(event, Cached):
+        kind = type(event)  # by exact type, the commonest first: this runs for every event
+        if kind is Doc:
+            self.progress.advance(event.size, 1)
+            self._doc(event, None)
+        elif kind is Begin:
+            return  # a file's bookkeeping starts in `_reuse`
+        elif kind is Reused:
+            self.progress.advance(event.doc.size, 1)
+            self._doc(event.doc, event.sketch)
+        elif isinstance(event, Cached):
             self.progress.advance(event.source.size or 0, len(event.docs))
             self._queue.extend(self._from_index(event))
-        elif isinstance(event, Doc | Reused):
-            doc = event.doc if isinstance(event, Reused) else event
-            self.progress.advance(doc.size, 1)
-            self._doc(doc, event.sketch if isinstance(event, Reused) else None)
         elif isinstance(event, Pass):
             self.progress.advance(event.line.size)
             self._queue.extend(self._pass(event))
