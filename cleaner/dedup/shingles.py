@@ -47,31 +47,36 @@ NON_WORD, WORD, OWN_WORD = 0, 1, 2
 
 
 # What the code-point table knows of a character: its class (the low two bits), and whether `prepare` may change
-# it: lower-casing does (CASED), or NFKC may, alone or with its neighbours (UNSTABLE: not NFKC by itself, a
-# combining mark, or a Hangul vowel or final jamo that composes with the syllable before it).
+# the words it is part of: lower-casing changes it (CASED), or NFKC may, alone or with its neighbours (UNSTABLE: a
+# combining mark, a Hangul vowel or final jamo that composes with the syllable before it, or a character NFKC
+# replaces when it or its replacement is part of a word; '…' becoming '...' separates words all the same).
 KIND_BITS, CASED, UNSTABLE = 3, 4, 8
 _HANGUL_JOINERS = ((0x1160, 0x11FF), (0xD7B0, 0xD7FF))
 
 
+def _kind(cp: int) -> int:
+    if cp > 0xFFFF:
+        return OWN_WORD if _SUPPLEMENTARY_CJK[0] <= cp <= _SUPPLEMENTARY_CJK[1] else NON_WORD
+    if 0xD800 <= cp < 0xE000:
+        return NON_WORD  # a lone surrogate a JSON input may carry
+    word = chr(cp).isalnum() or any(low <= cp <= high for low, high in _MARKS)
+    if any(low <= cp <= high for low, high in _UNSPACED):
+        return OWN_WORD if word else NON_WORD
+    return WORD if word else NON_WORD
+
+
 def _describe(cp: int) -> int:
     char = chr(cp)
-    if cp > 0xFFFF:
-        kind = OWN_WORD if _SUPPLEMENTARY_CJK[0] <= cp <= _SUPPLEMENTARY_CJK[1] else NON_WORD
-    elif 0xD800 <= cp < 0xE000:
-        kind = NON_WORD  # a lone surrogate a JSON input may carry
-    else:
-        word = char.isalnum() or any(low <= cp <= high for low, high in _MARKS)
-        kind = WORD if word else NON_WORD
-        if any(low <= cp <= high for low, high in _UNSPACED):
-            kind = OWN_WORD if word else NON_WORD
+    kind = _kind(cp)
     flags = kind
     if char.lower() != char:
         flags |= CASED
+    replaced = unicodedata.normalize("NFKC", char)
     if (
-        not unicodedata.is_normalized("NFKC", char)
-        or unicodedata.combining(char)
+        unicodedata.combining(char)
         or unicodedata.category(char).startswith("M")
         or any(low <= cp <= high for low, high in _HANGUL_JOINERS)
+        or (replaced != char and (kind != NON_WORD or any(_kind(ord(other)) != NON_WORD for other in replaced)))
     ):
         flags |= UNSTABLE
     return flags
