@@ -849,7 +849,9 @@ def open_input(source: Input, stdin: BinaryIO | None = None) -> Opened:
             raise InputError("no standard input")
         return _open_stream(stdin, source.format, None, sniff=True)
     try:
-        stream = open(source.fspath, "rb")  # noqa: SIM115 -- closed by JsonlInput or below
+        # a one-page file is read in a few large reads: unbuffered, it costs no buffer and no copy through it
+        buffering = 0 if source.format in ("text", "html") else -1
+        stream = open(source.fspath, "rb", buffering=buffering)  # noqa: SIM115 -- closed by JsonlInput or below
     except OSError as exc:
         raise InputError(describe_os_error(exc)) from exc
     try:
