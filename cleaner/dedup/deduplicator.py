@@ -126,8 +126,9 @@ class Deduplicator:
     def _add_batch(self, documents: list[tuple[Hashable, str]]) -> Iterator[Match | None]:
         sketches = self.sketch_many([text for _, text in documents])
         keys = self.keys(sketches)
-        for (doc_id, _), sketch, row in zip(documents, sketches, keys, strict=True):
-            yield self.add_sketch(doc_id, sketch, row)
+        yield from self.add_batch(
+            [(doc_id, sketch, row) for (doc_id, _), sketch, row in zip(documents, sketches, keys, strict=True)]
+        )
 
     def add_sketch(self, id: Hashable, sketch: Sketch, keys: np.ndarray | None = None) -> Match | None:
         """Add a document by its sketch (and its band keys, when `keys()` computed them with others')."""
