@@ -112,11 +112,21 @@ LONG_BLOCK_SAMPLE = 20_000
 def block_features(
     text: str, stopwords: frozenset[str], *, repeated: bool = False, blank_before: bool = False
 ) -> BlockFeatures:
-    """The features of one block (memoised: the fixed-point pass and a site's pages repeat lines)."""
+    """The features of one block (memoised: the fixed-point pass and a site's pages repeat lines). What the text
+    alone decides is remembered apart from where the block stands (a repeat, after a blank line): the
+    fixed-point pass sees the same lines with a blank line before each."""
+    features = _text_features(text, stopwords)
+    if repeated or blank_before:
+        features = replace(features, repeated=repeated, blank_before=blank_before)
+    return features
+
+
+@lru_cache(maxsize=LINE_CACHE_SIZE)
+def _text_features(text: str, stopwords: frozenset[str]) -> BlockFeatures:
     if len(text) > LONG_BLOCK_CHARS:
         half = LONG_BLOCK_SAMPLE // 2
         ends = text[:half] + " " + text[-half:]
-        sample = block_features(ends, stopwords, repeated=repeated, blank_before=blank_before)
+        sample = _text_features(ends, stopwords)
         scale = len(text) / (LONG_BLOCK_SAMPLE + 1)
         return replace(
             sample,
@@ -154,6 +164,6 @@ def block_features(
         separators=len(_SEPARATOR.findall(text)),
         copyright=bool(_COPYRIGHT.search(text)),
         avg_word_len=sum(map(len, tokens)) / max(1, len(tokens)),
-        repeated=repeated,
-        blank_before=blank_before,
+        repeated=False,
+        blank_before=False,
     )

@@ -57,6 +57,11 @@ def _neighbour_view(features: BlockFeatures | None) -> tuple[float, ...]:
     )
 
 
+@lru_cache(maxsize=LINE_CACHE_SIZE)
+def _both_views(features: BlockFeatures) -> tuple[float, ...]:
+    return (*features.vector(), *_neighbour_view(features))
+
+
 def _bullet_runs(features: Sequence[BlockFeatures]) -> list[int]:
     """For each block, the length of the run of bulleted blocks it belongs to (0 when it has no bullet)."""
     runs = [0] * len(features)
@@ -91,8 +96,13 @@ def stage1_vectors(features: Sequence[BlockFeatures], gaps: Sequence[tuple[int, 
     """One row per block: own features, the plain features of two blocks either side, the position, the run of
     bullets it is in, and the lines removed above and below it."""
     n = len(features)
-    own = np.array([f.vector() for f in features], dtype=float).reshape(n, -1)
-    views = np.array([_NO_NEIGHBOUR] * 2 + [_neighbour_view(f) for f in features] + [_NO_NEIGHBOUR] * 2, dtype=float)
+    # One conversion: each block's own vector then its neighbour view, and two empty neighbours at either end.
+    width = len(_NO_NEIGHBOUR)
+    rows = np.array([_both_views(f) for f in features], dtype=float).reshape(n, -1)
+    own = rows[:, :-width]
+    views = np.zeros((n + 4, width))
+    views[:, -1] = 1.0  # what `_NO_NEIGHBOUR` reads as: no block there
+    views[2 : 2 + n] = rows[:, -width:]
     around = [views[2 + offset : 2 + offset + n] for offset in NEIGHBOUR_OFFSETS]
     position = np.arange(n, dtype=float) / max(1, n - 1)
     runs = np.log1p(np.array(_bullet_runs(features), dtype=float))
