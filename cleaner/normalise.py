@@ -56,3 +56,9 @@ def normalise(text: str) -> str:
     text = _SPACES.sub(" ", text)
     text = _LINE_EDGES.sub("\n", text).strip(" \n")
     return _BLANK_RUNS.sub("\n\n", text) if "\n\n\n" in text else text
+
+
+def one_line(text: str) -> str:
+    """`text` normalised onto one line, every run of white space one space: a title or a card's text taken from
+    markup or metadata, in the form the text's own lines have (NFC above all, so that they compare equal)."""
+    return " ".join(normalise(text).split())
