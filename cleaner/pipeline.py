@@ -12,6 +12,7 @@ from dataclasses import replace
 from .blocks import split_blocks
 from .describe import describe
 from .document import Document
+from .features import count_words
 from .filters.density import DensityModel, classify_density
 from .filters.header import find_header
 from .filters.patterns import apply_extracts, apply_rules
@@ -81,14 +82,38 @@ def _clean_pass(
     pass found chrome (or was told an earlier one did: `chrome_seen`)."""
     page = prepare(text, opts, normalised=normalised, chrome_seen=chrome_seen)
     careful = page.clean and not chrome_seen
-    # Text that is already clean is not put to the density model: fit to tell articles from the menus and footers
-    # around them, it would cut a clean article's tables, lists and credits. A page that had chrome is, pass
-    # after pass, weighed by it (its article's context changes as the chrome goes).
-    if opts.density and not page.listing and not careful:
+    if opts.density and not page.listing:
         classify_density(page, model)
+        # Text that looks clean already (a cleaned article's layout, nothing a pack calls chrome) keeps the lines
+        # the density model doubts unless it doubts much of it: fit to tell articles from the menus and footers
+        # around them, the model trims a clean article's tables, lists and credits, while a page of chrome no
+        # pack knows loses far more than a trim. A page that had chrome is, pass after pass, weighed by the
+        # model (its article's context changes as the chrome goes).
+        if careful and _density_share(page) < CLEAN_TRIM_SHARE:
+            _undo_density(page)
+        elif _density_share(page) > 0:
+            careful = False
     find_header(page, known_title=opts.title)
     doc = describe(page)
     return doc, _rendered_origin(page, doc), not careful
+
+
+# The share of an already-clean-looking text's words the density model may doubt and still be overruled.
+CLEAN_TRIM_SHARE = 0.1
+
+
+def _density_share(page: Page) -> float:
+    """The share of the words left after the rules and the card parser that the density model removed."""
+    judged = [block for block in page.blocks if block.verdict is None or block.verdict.startswith("density:")]
+    total = sum(count_words(block.text) for block in judged)
+    doubted = sum(count_words(block.text) for block in judged if block.verdict is not None)
+    return doubted / total if total else 0.0
+
+
+def _undo_density(page: Page) -> None:
+    for block in page.blocks:
+        if block.verdict is not None and block.verdict.startswith("density:"):
+            block.verdict = None
 
 
 def _rendered_origin(page: Page, doc: Document) -> list[int | None]:

@@ -1,10 +1,13 @@
-"""Cleaning HTML is idempotent too: the text output of an HTML page (title, blank line, body) is a fixed point of
-the text pipeline, so `cleaner clean out.txt` over it changes nothing, title and text.
+"""Cleaning HTML output again: the text output of an HTML page (title, blank line, body) is a fixed point of the
+text pipeline unless the density model doubts much of it.
 
-The HTML path keeps the density filter off (trafilatura has cut the page down to its article already); the text
-pipeline recognises text that is already clean (a cleaned document's layout, nothing a rule pack calls chrome)
-and is as careful with it. Checked on the 60 fetched dev pages of the shared benchmark, the HTML fixtures, and
-generated article pages with the tables, lists and credits the density filter would cut from a text dump.
+The HTML path keeps the density filter off (trafilatura has cut the page down to its article already). The text
+pipeline recognises text that looks clean already (a cleaned document's layout, nothing a rule pack calls
+chrome) and overrules the density model's trims on it (a table, a list, a credit line), but not a verdict
+against a tenth of its words or more: that is how a page of chrome no pack knows still loses its chrome. So an
+HTML output changes on re-cleaning only where the model doubts that much of it, and then once: the re-cleaned
+text is a fixed point. Checked on the 60 fetched dev pages of the shared benchmark, the HTML fixtures, and
+generated article pages with tables, lists and credits.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from hypothesis import strategies as st
 from strategies import headlines, prose_paragraphs, sentences
 
 import cleaner
+from cleaner.filters.density import classify_density
 from cleaner.html import clean_html
 from cleaner.options import Options
-from cleaner.pipeline import prepare
+from cleaner.pipeline import CLEAN_TRIM_SHARE, _density_share, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CLEANER_SHARED") or ROOT.parent / "shared")
@@ -33,6 +37,22 @@ def _reclean(doc: cleaner.Document) -> cleaner.Document:
     return cleaner.clean(doc.render(), input_format="text")
 
 
+def doubted_share(text: str) -> float:
+    """The share of `text`'s words the density model would remove, judging it as the text pipeline does."""
+    page = prepare(text, Options())
+    classify_density(page)
+    return _density_share(page)
+
+
+def assert_settles(doc: cleaner.Document) -> None:
+    """Re-cleaning changes nothing, or only what the density model doubts a tenth or more of, and only once."""
+    again = _reclean(doc)
+    if (again.title, again.text) != (doc.title, doc.text):
+        assert doubted_share(doc.render()) >= CLEAN_TRIM_SHARE
+        third = _reclean(again)
+        assert (third.title, third.text) == (again.title, again.text)
+
+
 def test_the_dev_html_pages_are_there() -> None:
     # The parametrised test below would pass vacuously without them: fail instead (CI has ../shared).
     assert len(list(DEV_HTML.glob("*.html.gz"))) == 60, f"the 60 dev pages are not under {DEV_HTML}"
@@ -41,9 +61,7 @@ def test_the_dev_html_pages_are_there() -> None:
 @pytest.mark.parametrize("path", HTML_PAGES, ids=[p.name.split(".")[0][:16] for p in HTML_PAGES])
 def test_html_output_is_a_fixed_point_of_the_text_pipeline(path: Path) -> None:
     raw = path.read_bytes()
-    doc = clean_html(gzip.decompress(raw) if path.suffix == ".gz" else raw)
-    again = _reclean(doc)
-    assert (again.title, again.text) == (doc.title, doc.text)
+    assert_settles(clean_html(gzip.decompress(raw) if path.suffix == ".gz" else raw))
 
 
 # --- what makes it so ------------------------------------------------------------------------------------------
@@ -51,7 +69,19 @@ def test_html_output_is_a_fixed_point_of_the_text_pipeline(path: Path) -> None:
 TABLE_ARTICLE = """Harbour Dues Rise for the Winter Season
 
 The harbour board raised the dues for visiting boats on Monday, the first rise in six years, and published \
-the new rates for the winter season.
+the new rates for the winter season, which begins on the first of November.
+
+The board said the money would pay for dredging the inner basin, where silt has made the berths too shallow \
+for the larger yachts that used to winter there, and for new lights along the outer mole.
+
+Boat owners who booked before the announcement will pay the old rates until the end of the year, the board \
+said, and the rates will be reviewed again in the spring after the dredging is done.
+
+Fishing boats registered in the town are exempt, as they have been since the harbour was built, and the board \
+has promised that the ferry company's fees will not change before its contract runs out in two years.
+
+Several owners said at the meeting that they would move their boats to the marina across the bay, where the \
+winter rates are lower, although its berths are further from the town and its shops and its boatyards.
 
 Berth | Length | Rate
 
@@ -63,11 +93,25 @@ Contributing: Tom Weyl
 """
 
 
-def test_clean_text_is_not_put_to_the_density_filter() -> None:
+def test_small_trims_of_clean_text_are_overruled() -> None:
+    assert prepare(TABLE_ARTICLE, Options()).clean
+    assert 0 < doubted_share(TABLE_ARTICLE) < CLEAN_TRIM_SHARE  # the model doubts the table, a little
     doc = cleaner.clean(TABLE_ARTICLE)
     assert doc.render() == TABLE_ARTICLE
     assert doc.title == "Harbour Dues Rise for the Winter Season"
-    assert prepare(TABLE_ARTICLE, Options()).clean
+
+
+# Chrome in no pack's words, laid out like a cleaned article (a blank line between lines, as some scrapers save).
+UNKNOWN_CHROME = ["Kaiku Uutiset", "Etusivu", "Kotimaa", "Ulkomaat", "Urheilu", "Kulttuuri", "Tiede", "Kirjaudu"]
+
+
+def test_clean_looking_text_with_chrome_no_pack_knows_still_loses_it() -> None:
+    body = TABLE_ARTICLE.split("\n\n")[1:6]
+    page = "\n\n".join([*UNKNOWN_CHROME, "Harbour Dues Rise for the Winter Season", *body, *UNKNOWN_CHROME[1:]])
+    assert prepare(page, Options()).clean  # no pack finds anything, the layout is a cleaned one
+    doc = cleaner.clean(page)
+    assert not set(UNKNOWN_CHROME) & set(doc.text.split("\n\n")), doc.text
+    assert all(paragraph in doc.text for paragraph in body)
 
 
 def test_chrome_or_a_dump_layout_is_not_clean() -> None:
@@ -125,7 +169,5 @@ def article_html(draw: st.DrawFn) -> str:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(article_html())
-def test_cleaning_html_output_again_changes_nothing(page: str) -> None:
-    doc = clean_html(page)
-    again = _reclean(doc)
-    assert (again.title, again.text) == (doc.title, doc.text)
+def test_cleaning_html_output_again_settles_at_once(page: str) -> None:
+    assert_settles(clean_html(page))
