@@ -19,7 +19,8 @@ _UNSPACED_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud
 _HIRAGANA = re.compile(r"[\u3040-\u309f、。]")
 _SENTENCE_END = re.compile(r"[.!?。！？…](?:[\"'”’»)\]]*)$")
 _INNER_SENTENCE = re.compile(r"[.!?。！？](?:[\"'”’»)]*)\s+[\"'“‘«(]?[A-ZА-ЯÀ-Ý]|[。！？]")
-_URLISH = re.compile(r"https?://|www\.|\.com\b|@\w|\b\w+\.(?:html?|php|aspx?)\b", re.IGNORECASE)
+# (A file name is found by the letter before its dot: what `\b\w+\.html` finds, without trying every word.)
+_URLISH = re.compile(r"https?://|www\.|\.com\b|@\w|\w\.(?:html?|php|aspx?)\b", re.IGNORECASE)
 _SEPARATOR = re.compile(r"[|·›»/\\]")
 _COMMA = re.compile(r"[,;:，、]")
 _DIGIT = re.compile(r"\d")
@@ -76,6 +77,25 @@ class BlockFeatures:
     def vector(self) -> list[float]:
         """The model's view of the block (a fresh list: callers extend it)."""
         return list(self._vector)
+
+    @cached_property
+    def model_row(self) -> tuple[float, ...]:
+        """What the density model reads of the block: its own vector, then the view its neighbours get of it
+        (remembered on the object: hashing eighteen fields to look it up would cost as much as building it)."""
+        return (*self._vector, *self.neighbour_view)
+
+    @cached_property
+    def neighbour_view(self) -> tuple[float, ...]:
+        """The plain features a block's neighbours see (the last value flags an empty place: 0 for a block)."""
+        return (
+            math.log1p(self.words),
+            self.stop_ratio,
+            float(self.ends_sentence),
+            float(self.ends_colon),
+            float(self.meta),
+            float(self.bullet),
+            0.0,
+        )
 
     @cached_property
     def _vector(self) -> tuple[float, ...]:

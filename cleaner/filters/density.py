@@ -28,7 +28,6 @@ import numpy as np
 
 from ..document import Block
 from ..features import BlockFeatures, block_features, is_prose
-from ..memo import LINE_CACHE_SIZE
 from ..page import Page
 from ..rules import fold
 
@@ -42,24 +41,6 @@ LOGIT_CLIP = 12.0
 _NO_NEIGHBOUR = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
 
 
-@lru_cache(maxsize=LINE_CACHE_SIZE)
-def _neighbour_view(features: BlockFeatures | None) -> tuple[float, ...]:
-    if features is None:
-        return _NO_NEIGHBOUR
-    return (
-        math.log1p(features.words),
-        features.stop_ratio,
-        float(features.ends_sentence),
-        float(features.ends_colon),
-        float(features.meta),
-        float(features.bullet),
-        0.0,
-    )
-
-
-@lru_cache(maxsize=LINE_CACHE_SIZE)
-def _both_views(features: BlockFeatures) -> tuple[float, ...]:
-    return (*features.vector(), *_neighbour_view(features))
 
 
 def _bullet_runs(features: Sequence[BlockFeatures]) -> list[int]:
@@ -98,7 +79,7 @@ def stage1_vectors(features: Sequence[BlockFeatures], gaps: Sequence[tuple[int, 
     n = len(features)
     # One conversion: each block's own vector then its neighbour view, and two empty neighbours at either end.
     width = len(_NO_NEIGHBOUR)
-    rows = np.array([_both_views(f) for f in features], dtype=float).reshape(n, -1)
+    rows = np.array([f.model_row for f in features], dtype=float).reshape(n, -1)
     own = rows[:, :-width]
     views = np.zeros((n + 4, width))
     views[:, -1] = 1.0  # what `_NO_NEIGHBOUR` reads as: no block there
