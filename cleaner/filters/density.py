@@ -127,11 +127,11 @@ def region_scores(
     `gap_weight` < 1 lets the region bridge a stretch of doubtful blocks (a list, a pull quote, an inline ad)
     between two parts of the article.
     """
-    scores = []
-    for p, f in zip(probabilities, features, strict=True):
-        score = (p - 0.5) * math.log1p(f.words)
-        scores.append(score if score > 0 else score * gap_weight)
-    return scores
+    if len(probabilities) != len(features):
+        raise ValueError(f"{len(probabilities)} probabilities for {len(features)} blocks")
+    words = np.fromiter((f.words for f in features), dtype=float, count=len(features))
+    scores = (np.asarray(probabilities, dtype=float) - 0.5) * np.log1p(words)
+    return np.where(scores > 0, scores, scores * gap_weight).tolist()
 
 
 def stage2_vectors(probabilities: Sequence[float], features: Sequence[BlockFeatures]) -> np.ndarray:
