@@ -41,8 +41,6 @@ LOGIT_CLIP = 12.0
 _NO_NEIGHBOUR = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
 
 
-
-
 def _bullet_runs(features: Sequence[BlockFeatures]) -> list[int]:
     """For each block, the length of the run of bulleted blocks it belongs to (0 when it has no bullet)."""
     runs = [0] * len(features)
