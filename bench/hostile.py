@@ -3,10 +3,12 @@
     python -m bench.hostile [--shared ../shared] [--out bench/out/hostile.json] [--only NAME ...]
 
 Each class is a set of generated files (seeded, invented text; written under `bench/out/hostile/`), of a few
-MB in all so that process start-up does not dominate. Two measures per class, one core each:
+MB in all so that process start-up does not dominate. Three measures per class:
 
-- whole process: `cleaner clean -q -j 1 -o OUT FILES` from spawn to exit (time, and the process's peak RSS from
-  `wait4`);
+- whole process, one core: `cleaner clean -q -j 1 -o OUT FILES` from spawn to exit (time, and the process's peak
+  RSS from `wait4`);
+- whole process as a user runs it: the same with the default `-j` (every core; a class of one file still runs
+  on one);
 - in process: a fresh Python that imports cleaner, warms up on one ordinary page, then opens every file with
   `cleaner.io` (decompression, decoding, JSONL) and cleans every document with `cleaner.clean`; its time and
   its peak RSS growth over the warm-up.
@@ -119,8 +121,9 @@ def _repeated_word(directory: Path, rng: random.Random) -> None:
 
 
 def _short_lines(directory: Path, rng: random.Random) -> None:
-    lines = "\n".join(f"{rng.choice(WORDS)}{i % 97}" for i in range(60_000))
-    (directory / "short-lines.txt").write_bytes((lines + "\n" + paragraph(rng) + "\n").encode())
+    for page in range(8):
+        lines = "\n".join(f"{rng.choice(WORDS)}{i % 97}" for i in range(60_000))
+        (directory / f"short-lines-{page}.txt").write_bytes((lines + "\n" + paragraph(rng) + "\n").encode())
 
 
 def _rail_headers(directory: Path, rng: random.Random) -> None:
@@ -228,7 +231,7 @@ CASES = [
     Case("one-line-15mb", "a 15 MB page on a single line", _one_line),
     Case("spaces-200k", "200,000 spaces on a line (20 pages)", _spaces),
     Case("word-50k", "one word repeated 50,000 times on a line (20 pages)", _repeated_word),
-    Case("short-lines", "60,000 one-word lines", _short_lines),
+    Case("short-lines", "60,000 one-word lines (8 pages)", _short_lines),
     Case("rail-headers", "40,000 chrome lines, 1 in 4 a rail header (4 pages)", _rail_headers),
     Case("combining-marks", "150,000 combining marks on one letter (10 pages)", _combining),
     Case("controls-nul-cr", "CR line ends, stray NUL, BEL, ESC, zero-width (250 pages)", _controls),
@@ -345,6 +348,9 @@ def run_case(case: Case, exe: Path, base: Path) -> Result:
         shutil.rmtree(out)
     command = [str(exe), "clean", "-q", "-j", "1", "-o", str(out), str(directory), *case.flags]
     whole = measure(command, Measure("cleaner", "cli", case.name, files, disk, command))
+    shutil.rmtree(out, ignore_errors=True)
+    default_jobs = [str(exe), "clean", "-q", "-o", str(out), str(directory), *case.flags]
+    users = measure(default_jobs, Measure("cleaner", "cli", case.name, files, disk, default_jobs))
     child = subprocess.run(
         [sys.executable, "-m", "bench.hostile", "--child", str(directory), *(["--fix"] if case.flags else [])],
         capture_output=True,
@@ -361,6 +367,8 @@ def run_case(case: Case, exe: Path, base: Path) -> Result:
         "mb_s": round(size / MB / whole.seconds, 2) if whole.seconds else None,
         "peak_rss_mb": round(whole.max_rss_mb, 1),
         "exit": whole.returncode,
+        "default_jobs_mb_s": round(size / MB / users.seconds, 2) if users.seconds else None,
+        "default_jobs_exit": users.returncode,
     }
     if "seconds" in inproc:
         inproc["mb_s"] = round(size / MB / inproc["seconds"], 2) if inproc["seconds"] else None
@@ -382,15 +390,19 @@ def ordinary_case(shared: Path, base: Path) -> Case:
 
 def _print(results: list[Result]) -> None:
     reference = next((r for r in results if r.name == "ordinary"), None)
-    print("| input | MB | whole process MB/s | in process MB/s | vs ordinary (in process) | peak RSS | exit |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "| input | MB | whole process MB/s, -j 1 | whole process MB/s, default -j | in process MB/s "
+        "| vs ordinary (in process) | peak RSS (-j 1) | exit |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
         mb = (r.inproc.get("bytes") or r.disk_bytes) / MB
         ratio = ""
         if reference and r.inproc.get("mb_s") and reference.inproc.get("mb_s"):
             ratio = f"{r.inproc['mb_s'] / reference.inproc['mb_s']:.2f}"
         print(
-            f"| {r.name}: {r.what} | {mb:.1f} | {r.whole['mb_s']} | {r.inproc.get('mb_s')} | {ratio} | "
+            f"| {r.name}: {r.what} | {mb:.1f} | {r.whole['mb_s']} | {r.whole['default_jobs_mb_s']} | "
+            f"{r.inproc.get('mb_s')} | {ratio} | "
             f"{r.whole['peak_rss_mb']} MB | {r.whole['exit']} |"
         )
 

@@ -19,7 +19,8 @@ _UNSPACED_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud
 _HIRAGANA = re.compile(r"[\u3040-\u309f、。]")
 _SENTENCE_END = re.compile(r"[.!?。！？…](?:[\"'”’»)\]]*)$")
 _INNER_SENTENCE = re.compile(r"[.!?。！？](?:[\"'”’»)]*)\s+[\"'“‘«(]?[A-ZА-ЯÀ-Ý]|[。！？]")
-_URLISH = re.compile(r"https?://|www\.|\.com\b|@\w|\b\w+\.(?:html?|php|aspx?)\b", re.IGNORECASE)
+# (A file name is found by the letter before its dot: what `\b\w+\.html` finds, without trying every word.)
+_URLISH = re.compile(r"https?://|www\.|\.com\b|@\w|\w\.(?:html?|php|aspx?)\b", re.IGNORECASE)
 _SEPARATOR = re.compile(r"[|·›»/\\]")
 _COMMA = re.compile(r"[,;:，、]")
 _DIGIT = re.compile(r"\d")
@@ -78,6 +79,25 @@ class BlockFeatures:
         return list(self._vector)
 
     @cached_property
+    def model_row(self) -> tuple[float, ...]:
+        """What the density model reads of the block: its own vector, then the view its neighbours get of it
+        (remembered on the object: hashing eighteen fields to look it up would cost as much as building it)."""
+        return (*self._vector, *self.neighbour_view)
+
+    @cached_property
+    def neighbour_view(self) -> tuple[float, ...]:
+        """The plain features a block's neighbours see (the last value flags an empty place: 0 for a block)."""
+        return (
+            math.log1p(self.words),
+            self.stop_ratio,
+            float(self.ends_sentence),
+            float(self.ends_colon),
+            float(self.meta),
+            float(self.bullet),
+            0.0,
+        )
+
+    @cached_property
     def _vector(self) -> tuple[float, ...]:
         return (
             math.log1p(self.chars),
@@ -112,11 +132,21 @@ LONG_BLOCK_SAMPLE = 20_000
 def block_features(
     text: str, stopwords: frozenset[str], *, repeated: bool = False, blank_before: bool = False
 ) -> BlockFeatures:
-    """The features of one block (memoised: the fixed-point pass and a site's pages repeat lines)."""
+    """The features of one block (memoised: the fixed-point pass and a site's pages repeat lines). What the text
+    alone decides is remembered apart from where the block stands (a repeat, after a blank line): the
+    fixed-point pass sees the same lines with a blank line before each."""
+    features = _text_features(text, stopwords)
+    if repeated or blank_before:
+        features = replace(features, repeated=repeated, blank_before=blank_before)
+    return features
+
+
+@lru_cache(maxsize=LINE_CACHE_SIZE)
+def _text_features(text: str, stopwords: frozenset[str]) -> BlockFeatures:
     if len(text) > LONG_BLOCK_CHARS:
         half = LONG_BLOCK_SAMPLE // 2
         ends = text[:half] + " " + text[-half:]
-        sample = block_features(ends, stopwords, repeated=repeated, blank_before=blank_before)
+        sample = _text_features(ends, stopwords)
         scale = len(text) / (LONG_BLOCK_SAMPLE + 1)
         return replace(
             sample,
@@ -154,6 +184,6 @@ def block_features(
         separators=len(_SEPARATOR.findall(text)),
         copyright=bool(_COPYRIGHT.search(text)),
         avg_word_len=sum(map(len, tokens)) / max(1, len(tokens)),
-        repeated=repeated,
-        blank_before=blank_before,
+        repeated=False,
+        blank_before=False,
     )

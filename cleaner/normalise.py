@@ -18,7 +18,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # (Only what needs rewriting matches: a lone plain space does not, which keeps this fast on long pages.)
 _SPACE_CLASS = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
 _SPACES = re.compile(rf"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]{_SPACE_CLASS}*| {_SPACE_CLASS}+")
+_ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _LINE_EDGES = re.compile(r" \n ?|\n ")
+# Invisible and control characters go in one scan.
+_DROPPED = re.compile(f"{_INVISIBLE.pattern}|{_CONTROL.pattern}")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 # Robustness guard: Unicode's stream-safe limit (UAX #15) of 30 combining marks in a row. Longer runs ("Zalgo"
 # text) only decorate, and NFC sorts a run in time quadratic in its length (50,000 marks: minutes), so they are
@@ -50,9 +53,18 @@ def _nfc(text: str) -> str:
 def normalise(text: str) -> str:
     """Return the canonical form of `text`; `normalise(normalise(t)) == normalise(t)`."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    text = _INVISIBLE.sub("", text)
-    text = _CONTROL.sub("", text)
+    text = _DROPPED.sub("", text)
     text = _nfc(text)
-    text = _SPACES.sub(" ", text)
-    text = _LINE_EDGES.sub("\n", text).strip(" \n")
+    # (Each rewrite runs only where there is something to rewrite: most pages need neither.)
+    if "  " in text or _ODD_SPACE.search(text):
+        text = _SPACES.sub(" ", text)
+    if " \n" in text or "\n " in text:
+        text = _LINE_EDGES.sub("\n", text)
+    text = text.strip(" \n")
     return _BLANK_RUNS.sub("\n\n", text) if "\n\n\n" in text else text
+
+
+def one_line(text: str) -> str:
+    """`text` normalised onto one line, every run of white space one space: a title or a card's text taken from
+    markup or metadata, in the form the text's own lines have (NFC above all, so that they compare equal)."""
+    return " ".join(normalise(text).split())

@@ -30,6 +30,18 @@ class Page:
     stripped: list[Removal] = field(default_factory=list)
     # Lines an `extract` rule matched, with what it captured, until the card parser has had its pick.
     pending_metadata: list[tuple[Block, Rule, dict[str, str]]] = field(default_factory=list)
+    # No rule pack found anything on the page (`shows_chrome` after the rules ran): text that is already clean,
+    # such as a cleaned article, which the later filters treat with care (see `cleaner.pipeline.prepare`).
+    clean: bool = False
+
+    def shows_chrome(self) -> bool:
+        """Whether the rule packs found chrome: a removed line, a cut fragment, a metadata line, an end marker
+        or a rail header (call it after `apply_rules`, before the card parser marks its own lines)."""
+        return (
+            any(block.verdict is not None for block in self.blocks)
+            or bool(self.stripped or self.pending_metadata or self.rail_starts)
+            or self.tail_start is not None
+        )
 
     def kept(self) -> list[Block]:
         return [block for block in self.blocks if block.verdict is None]

@@ -12,6 +12,7 @@ from dataclasses import replace
 from .blocks import split_blocks
 from .describe import describe
 from .document import Document
+from .features import count_words
 from .filters.density import DensityModel, classify_density
 from .filters.header import find_header
 from .filters.patterns import apply_extracts, apply_rules
@@ -23,17 +24,38 @@ from .page import Page
 from .rules import load_rules
 
 
-def prepare(text: str, opts: Options, *, normalised: bool = False) -> Page:
+def prepare(text: str, opts: Options, *, normalised: bool = False, chrome_seen: bool = False) -> Page:
     """Normalise (unless the text is already a rendered `Document`, which is normal by construction), cut into
     blocks, pick the language's stop list, apply the rule packs and find the cards: everything before the
-    density filter (the density model is fit on pages prepared this way)."""
+    density filter (the density model is fit on pages prepared this way). `chrome_seen`: an earlier pass over
+    this page found chrome, so free-standing card runs are taken even if this pass finds none."""
     blocks = split_blocks(text if normalised else normalise(text))
     language = detect_language([block.text for block in blocks])
     page = Page(blocks=blocks, language=language, stopwords=stopwords(language))
     apply_rules(page, load_rules(opts.packs, tuple(map(str, opts.rule_files))))
-    find_teasers(page)
+    page.clean = already_clean(page)
+    find_cards(page, free_rails=chrome_seen or not page.clean)
     apply_extracts(page)
     return page
+
+
+def already_clean(page: Page) -> bool:
+    """Text laid out as a cleaned document (a blank line before every paragraph) in which no rule pack finds
+    chrome: a cleaned article, as `cleaner clean` or the HTML path writes it (call it after the rules ran)."""
+    return all(block.blank_before for block in page.blocks[1:]) and not page.shows_chrome()
+
+
+def find_cards(page: Page, *, free_rails: bool) -> None:
+    """The teaser cards of the page. Without `free_rails`, a run of card-shaped lines counts only below a rail
+    header or an end marker, or when the whole page is cards (a listing): inside text with no other chrome it is
+    far more often an embedded tweet ("— Name (@handle) date") or a table than a related rail."""
+    before = [block.verdict for block in page.blocks]
+    find_teasers(page)
+    anchored = page.tail_start is not None or bool(page.rail_starts)
+    if not free_rails and not anchored and not page.listing and page.related:
+        for block, verdict in zip(page.blocks, before, strict=True):
+            block.verdict = verdict
+        page.related = []
 
 
 # Cleaning settles in one or two passes. A pass that shortens the output may be followed by another for as long
@@ -49,15 +71,49 @@ def clean_once(text: str, opts: Options, model: DensityModel | None = None) -> D
 
 
 def _clean_pass(
-    text: str, opts: Options, model: DensityModel | None = None, *, normalised: bool = False
-) -> tuple[Document, list[int | None]]:
-    """One pass, and for each line of the document's rendered text the input line it came from."""
-    page = prepare(text, opts, normalised=normalised)
+    text: str,
+    opts: Options,
+    model: DensityModel | None = None,
+    *,
+    normalised: bool = False,
+    chrome_seen: bool = False,
+) -> tuple[Document, list[int | None], bool]:
+    """One pass, for each line of the document's rendered text the input line it came from, and whether the
+    pass found chrome (or was told an earlier one did: `chrome_seen`)."""
+    page = prepare(text, opts, normalised=normalised, chrome_seen=chrome_seen)
+    careful = page.clean and not chrome_seen
     if opts.density and not page.listing:
         classify_density(page, model)
+        # Text that looks clean already (a cleaned article's layout, nothing a pack calls chrome) keeps the lines
+        # the density model doubts unless it doubts much of it: fit to tell articles from the menus and footers
+        # around them, the model trims a clean article's tables, lists and credits, while a page of chrome no
+        # pack knows loses far more than a trim. A page that had chrome is, pass after pass, weighed by the
+        # model (its article's context changes as the chrome goes).
+        if careful and _density_share(page) < CLEAN_TRIM_SHARE:
+            _undo_density(page)
+        elif _density_share(page) > 0:
+            careful = False
     find_header(page, known_title=opts.title)
     doc = describe(page)
-    return doc, _rendered_origin(page, doc)
+    return doc, _rendered_origin(page, doc), not careful
+
+
+# The share of an already-clean-looking text's words the density model may doubt and still be overruled.
+CLEAN_TRIM_SHARE = 0.1
+
+
+def _density_share(page: Page) -> float:
+    """The share of the words left after the rules and the card parser that the density model removed."""
+    judged = [block for block in page.blocks if block.verdict is None or block.verdict.startswith("density:")]
+    total = sum(count_words(block.text) for block in judged)
+    doubted = sum(count_words(block.text) for block in judged if block.verdict is not None)
+    return doubted / total if total else 0.0
+
+
+def _undo_density(page: Page) -> None:
+    for block in page.blocks:
+        if block.verdict is not None and block.verdict.startswith("density:"):
+            block.verdict = None
 
 
 def _rendered_origin(page: Page, doc: Document) -> list[int | None]:
@@ -85,15 +141,16 @@ def clean(text: str | bytes, **options: object) -> Document:
     if not isinstance(text, str):
         return text
     opts = Options.of(**options)
-    doc, origin = _clean_pass(text, opts)
+    doc, origin, chrome_seen = _clean_pass(text, opts)
     stalls = 0
     for _ in range(MAX_PASSES):
         if doc.kind != "article":
             break
         rendered = doc.render()
-        again, again_origin = _clean_pass(rendered, opts, normalised=True)
+        again, again_origin, _ = _clean_pass(rendered, opts, normalised=True, chrome_seen=chrome_seen)
         again_rendered = again.render()
-        if again_rendered == rendered:
+        # A title is the first line, or not: the same rendered text may be read either way, so it settles too.
+        if again_rendered == rendered and again.title == doc.title:
             break
         if len(again_rendered) >= len(rendered):
             stalls += 1

@@ -612,6 +612,38 @@ def test_a_single_document_does_not_start_a_pool(fake: FakePipeline, monkeypatch
     assert result.exit_code == 0 and result.stdout == render(fake, PAGE_A)
 
 
+def test_batched_workers_keep_order_and_fail_only_the_failing_page(fake: FakePipeline) -> None:
+    # Enough records for the batches to grow past one page each; record 70 raises in its worker.
+    lines = [json.dumps({"id": i, "text": "EXPLODE" if i == 70 else f"T{i}\n\nbody {i}"}) for i in range(300)]
+    result = run("clean", "-j", "2", "--format", "jsonl", input="\n".join(lines) + "\n")
+    assert result.exit_code == 2
+    rows = records(result.stdout)
+    assert [row["id"] for row in rows] == [i for i in range(300) if i != 70]
+    assert all(row["title"] == f"T{row['id']}" for row in rows)
+    assert "cleaner: -:71: cleaning failed (RuntimeError: boom)" in result.stderr
+    assert pool.BATCH_PAGES > 1 and pool.Cleaning({}, 2)._batch_target() == 1  # batches start small
+
+
+def test_an_exception_that_cannot_be_pickled_still_fails_only_its_page(
+    fake: FakePipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Unpicklable(Exception):
+        def __reduce__(self) -> Any:
+            raise TypeError("no")
+
+    def odd(text: str, **options: Any) -> Document:
+        if "ODD" in text:
+            raise Unpicklable("a lock in its args")
+        return fake(text, **options)
+
+    patch_pipeline(monkeypatch, odd)
+    lines = [json.dumps({"id": i, "text": "ODD" if i == 3 else f"T{i}\n\nbody"}) for i in range(40)]
+    result = run("clean", "-j", "2", "--format", "jsonl", input="\n".join(lines) + "\n")
+    assert result.exit_code == 2
+    assert [row["id"] for row in records(result.stdout)] == [i for i in range(40) if i != 3]
+    assert "cleaner: -:4: cleaning failed (RuntimeError: Unpicklable: a lock in its args)" in result.stderr
+
+
 def test_a_worker_that_dies_costs_only_its_document(fake: FakePipeline, monkeypatch: pytest.MonkeyPatch) -> None:
     parent = os.getpid()
 

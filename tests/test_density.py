@@ -5,6 +5,7 @@ depends on a particular score."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from strategies import PIER_ARTICLE
 
 from cleaner.blocks import split_blocks
+from cleaner.features import _URLISH
 from cleaner.filters.density import DensityModel, LinearModel, classify_density, densest_run, shipped_model
 from cleaner.language import stopwords
 from cleaner.normalise import normalise
@@ -195,3 +197,13 @@ def test_empty_page_and_page_with_nothing_kept() -> None:
         block.verdict = "mine/menu"
     classify_density(gone)
     assert {block.verdict for block in gone.blocks} == {"mine/menu"}
+
+
+# The link-likeness feature as first written; the shipped expression must find exactly what it finds.
+URLISH_AS_DEFINED = re.compile(r"https?://|www\.|\.com\b|@\w|\b\w+\.(?:html?|php|aspx?)\b", re.IGNORECASE)
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=st.sampled_from(list("ab.HTMLhtmlphpasxPHP/@ _1éçw:-")), max_size=40))
+def test_urlish_finds_what_its_definition_finds(text: str) -> None:
+    assert bool(_URLISH.search(text)) == bool(URLISH_AS_DEFINED.search(text))

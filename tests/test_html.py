@@ -8,6 +8,7 @@ never output copied from the program.
 from __future__ import annotations
 
 import codecs
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -263,6 +264,37 @@ def test_headline_finds_the_title_part_the_text_opens_with() -> None:
     assert headline("Opinion - Bridge reopens", "Intro\nBridge reopens\nBody") == "Bridge reopens"
     assert headline("Bridge reopens | Site", "Something else\nBody") == "Bridge reopens | Site"
     assert headline(None, "Body") is None
+
+
+def test_headline_reads_titles_with_long_runs_of_white_space() -> None:
+    # The split on separators is linear: a run of white space is not tried from each of its spaces in turn.
+    title = "Bridge reopens" + " \t" * 50_000 + "| The Daily Site"
+    assert headline(title, "Bridge reopens\nThe bridge reopened.") == "Bridge reopens"
+    assert headline(title, "Something else") == "Bridge reopens | The Daily Site"
+    words = "word " * 50_000
+    assert headline(words, "Body") == words.strip()
+
+
+NFD_TITLE = unicodedata.normalize("NFD", "Crèche à Genève: réunion du conseil")
+NFD_PARAGRAPH = (
+    "<p>The council of the city met on Tuesday to decide what to do about the crèche, the ferry and the roads.</p>"
+)
+
+
+def test_titles_and_cards_come_out_nfc_as_on_the_text_path() -> None:
+    nfc = unicodedata.normalize("NFC", NFD_TITLE)
+    assert nfc != NFD_TITLE
+    assert headline(NFD_TITLE, nfc + "\nBody") == nfc
+    page = (
+        f"<html><head><title>{NFD_TITLE}</title></head><body><article><h1>{NFD_TITLE}</h1>{NFD_PARAGRAPH * 4}"
+        "</article></body></html>"
+    )
+    doc = clean_html(page)
+    assert doc.title == nfc
+    assert nfc not in doc.text  # the headline's copy at the top went, as the text path's would
+    assert doc.title == cleaner.clean(page.replace(NFD_TITLE, nfc)).title
+    rail = LexborHTMLParser(f"<div id='r'><a href='/1'>{NFD_TITLE}</a></div>").css_first("#r")
+    assert [item.title for item in rail_cards(rail)] == [nfc]
 
 
 # --- selectors in rule packs -------------------------------------------------------------------------------------

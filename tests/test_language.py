@@ -12,7 +12,16 @@ from hypothesis import strategies as st
 from langdetect.lang_detect_exception import LangDetectException
 
 from cleaner.blocks import split_blocks
-from cleaner.language import _detect_sample, detect_language, sample, stopwords
+from cleaner.language import (
+    _detect_sample,
+    _detector_text,
+    _ngram_rows,
+    _profiles,
+    _trials,
+    detect_language,
+    sample,
+    stopwords,
+)
 from cleaner.normalise import normalise
 
 SHARED = Path(os.environ.get("CLEANER_SHARED") or Path(__file__).parents[1].parent / "shared")
@@ -47,6 +56,32 @@ def test_same_answer_as_langdetect_on_real_pages() -> None:
     assert len(set(ours)) >= 6  # the dev pages are in many languages: the comparison covers more than English
 
 
+def langdetect_walk(text: str) -> tuple[list[int], list[float]] | None:
+    """langdetect's own n-grams (as rows of our table) and its averaged trial probabilities for `text`."""
+    langdetect.DetectorFactory.seed = 0
+    detector = langdetect.detector_factory._factory.create()  # type: ignore[union-attr]
+    detector.append(text)
+    detector.cleaning_text()
+    grams = detector._extract_ngrams()
+    if not grams:
+        return None
+    detector._detect_block()
+    return [_profiles().row[gram] for gram in grams], detector.langprob
+
+
+def ours_walk(text: str) -> tuple[list[int], list[float]] | None:
+    rows = _ngram_rows(_detector_text(text), _profiles().row)
+    return (rows, _trials(_profiles().table, rows).tolist()) if rows else None
+
+
+def test_same_ngrams_and_probabilities_bit_for_bit() -> None:
+    reference("warm up langdetect's own factory")
+    assert list(_profiles().languages) == langdetect.detector_factory._factory.get_lang_list()  # type: ignore[union-attr]
+    samples = page_samples()[::3]
+    for text in samples:
+        assert ours_walk(text) == langdetect_walk(text), text[:80]
+
+
 WORDS = st.sampled_from(
     [
         *("the", "of", "and", "news", "Nachrichten", "und", "der", "le", "la", "et", "les", "noticias", "el"),
@@ -60,6 +95,8 @@ WORDS = st.sampled_from(
 @given(st.lists(WORDS, min_size=1, max_size=60).map(" ".join) | st.text(max_size=200))
 def test_same_answer_as_langdetect_on_any_text(text: str) -> None:
     assert _detect_sample(text) == reference(text)
+    reference("")
+    assert ours_walk(text) == langdetect_walk(text)
 
 
 def test_deterministic_and_none_without_letters() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -293,3 +294,12 @@ def test_language_is_detected(language: str) -> None:
 def test_version_and_public_names() -> None:
     assert isinstance(cleaner.__version__, str)
     assert set(cleaner.__all__) >= {"Document", "Options", "RelatedItem", "Removal", "clean", "clean_many"}
+
+
+def test_a_document_survives_pickling_whole() -> None:
+    # Workers send Documents back pickled; removals and cards travel as plain tuples.
+    doc = clean(PAGE)
+    assert doc.removed and doc.related
+    again = pickle.loads(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == doc
+    assert [r.line for r in again.removed] == [r.line for r in doc.removed]  # `line` is not compared by ==

@@ -90,8 +90,12 @@ def fragments_of(doc: Document) -> list[str]:
 @example(GLUED_AD)
 @example(LISTING_WITH_HEADER)
 def test_cleaning_is_idempotent(page: str) -> None:
-    rendered = clean(page).render()
-    assert clean(rendered).render() == rendered
+    first = clean(page)
+    rendered = first.render()
+    again = clean(rendered)
+    assert again.render() == rendered
+    # The same rendered text may be read with its first line as the title or not: that settles too.
+    assert again.title == first.title
     # The confirming passes skip normalisation on the strength of this:
     assert split_blocks(normalise(rendered)) == split_blocks(rendered)
 

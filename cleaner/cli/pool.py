@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import multiprocessing
+import pickle
 import signal
 import sys
 import threading
@@ -46,8 +47,23 @@ def _worker_init(options: dict[str, Any]) -> None:
     _WORKER_OPTIONS.update(options)
 
 
-def _worker_clean(page: Page) -> Document:
-    return page.clean(_WORKER_OPTIONS)
+def _worker_clean(pages: list[Page]) -> list[Document | BaseException]:
+    """Clean a batch of pages; a page whose cleaning raises gets its exception (picklable) in its place."""
+    results: list[Document | BaseException] = []
+    for page in pages:
+        try:
+            results.append(page.clean(_WORKER_OPTIONS))
+        except Exception as exc:
+            results.append(_picklable(exc))
+    return results
+
+
+def _picklable(exc: Exception) -> BaseException:
+    try:
+        pickle.dumps(exc)
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
 
 
 @dataclass(frozen=True)
@@ -115,7 +131,8 @@ class Doc:
     url: str | None = None
     charset: str | None = None
     result: Document | BaseException | None = None
-    future: Future[Document] | None = None
+    future: Future[list[Document | BaseException]] | None = None  # of the batch it was sent in
+    slot: int = 0  # its place in that batch
     tries: int = 0
     generation: int = 0  # of the pool it was sent to
 
@@ -227,26 +244,34 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+# Pages go to the workers in batches, so that the pool's cost per task (a future, a trip through its queues) is
+# paid once per batch. Batches start at one page and grow with the run, so that a short run still spreads over
+# every worker, up to BATCH_PAGES pages or BATCH_BYTES of input.
+BATCH_PAGES = 32
+BATCH_BYTES = 1 << 20
+
+
 class Cleaning:
     """Clean the documents of an event stream and give the events back in input order, results filled in.
 
-    With `jobs > 1` the documents go to a process pool, but only once there is a second one: a single page is
-    cleaned in-process without paying for a pool. At most `window` documents (and about `budget` bytes of them)
-    are in flight; the stream is pulled only as results are handed on, so neither the input nor the output
+    With `jobs > 1` the documents go to a process pool in batches, but only once there is a second one: a single
+    page is cleaned in-process without paying for a pool. At most `window` documents (and about `budget` bytes of
+    them) are in flight; the stream is pulled only as results are handed on, so neither the input nor the output
     piles up. A document whose cleaning raises gets the exception as its result; one that was in a pool whose
-    worker died is retried once in a fresh pool.
+    worker died is retried once, on its own, in a fresh pool.
     """
 
     def __init__(self, options: dict[str, Any], jobs: int, *, window: int | None = None, budget: int = 64 << 20):
         self.options = options
         self.jobs = max(1, jobs)
-        self.window = window if window is not None else 4 * self.jobs
+        self.window = window if window is not None else 4 * self.jobs * BATCH_PAGES
         self.budget = budget
         self._pool: ProcessPoolExecutor | None = None
         self._context: multiprocessing.context.BaseContext | None = None
         self._generation = 0  # of the pool: bumped when a broken one is replaced
-        self._deferred: Doc | None = None
-        self._docs_seen = 0
+        self._batch: list[Doc] = []  # taken in, not yet sent
+        self._batch_bytes = 0
+        self._sent = 0  # documents sent to the pool so far: the batches grow with it
         self._html_seen = False
         self._in_flight = 0
         self._bytes = 0
@@ -278,29 +303,38 @@ class Cleaning:
         if self.jobs == 1:
             doc.result = self._here(doc)
             return
-        self._docs_seen += 1
-        if self._pool is None:
-            if self._docs_seen == 1:
-                self._deferred = doc  # maybe the only one
-                return
-            if self._deferred is not None and self._deferred.result is None:
-                self._send(self._deferred)
-            self._deferred = None
-        self._send(doc)
+        self._batch.append(doc)
+        self._batch_bytes += doc.size
+        if self._pool is None and len(self._batch) == 1:
+            return  # maybe the only one: no pool yet
+        if len(self._batch) >= self._batch_target() or self._batch_bytes >= BATCH_BYTES:
+            self._send_batch()
 
-    def _send(self, doc: Doc) -> None:
-        doc.tries += 1
+    def _batch_target(self) -> int:
+        return min(BATCH_PAGES, 1 + self._sent // (4 * self.jobs))
+
+    def _send_batch(self) -> None:
+        docs, self._batch, self._batch_bytes = self._batch, [], 0
+        if docs:
+            self._send(docs)
+
+    def _send(self, docs: list[Doc]) -> None:
+        self._sent += len(docs)
+        for doc in docs:
+            doc.tries += 1
         for _ in range(2):
             pool = self._ensure_pool()
             try:
-                doc.future = pool.submit(_worker_clean, doc.page)
+                future = pool.submit(_worker_clean, [doc.page for doc in docs])
             except BrokenProcessPool:
                 self._restart(self._generation)  # broken by an earlier document's worker: start afresh
                 continue
-            doc.generation = self._generation
+            for slot, doc in enumerate(docs):
+                doc.future, doc.slot, doc.generation = future, slot, self._generation
             return
-        doc.future = None
-        doc.result = RuntimeError("no worker process could be started")
+        for doc in docs:
+            doc.future = None
+            doc.result = RuntimeError("no worker process could be started")
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -330,23 +364,26 @@ class Cleaning:
         if not isinstance(event, Doc):
             return event
         doc = event
+        if doc.future is None and doc.result is None and self._batch:
+            if self._pool is None and self._batch == [doc]:
+                self._batch, self._batch_bytes = [], 0  # the only document: cleaned here, no pool
+            else:
+                self._send_batch()  # it is waited for: its batch goes now, full or not
         while doc.result is None:
             if doc.future is None:
                 doc.result = self._here(doc)
                 break
             try:
-                doc.result = doc.future.result()
+                doc.result = doc.future.result()[doc.slot]
             except BrokenProcessPool as exc:
                 if doc.tries >= 2:
                     doc.result = RuntimeError(f"worker process died ({exc})")
                     break
                 self._restart(doc.generation)
-                self._send(doc)
+                self._send([doc])  # on its own: a page that kills its worker takes no other page with it
             except Exception as exc:
                 doc.result = exc
         doc.future = None
-        if doc is self._deferred:
-            self._deferred = None
         self._in_flight -= 1
         self._bytes -= doc.size
         return doc

@@ -28,7 +28,6 @@ import numpy as np
 
 from ..document import Block
 from ..features import BlockFeatures, block_features, is_prose
-from ..memo import LINE_CACHE_SIZE
 from ..page import Page
 from ..rules import fold
 
@@ -40,21 +39,6 @@ LOGIT_CLIP = 12.0
 
 
 _NO_NEIGHBOUR = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
-
-
-@lru_cache(maxsize=LINE_CACHE_SIZE)
-def _neighbour_view(features: BlockFeatures | None) -> tuple[float, ...]:
-    if features is None:
-        return _NO_NEIGHBOUR
-    return (
-        math.log1p(features.words),
-        features.stop_ratio,
-        float(features.ends_sentence),
-        float(features.ends_colon),
-        float(features.meta),
-        float(features.bullet),
-        0.0,
-    )
 
 
 def _bullet_runs(features: Sequence[BlockFeatures]) -> list[int]:
@@ -91,8 +75,13 @@ def stage1_vectors(features: Sequence[BlockFeatures], gaps: Sequence[tuple[int, 
     """One row per block: own features, the plain features of two blocks either side, the position, the run of
     bullets it is in, and the lines removed above and below it."""
     n = len(features)
-    own = np.array([f.vector() for f in features], dtype=float).reshape(n, -1)
-    views = np.array([_NO_NEIGHBOUR] * 2 + [_neighbour_view(f) for f in features] + [_NO_NEIGHBOUR] * 2, dtype=float)
+    # One conversion: each block's own vector then its neighbour view, and two empty neighbours at either end.
+    width = len(_NO_NEIGHBOUR)
+    rows = np.array([f.model_row for f in features], dtype=float).reshape(n, -1)
+    own = rows[:, :-width]
+    views = np.zeros((n + 4, width))
+    views[:, -1] = 1.0  # what `_NO_NEIGHBOUR` reads as: no block there
+    views[2 : 2 + n] = rows[:, -width:]
     around = [views[2 + offset : 2 + offset + n] for offset in NEIGHBOUR_OFFSETS]
     position = np.arange(n, dtype=float) / max(1, n - 1)
     runs = np.log1p(np.array(_bullet_runs(features), dtype=float))
@@ -136,11 +125,11 @@ def region_scores(
     `gap_weight` < 1 lets the region bridge a stretch of doubtful blocks (a list, a pull quote, an inline ad)
     between two parts of the article.
     """
-    scores = []
-    for p, f in zip(probabilities, features, strict=True):
-        score = (p - 0.5) * math.log1p(f.words)
-        scores.append(score if score > 0 else score * gap_weight)
-    return scores
+    if len(probabilities) != len(features):
+        raise ValueError(f"{len(probabilities)} probabilities for {len(features)} blocks")
+    words = np.fromiter((f.words for f in features), dtype=float, count=len(features))
+    scores = (np.asarray(probabilities, dtype=float) - 0.5) * np.log1p(words)
+    return np.where(scores > 0, scores, scores * gap_weight).tolist()
 
 
 def stage2_vectors(probabilities: Sequence[float], features: Sequence[BlockFeatures]) -> np.ndarray:

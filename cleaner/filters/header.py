@@ -28,6 +28,11 @@ MIN_LEDE_OVERLAP = 0.2
 LEDE_BLOCKS = 3
 # How far down the kept text a copy of the title is still a copy and not a quotation of it.
 COPY_REACH = 3
+# The first line of an already clean page is its title up to this many words (a headline with its standfirst).
+OPENING_TITLE_MAX_WORDS = 40
+# A line at least this share of whose words are capitalised is in title case ("Why You Shouldn't Worry.").
+TITLE_CASE_SHARE = 0.6
+_CLOSERS = "\"'”’»)"
 
 
 def _headline_shaped(text: str) -> bool:
@@ -40,6 +45,20 @@ def _headline_shaped(text: str) -> bool:
         and parse_meta(text) is None
         and "http" not in text
     )
+
+
+def _opening_headline(text: str) -> bool:
+    """The first line of a page that is already clean ("Title", blank, body) is its title when it could be one,
+    even punctuated as a sentence: a question or an exclamation ("Is Football Violence a Crime?") or a line in
+    title case ("Stock Is Falling. Why You Shouldn't Worry."), as a page's own headline often is."""
+    if not TITLE_MIN_WORDS <= count_words(text) <= OPENING_TITLE_MAX_WORDS:
+        return False
+    if text.endswith(":") or has_bullet(text) or parse_meta(text) is not None or "http" in text:
+        return False
+    if not ends_sentence(text.rstrip(_CLOSERS)) or text.rstrip(_CLOSERS).endswith(("?", "!", "？", "！")):
+        return True
+    words = [word for word in _WORD.findall(text) if word[0].isalpha()]
+    return sum(1 for word in words if word[0].isupper()) >= TITLE_CASE_SHARE * len(words)
 
 
 def _candidates(page: Page, body_start: int) -> list[Block]:
@@ -118,7 +137,11 @@ def find_header(page: Page, known_title: str | None = None) -> None:
     # The first kept line may be the title itself (a page that is already clean: "Title", blank, body).
     if len(kept) > 1 and _headline_shaped(kept[0].text) and not _candidates(page, body_start):
         body_start = kept[1].index
-    title = _choose_title(page, body_start)
+    if page.clean and len(kept) > 1 and kept[0].index == 0 and kept[1].blank_before and _opening_headline(kept[0].text):
+        title: Block | None = kept[0]
+        body_start = kept[1].index
+    else:
+        title = _choose_title(page, body_start)
     if title is None:
         return
     page.title = title.text

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..document import Block, RelatedItem
 from ..features import count_words, ends_sentence, is_prose
+from ..memo import LINE_CACHE_SIZE
 from ..meta import Meta, has_bullet, parse_meta, strip_bullet
 from ..page import Page
 
@@ -58,7 +60,12 @@ class _Line:
 
 
 def _line(block: Block) -> _Line:
-    text = block.text
+    return _Line(block, *_roles(block.text))
+
+
+@lru_cache(maxsize=LINE_CACHE_SIZE)
+def _roles(text: str) -> tuple[int, Meta | None, bool, bool, bool, bool, bool]:
+    """What a line is to the card parser, by its text alone (remembered: the confirming pass repeats lines)."""
     words = count_words(text)
     meta = parse_meta(text)
     bullet = has_bullet(text)
@@ -66,7 +73,7 @@ def _line(block: Block) -> _Line:
     is_meta = is_anchor or (bullet and 0 < words <= OUTLET_MAX_WORDS)
     is_snippet = not is_meta and words >= SNIPPET_MIN_WORDS and (words >= SNIPPET_ALWAYS_WORDS or ends_sentence(text))
     is_headline = not is_meta and not is_snippet and HEADLINE_MIN_WORDS <= words <= HEADLINE_MAX_WORDS
-    return _Line(block, words, meta, bullet, is_anchor, is_meta, is_snippet, is_headline)
+    return words, meta, bullet, is_anchor, is_meta, is_snippet, is_headline
 
 
 def _chunks(lines: list[_Line]) -> list[list[_Line]]:

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from ..document import Document
 from ..language import detect_language
+from ..normalise import one_line
 from ..options import Options
 from ..pipeline import clean as clean_text
 from ..rules import fold, load_rules
@@ -27,8 +28,9 @@ from .text import filter_extracted
 
 __all__ = ["clean_html", "decode_html", "looks_like_html"]
 
-# Separators between a headline and the site's name in a <title> or og:title ("Headline | Site").
-_TITLE_SEPARATORS = re.compile(r"\s+[|｜\-–—:·•»/]{1,2}\s+")
+# Separators between a headline and the site's name in a <title> or og:title ("Headline | Site"), in a title on
+# one line (single spaces: `\s+` either side would be tried from every space of a long run, in quadratic time).
+_TITLE_SEPARATORS = re.compile(r" [|｜\-–—:·•»/]{1,2} ")
 # How many of the extracted text's first lines may hold the headline.
 TITLE_REACH = 3
 # A metadata title longer than this is a run of text, not a headline.
@@ -86,13 +88,15 @@ def _chars(extracted: Extracted | None) -> int:
 def headline(title: str | None, text: str) -> str | None:
     """The article's headline: the first lines of `text` that equal the metadata title or one of its parts
     (a `<title>` often reads "Headline | Site"), else the metadata title itself."""
+    title = one_line(title or "")
     if not title:
         return None
     parts = {fold(title)} | {fold(part) for part in _TITLE_SEPARATORS.split(title)}
     parts.discard("")
     for line in text.split("\n", TITLE_REACH)[:TITLE_REACH]:
-        if line.strip() and fold(line) in parts:
-            return line.strip()
+        line = one_line(line)
+        if line and fold(line) in parts:
+            return line
     return title
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from ..normalise import one_line
+
 # Below this many characters an extraction is "too little" (trafilatura's own MIN_EXTRACTED_SIZE).
 MIN_TEXT_CHARS = 250
 
@@ -43,8 +45,7 @@ def _trafilatura() -> Any:
 def _clean(value: object) -> str | None:
     if not isinstance(value, str):
         return None
-    value = " ".join(value.split())
-    return value or None
+    return one_line(value) or None
 
 
 def extract(html: str, url: str | None = None, *, fast: bool = True) -> Extracted | None:

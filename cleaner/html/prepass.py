@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..document import RelatedItem, Removal
+from ..normalise import one_line
 from ..rules import SelectorRule
 
 # Never seen by a reader as text; removed wholesale by lexbor (no guard: they hold no article text). Images go
@@ -154,7 +155,7 @@ def prepare(html: str, selectors: tuple[SelectorRule, ...] = ()) -> Prepared:
     body = tree.body
     left = _text_len(body) if body is not None else 0
     title_node = tree.css_first("title")
-    title = squash(title_node.text(deep=True)) if title_node is not None else None
+    title = one_line(title_node.text(deep=True)) if title_node is not None else None
     html = tree.html or ""
     return Prepared(html=html, tree=tree, related=related, removed=removed, text_chars=left, title=title or None)
 
@@ -168,10 +169,10 @@ def _words(text: str) -> int:
 
 def _card_title(card: LexborNode) -> str:
     for heading in card.css(HEADINGS):
-        title = squash(heading.text(deep=True, separator=" "))
+        title = one_line(heading.text(deep=True, separator=" "))
         if title:
             return title
-    links = [squash(link.text(deep=True, separator=" ")) for link in card.css("a[href]")]
+    links = [one_line(link.text(deep=True, separator=" ")) for link in card.css("a[href]")]
     links = [text for text in links if CARD_TITLE_MIN_WORDS <= _words(text) <= CARD_TITLE_MAX_WORDS]
     return max(links, key=len, default="")
 
@@ -181,12 +182,12 @@ def _card_date(card: LexborNode) -> str | None:
     if node is None:
         return None
     value = node.attributes.get("datetime") or node.text(deep=True)
-    return squash(value) or None
+    return one_line(value) or None
 
 
 def _card_snippet(card: LexborNode, title: str) -> str:
     for paragraph in card.css("p"):
-        text = squash(paragraph.text(deep=True, separator=" "))
+        text = one_line(paragraph.text(deep=True, separator=" "))
         if text and text != title and _words(text) > CARD_TITLE_MIN_WORDS:
             return text
     return ""
@@ -200,7 +201,7 @@ def _innermost(nodes: list[LexborNode]) -> list[LexborNode]:
 
 
 def _card_item(card: LexborNode) -> RelatedItem | None:
-    title = _card_title(card) if card.tag != "a" else squash(card.text(deep=True, separator=" "))
+    title = _card_title(card) if card.tag != "a" else one_line(card.text(deep=True, separator=" "))
     if not CARD_TITLE_MIN_WORDS <= _words(title) <= CARD_TITLE_MAX_WORDS:
         return None
     return RelatedItem(title=title, date=_card_date(card), text=_card_snippet(card, title))

@@ -20,10 +20,10 @@ from ..document import Document
 from ..filters.density import classify_density
 from ..filters.header import find_header
 from ..filters.patterns import apply_extracts, apply_rules
-from ..filters.teasers import find_teasers
 from ..language import detect_language, stopwords
 from ..normalise import normalise
 from ..page import Page
+from ..pipeline import find_cards
 from ..rules import RuleSet
 
 # The two choices above, as switches `bench/html.py` flips to measure them (not options: both measured worse).
@@ -39,13 +39,7 @@ def filter_extracted(text: str, rules: RuleSet, title: str | None, *, density: b
     language = detect_language([block.text for block in blocks])
     page = Page(blocks=blocks, language=language, stopwords=stopwords(language))
     apply_rules(page, rules)
-    anchored = page.tail_start is not None or bool(page.rail_starts)
-    before = [block.verdict for block in page.blocks]
-    find_teasers(page)
-    if not FREE_RAILS_ON_EXTRACTED and not anchored and not page.listing and page.related:
-        for block, verdict in zip(page.blocks, before, strict=True):
-            block.verdict = verdict
-        page.related = []
+    find_cards(page, free_rails=FREE_RAILS_ON_EXTRACTED)
     apply_extracts(page)
     if DENSITY_ON_EXTRACTED and density and not page.listing:
         classify_density(page)
