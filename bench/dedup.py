@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import DEFAULT_SHARED, OUT, REPO
+from . import DEFAULT_SHARED, OUT, REPO, compiled
 from . import dedup_corpus as gen
 
 MILLION = 1_000_000
@@ -276,15 +276,6 @@ def peer_main(system: str, directory: Path) -> int:
     for path in files:
         out.write(json.dumps({"id": path.name, "cluster": find(path.name)}) + "\n")
     return 0
-
-
-def compiled() -> None:
-    """Byte-compile the package, as installing it does (pip writes every module's .pyc; the peers' are in
-    site-packages). An editable install run with PYTHONDONTWRITEBYTECODE would compile every module of ours
-    from source at every start: a cost no installed copy pays."""
-    import compileall
-
-    compileall.compile_dir(str(REPO / "cleaner"), quiet=1)
 
 
 def speed(directory: Path, repeat: int) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import DEFAULT_SHARED, OUT, REPO
+from . import DEFAULT_SHARED, OUT, REPO, compiled
 from .corpus import ensure, prefix
 from .throughput import Measure, cleaner_cli, measure
 
@@ -418,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child is not None:
         print(json.dumps(in_process(args.child, args.fix)))
         return 0
+    compiled()
     exe = cleaner_cli()
     if exe is None:
         print("bench.hostile: the cleaner console script is not installed (make install)", file=sys.stderr)

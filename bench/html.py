@@ -43,7 +43,7 @@ from typing import Any
 
 from cleaner.evaluate import PageScore, Scores, aggregate, page_scores
 
-from . import DEFAULT_SHARED, OUT, REPO
+from . import DEFAULT_SHARED, OUT, REPO, compiled
 from .peers import justext_html, trafilatura_html
 from .quality import DEV, Page, load_dev
 
@@ -401,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.shared / DEV / "html").is_dir():
         parser.error(f"no {DEV}/html under {args.shared} (pass --shared)")
     os.environ.setdefault("PYTHONHASHSEED", "0")
+    compiled()
     pages = [page for page in load_dev(args.shared) if page.html_path is not None]
 
     quality = run_quality(pages)

@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import DEFAULT_SHARED, OUT, REPO
+from . import DEFAULT_SHARED, OUT, REPO, compiled
 from . import corpus as corpus_mod
 
 MB = 1_000_000
@@ -302,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT / "throughput.json")
     parser.add_argument("--library-worker", nargs=2, type=Path, metavar=("SRC", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    compiled()
 
     if args.library_worker:
         print(json.dumps(library_worker(*args.library_worker)))
