@@ -248,6 +248,25 @@ def test_fix_text_diff_shows_the_repair(fake: FakePipeline, tmp_path: Path) -> N
     assert "-CafÃ© owners" in out and "+Café owners" in out
 
 
+def test_fix_text_repairs_in_the_workers_and_counts_a_repair_as_a_change(fake: FakePipeline, tmp_path: Path) -> None:
+    pages = []
+    for i in range(40):
+        page = tmp_path / f"p{i:02}.txt"
+        page.write_text(f"Title {i}\n\n" + MOJIBAKE)
+        pages.append(page)
+    out = tmp_path / "out"
+    result = run("clean", "-j", "2", "--fix-text", "-o", str(out), str(tmp_path / "p00.txt"), *map(str, pages[1:]))
+    assert result.exit_code == 0
+    assert all(
+        (out / page.name).read_text() == render(fake, f"Title {i}\n\n" + REPAIRED) for i, page in enumerate(pages)
+    )
+    # The fake pipeline changes nothing else: the repair alone makes the file change.
+    repaired_only = tmp_path / "only.txt"
+    repaired_only.write_text(render(fake, "Title\n\n" + MOJIBAKE))
+    assert run("clean", "--check", str(repaired_only)).exit_code == 0
+    assert run("clean", "--check", "--fix-text", str(repaired_only)).exit_code == 1
+
+
 # ── Compressed inputs ────────────────────────────────────────────────────────────────────────────────────────
 
 COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {

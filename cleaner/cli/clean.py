@@ -30,7 +30,7 @@ from .common import (
     split_list,
     stderr_is_tty,
 )
-from .pool import Cleaning, Doc, Event, events
+from .pool import Cleaning, events
 from .session import Claims, Session, Settings
 
 
@@ -258,7 +258,7 @@ def clean_command(
         reporter.echo("cleaner: reading pages from standard input (end with Ctrl-D)")
     if learn:
         stdin = _learn_first(ctx, paths, input_format, stdin, options, exclude, show_progress)
-    cleaning = Cleaning(options, jobs or default_jobs())
+    cleaning = Cleaning(options, jobs or default_jobs(), fix_text=fix_text)
 
     status = EXIT_OK
     interrupted = False
@@ -268,7 +268,7 @@ def clean_command(
                 # a walk over the inputs' sizes first, so that the bar has an end
                 reporter.progress.total = sum(item.size or 0 for item in inputs() if isinstance(item, cio.Input))
             stream = events(inputs(), stdin)
-            for event in cleaning.run(_fixed(stream) if fix_text else stream):
+            for event in cleaning.run(stream):
                 session.handle(event)
             cleaning.close()
             status = session.finish()
@@ -297,17 +297,6 @@ def clean_command(
         cio.remove_temporaries()  # whatever an interrupt struck in the middle of creating
         reporter.progress.clear()
     ctx.exit(status)
-
-
-def _fixed(stream: Iterator[Event]) -> Iterator[Event]:
-    """--fix-text: each document's text (and known title) repaired before it is cleaned. (In this process, ahead
-    of the workers: ftfy reads several MB/s, more than a worker cleans.)"""
-    for event in stream:
-        if isinstance(event, Doc):
-            event.text = cio.fix_text(event.text)
-            if event.title is not None:
-                event.title = cio.fix_text(event.title)
-        yield event
 
 
 def _refuse_in_place(found: Iterator[cio.Input | cio.Unreadable]) -> Iterator[cio.Input | cio.Unreadable]:

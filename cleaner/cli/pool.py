@@ -76,11 +76,16 @@ class Page:
     html: bytes | str | None = None
     url: str | None = None
     charset: str | None = None
+    fix_text: bool = False  # --fix-text: repair mojibake in the text and title first (here, in the worker)
 
     def clean(self, options: dict[str, Any]) -> Document:
+        text, title = self.text, self.title
+        if self.fix_text:
+            text = cio.fix_text(text)
+            title = cio.fix_text(title) if title is not None else None
         if self.html is not None:
-            return clean_html(self.html, url=self.url, charset=self.charset, title=self.title, **options)
-        return clean_page(self.text, title=self.title, input_format="text", **options)
+            return clean_html(self.html, url=self.url, charset=self.charset, title=title, **options)
+        return clean_page(text, title=title, input_format="text", **options)
 
 
 def _warm_html(options: dict[str, Any]) -> None:
@@ -144,9 +149,8 @@ class Doc:
             return len(self.html)
         return len(self.raw) if self.raw is not None else len(self.text)
 
-    @property
-    def page(self) -> Page:
-        return Page(self.text, self.title, self.html, self.url, self.charset)
+    def page(self, fix_text: bool = False) -> Page:
+        return Page(self.text, self.title, self.html, self.url, self.charset, fix_text)
 
 
 @dataclass(eq=False)
@@ -261,8 +265,17 @@ class Cleaning:
     worker died is retried once, on its own, in a fresh pool.
     """
 
-    def __init__(self, options: dict[str, Any], jobs: int, *, window: int | None = None, budget: int = 64 << 20):
+    def __init__(
+        self,
+        options: dict[str, Any],
+        jobs: int,
+        *,
+        window: int | None = None,
+        budget: int = 64 << 20,
+        fix_text: bool = False,
+    ):
         self.options = options
+        self.fix_text = fix_text  # --fix-text: each page is repaired where it is cleaned (ftfy's cost spread too)
         self.jobs = max(1, jobs)
         self.window = window if window is not None else 4 * self.jobs * BATCH_PAGES
         self.budget = budget
@@ -325,7 +338,7 @@ class Cleaning:
         for _ in range(2):
             pool = self._ensure_pool()
             try:
-                future = pool.submit(_worker_clean, [doc.page for doc in docs])
+                future = pool.submit(_worker_clean, [doc.page(self.fix_text) for doc in docs])
             except BrokenProcessPool:
                 self._restart(self._generation)  # broken by an earlier document's worker: start afresh
                 continue
@@ -356,7 +369,7 @@ class Cleaning:
 
     def _here(self, doc: Doc) -> Document | BaseException:
         try:
-            return doc.page.clean(self.options)
+            return doc.page(self.fix_text).clean(self.options)
         except Exception as exc:
             return exc
 
