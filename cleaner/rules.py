@@ -476,32 +476,32 @@ def file_pack(path: str | Path) -> RulePack:
 RuleMatch = tuple[Rule, dict[str, str]]
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 MATCH_CACHE_SIZE = LINE_CACHE_SIZE
-# Word counts that split the pattern screens (each screen is one compiled expression: a few, not one per count).
-SCREEN_LIMITS = (12, 30)
 
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The packs of one run, indexed for speed: phrases are one dict lookup, patterns are screened by one
-    combined expression, and a line's matches are remembered (a site's pages and the fixed-point pass repeat
-    lines)."""
+    """The packs of one run, indexed for speed: phrases are one dict lookup, a pattern is tried only on lines
+    within its `max_words`, and a line's matches are remembered (a site's pages and the fixed-point pass repeat
+    lines).
+
+    The shipped patterns are tried one by one. One combined expression of them all ("a screen") was measured at
+    the same cost per line (Python's engine tries the alternatives one after another just the same) and cost
+    more to compile than all the rules together, at every start of a process, so there is none."""
 
     packs: tuple[RulePack, ...]
     phrase_index: dict[str, tuple[Rule, ...]]
     pattern_rules: tuple[Rule, ...]
     strip_rules: tuple[Rule, ...]
-    # Screens: (limit, one expression of every pattern rule that reads lines longer than the previous limit).
-    # A line is screened by the first screen whose limit it is within: a long line of prose meets only the
-    # few rules that read long lines, not all of them. Shipped (audited) patterns only.
-    screens: tuple[tuple[int, re.Pattern[str]], ...]
     # The packs' HTML selectors, in pack order.
     selectors: tuple[SelectorRule, ...] = ()
-    # The user's patterns are screened on RE2 (they must never meet Python's backtracking engine): one
-    # expression, and the most words any of them reads.
+    # The user's patterns are screened on RE2 (they must never meet Python's backtracking engine; RE2 runs the
+    # alternatives at once, in one pass): one expression, and the most words any of them reads.
     safe_screen: Any = None
     safe_max_words: int = 0
     # No phrase rule looks at lines longer than this: a long line is never folded for the lookup.
     phrase_max_words: int = 0
+    # No shipped pattern looks at lines longer than this.
+    trusted_max_words: int = 0
     _matches: dict[str, tuple[RuleMatch, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -512,13 +512,7 @@ class RuleSet:
                 phrase_index[phrase] = (*phrase_index.get(phrase, ()), rule)  # pack order, then rule order
         patterns = tuple(r for p in packs for r in p.rules if r.pattern is not None and r.action != "strip")
         strips = tuple(r for p in packs for r in p.rules if r.action == "strip")
-        trusted = [r for r in patterns if isinstance(r.pattern, re.Pattern)]
-        longest = max((r.max_words for r in trusted), default=0)
-        limits = sorted({limit for limit in SCREEN_LIMITS if limit < longest} | {longest}) if trusted else []
-        screens = tuple(
-            (limit, _combined([r for r in trusted if r.max_words > above]))
-            for above, limit in zip([0, *limits], limits, strict=False)
-        )
+        trusted_max_words = max((r.max_words for r in patterns if isinstance(r.pattern, re.Pattern)), default=0)
         selectors = tuple(selector for pack in packs for selector in pack.selectors)
         users = [r for r in patterns if isinstance(r.pattern, SafePattern)]
         safe_screen = (
@@ -529,14 +523,16 @@ class RuleSet:
         safe_max_words = max((r.max_words for r in users), default=0)
         phrase_max_words = max((r.max_words for rules in phrase_index.values() for r in rules), default=0)
         return cls(
-            packs, phrase_index, patterns, strips, screens, selectors, safe_screen, safe_max_words, phrase_max_words
+            packs,
+            phrase_index,
+            patterns,
+            strips,
+            selectors,
+            safe_screen,
+            safe_max_words,
+            phrase_max_words,
+            trusted_max_words,
         )
-
-    def _screen(self, words: int) -> re.Pattern[str] | None:
-        for limit, screen in self.screens:
-            if words <= limit:
-                return screen
-        return None
 
     def matches(self, line: str) -> tuple[RuleMatch, ...]:
         """Every whole-line rule (drop, truncate, rail, extract) matching `line`, phrases first, in pack order;
@@ -555,23 +551,15 @@ class RuleSet:
             for rule in self.phrase_index.get(fold(line), ()):
                 if words <= rule.max_words:
                     yield rule, {}
-        screen = self._screen(words)
-        shipped = screen is not None and screen.fullmatch(line)
+        shipped = words <= self.trusted_max_words
         mine = self.safe_screen is not None and words <= self.safe_max_words and self.safe_screen.fullmatch(line)
         if not shipped and not mine:
             return
         for rule in self.pattern_rules:
-            if words <= rule.max_words:
+            if words <= rule.max_words and (mine or not isinstance(rule.pattern, SafePattern)):
                 match = rule.pattern.fullmatch(line)  # type: ignore[union-attr]
                 if match:
                     yield rule, {k: v for k, v in match.groupdict().items() if v}
-
-
-def _combined(rules: list[Rule]) -> re.Pattern[str]:
-    """One expression that fails fast on the many lines none of `rules` matches; group names are dropped so the
-    patterns can stand side by side."""
-    combined = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', r.pattern.pattern)})" for r in rules)  # type: ignore[union-attr]
-    return re.compile(combined, re.IGNORECASE)
 
 
 def load_rules(packs: tuple[str, ...], rule_files: tuple[str, ...] = ()) -> RuleSet:
