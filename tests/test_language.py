@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import langdetect
@@ -113,3 +114,49 @@ def test_deterministic_and_none_without_letters() -> None:
 def test_stop_lists_by_language(language: str, word: str) -> None:
     assert word in stopwords(language)
     assert stopwords("xx") == frozenset() and stopwords(None) == frozenset()
+
+
+# --- the cache of langdetect's profiles ----------------------------------------------------------------------------
+
+
+def _same_profiles(a: object, b: object) -> bool:
+    return (
+        a.languages == b.languages  # type: ignore[attr-defined]
+        and list(a.row.items()) == list(b.row.items())  # type: ignore[attr-defined]
+        and a.table.tobytes() == b.table.tobytes()  # type: ignore[attr-defined]
+    )
+
+
+@pytest.fixture
+def cache_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path / "cache"))
+    _profiles.cache_clear()
+    yield tmp_path / "cache"
+    _profiles.cache_clear()
+
+
+def test_profile_cache_gives_the_profiles_bit_for_bit(cache_in: Path) -> None:
+    from cleaner.language import _read_entries
+
+    entries = _read_entries()
+    built = _profiles()  # from the files, and now written
+    written = list(cache_in.glob("langdetect-profiles-*.npz"))
+    assert len(written) == 1
+    _profiles.cache_clear()
+    cached = _profiles()
+    assert _same_profiles(built, cached)
+    assert len(cached.row) == len(entries.grams) and cached.languages == entries.languages
+    assert int((cached.table != 0).sum()) == len(entries.probabilities)
+
+
+def test_profile_cache_that_is_broken_or_unwritable_changes_nothing(cache_in: Path) -> None:
+    reference = _profiles()
+    (path,) = cache_in.glob("langdetect-profiles-*.npz")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # cut short
+    _profiles.cache_clear()
+    assert _same_profiles(_profiles(), reference)
+    path.unlink()
+    cache_in.rmdir()
+    cache_in.write_text("a file where the cache folder should be")
+    _profiles.cache_clear()
+    assert _same_profiles(_profiles(), reference)
