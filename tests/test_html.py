@@ -8,6 +8,8 @@ never output copied from the program.
 from __future__ import annotations
 
 import codecs
+import gzip
+import os
 import unicodedata
 from pathlib import Path
 
@@ -20,8 +22,9 @@ import cleaner
 import cleaner.html as html_module
 from cleaner.html import clean_html, decode_html, headline, looks_like_html
 from cleaner.html.blocks import text_blocks
-from cleaner.html.extract import Extracted
+from cleaner.html.extract import Extracted, extract, parse
 from cleaner.html.prepass import prepare, rail_cards
+from cleaner.normalise import one_line
 from cleaner.rules import RulePackError, SelectorRule, parse_pack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -362,7 +365,7 @@ def test_nothing_extracted_falls_back_to_the_dom_blocks(monkeypatch: pytest.Monk
 def test_too_little_tries_trafilatura_fallbacks_then_the_dom(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[bool] = []
 
-    def scrap(html: str, url: str | None = None, *, fast: bool = True) -> Extracted:
+    def scrap(html: object, url: str | None = None, *, fast: bool = True, known: object = None) -> Extracted:
         calls.append(fast)
         return Extracted("Home", title="Orchard frost")
 
@@ -371,6 +374,43 @@ def test_too_little_tries_trafilatura_fallbacks_then_the_dom(monkeypatch: pytest
     assert calls == [True, False]  # fast first, then with its own fallbacks
     assert "damaged cherry orchards" in doc.text
     assert doc.title == "Orchard frost"
+
+
+# --- trafilatura as cleaner runs it -------------------------------------------------------------------------------
+
+SHARED = Path(os.environ.get("CLEANER_SHARED") or ROOT.parent / "shared")
+DEV_HTML = SHARED / "benchmarks" / "article-extraction-dev" / "html"
+
+
+def _pages_for_trafilatura() -> list[str]:
+    pages = [decode_html(path.read_bytes()) for path in sorted(FIXTURES.glob("*.html"))]
+    pages += [decode_html(gzip.decompress(path.read_bytes())) for path in sorted(DEV_HTML.glob("*.html.gz"))[::6]]
+    return pages
+
+
+def test_extract_gives_what_trafilatura_with_metadata_gives() -> None:
+    """One parse, the metadata steps cleaner reads, both modes: the same text, title, date, site name and URL
+    as `bare_extraction(with_metadata=True)` on the page's HTML."""
+    import trafilatura
+
+    pages = _pages_for_trafilatura()
+    assert len(pages) >= 10
+    for html in pages:
+        tree = parse(html)
+        first = extract(tree, fast=True)
+        for fast in (True, False):
+            ours = extract(tree, fast=fast, known=first if not fast else None)
+            theirs = trafilatura.bare_extraction(
+                html, fast=fast, include_comments=False, include_tables=True, with_metadata=True
+            )
+            if theirs is None:
+                assert ours is None
+                continue
+            assert ours is not None
+            assert ours.text == (theirs.text or "").strip()
+            expected = [one_line(value or "") or None for value in (theirs.title, theirs.date, theirs.sitename)]
+            assert [ours.title, ours.date, ours.sitename] == expected
+            assert ours.url == (one_line(theirs.url or "") or None)
 
 
 # --- properties --------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from ..pipeline import clean as clean_text
 from ..rules import fold, load_rules
 from .blocks import text_blocks
 from .decode import decode_html, looks_like_html
-from .extract import Extracted, extract, too_little
+from .extract import Extracted, extract, parse, too_little
 from .prepass import Prepared, prepare
 from .text import filter_extracted
 
@@ -46,9 +46,10 @@ def clean_html(html: str | bytes, *, url: str | None = None, charset: str | None
     opts = Options.of(**options)
     rules = load_rules(opts.packs, tuple(map(str, opts.rule_files)))
     prepared = prepare(decode_html(html, charset), rules.selectors)
-    extracted = extract(prepared.html, url, fast=True)
+    tree = parse(prepared.html)  # once, for both of trafilatura's runs
+    extracted = extract(tree, url, fast=True)
     if too_little(_chars(extracted), prepared.text_chars):
-        again = extract(prepared.html, url, fast=False)
+        again = extract(tree, url, fast=False, known=extracted)  # the same metadata: it does not depend on `fast`
         if _chars(again) > _chars(extracted):
             extracted = again
     if extracted is not None and (not extracted.title or len(extracted.title.split()) > MAX_TITLE_WORDS):

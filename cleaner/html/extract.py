@@ -1,16 +1,26 @@
-"""trafilatura: the main content of a page and its metadata (title, date, author, site name).
+"""trafilatura: the main content of a page and its metadata (title, date, site name).
 
 trafilatura is run in its fast mode first (its own cascade without the external comparisons: main extractor,
 baseline rescue on the uncleaned tree, recall retry). Only when that returns too little is it run again with its
 full set of fallbacks (the comparison against its readability port and jusText), which costs about half as
-much again; `cleaner.html` has a last fallback of its own beyond that.
+much again; `cleaner.html` has a last fallback of its own beyond that. The page is parsed into lxml once for
+both runs (`parse`).
+
+The metadata is trafilatura's own `extract_metadata`, step for step, less the steps whose fields cleaner never
+reads: the author search (an XPath sweep over a copy of the whole tree), categories, tags, licence and the
+host name. Those were two thirds of its cost, and none of them feeds the title, date, URL or site name, so those
+come out exactly as `bare_extraction(with_metadata=True)` gives them (`tests/test_html.py` compares the two).
+If trafilatura's metadata helpers are not where this expects them (another major version), its whole
+`extract_metadata` runs instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 from ..normalise import one_line
@@ -27,9 +37,7 @@ class Extracted:
     text: str
     title: str | None = None
     date: str | None = None
-    author: str | None = None
     sitename: str | None = None
-    hostname: str | None = None
     url: str | None = None
 
 
@@ -42,38 +50,106 @@ def _trafilatura() -> Any:
     return trafilatura
 
 
+@cache
+def _metadata_steps() -> SimpleNamespace | None:
+    """trafilatura's metadata helpers, or None when this version does not have them all."""
+    try:
+        from htmldate import find_date
+        from trafilatura import metadata as steps
+        from trafilatura.settings import Extractor
+    except ImportError:
+        return None
+    names = ("META_URL", "examine_meta", "extract_meta_json", "extract_sitename", "extract_title", "extract_url")
+    if not all(hasattr(steps, name) for name in names):
+        return None
+    found = {name: getattr(steps, name) for name in names}
+    return SimpleNamespace(**found, find_date=find_date, Extractor=Extractor)
+
+
+def metadata(tree: Any, url: str | None) -> Any:
+    """The title, URL, date and site name of a parsed page, as `bare_extraction(with_metadata=True)` finds them
+    (a trafilatura `Document`; its other fields are not looked for). They do not depend on `fast`: the date
+    search is as extensive as trafilatura's configuration says, in both modes."""
+    steps = _metadata_steps()
+    if steps is None:
+        from trafilatura.metadata import extract_metadata
+        from trafilatura.settings import Extractor
+
+        return extract_metadata(tree, url, Extractor().date_params)
+    date_config = dict(steps.Extractor().date_params)
+    document = steps.examine_meta(tree)
+    if document.author and " " not in document.author:
+        document.author = None  # as trafilatura does before reading JSON-LD, which may look at it
+    with contextlib.suppress(Exception):  # trafilatura guards this step the same way (bugs in its JSON-LD reader)
+        document = steps.extract_meta_json(tree, document)
+    if not document.title:
+        document.title = steps.extract_title(tree)
+    if not document.url:
+        document.url = steps.extract_url(tree, url)
+    date_config["url"] = document.url
+    document.date = steps.find_date(tree, **date_config)
+    if not document.sitename:
+        document.sitename = steps.extract_sitename(tree)
+    if document.sitename:
+        document.sitename = document.sitename.lstrip("@")
+        if document.sitename and "." not in document.sitename and not document.sitename[0].isupper():
+            document.sitename = document.sitename.title()
+    elif document.url:
+        match = steps.META_URL.match(document.url)
+        if match:
+            document.sitename = match[1]
+    document.filedate = date_config.get("max_date")
+    document.clean_and_trim()
+    return document
+
+
 def _clean(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     return one_line(value) or None
 
 
-def extract(html: str, url: str | None = None, *, fast: bool = True) -> Extracted | None:
-    """Run trafilatura over a page (comments left out, tables kept); None when it finds nothing."""
-    trafilatura = _trafilatura()
+def parse(html: str) -> Any:
+    """The page as trafilatura parses it (an lxml tree), or None when it is not HTML it can read."""
+    from trafilatura.utils import load_html
+
     try:
+        return load_html(html)
+    except (ValueError, TypeError, RecursionError, MemoryError):
+        return None
+
+
+def extract(
+    page: Any, url: str | None = None, *, fast: bool = True, known: Extracted | None = None
+) -> Extracted | None:
+    """Run trafilatura over a page, its HTML or its `parse`d tree (comments left out, tables kept); None when
+    it finds nothing. A tree is not changed: trafilatura and htmldate work on copies. `known`: an earlier
+    extraction of the same page, whose metadata is taken instead of being read again."""
+    trafilatura = _trafilatura()
+    tree = parse(page) if isinstance(page, str) else page
+    if tree is None:
+        return None
+    try:
+        found = known if known is not None else _found(metadata(tree, url))
         document = trafilatura.bare_extraction(
-            html,
+            tree,
             url=url,
             fast=fast,
             include_comments=False,
             include_tables=True,
-            with_metadata=True,
+            with_metadata=False,
         )
     except (ValueError, TypeError, AttributeError, RecursionError, MemoryError):
         # trafilatura reports most failures as None; a page odd enough to raise is treated the same.
         return None
     if document is None:
         return None
-    return Extracted(
-        text=(document.text or "").strip(),
-        title=_clean(document.title),
-        date=_clean(document.date),
-        author=_clean(document.author),
-        sitename=_clean(document.sitename),
-        hostname=_clean(document.hostname),
-        url=_clean(document.url),
-    )
+    return Extracted((document.text or "").strip(), found.title, found.date, found.sitename, found.url)
+
+
+def _found(document: Any) -> Extracted:
+    """trafilatura's metadata as the fields of an `Extracted` (the text left empty)."""
+    return Extracted("", _clean(document.title), _clean(document.date), _clean(document.sitename), _clean(document.url))
 
 
 def too_little(chars: int, page_chars: int) -> bool:
