@@ -372,11 +372,19 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str], safe: bool 
     )
 
 
+@cache
+def _css_probe() -> Any:
+    """A tiny parsed page to try selectors on (one for every check: parsing a page per selector cost more)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    return LexborHTMLParser("<p></p>")
+
+
 def _check_css(origin: str, selector_id: str, css: str) -> None:
-    from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+    from selectolax.lexbor import SelectolaxError
 
     try:
-        LexborHTMLParser("<p></p>").css(css)
+        _css_probe().css(css)
     except SelectolaxError:
         raise _fail(origin, f"selector {selector_id!r}: bad CSS selector {css!r}") from None
 

@@ -7,8 +7,6 @@ pages can nest elements thousands deep.
 
 from __future__ import annotations
 
-import re
-
 from selectolax.lexbor import LexborNode
 
 # Elements that start a new line (HTML's block-level and list/table structure).
@@ -22,7 +20,6 @@ BLOCK_TAGS = frozenset(
 )  # fmt: skip
 SKIPPED_TAGS = frozenset({"head", "script", "style", "template", "noscript", "svg"})
 
-_SPACES = re.compile(r"\s+")
 _EXIT = object()
 
 
@@ -34,7 +31,7 @@ def text_blocks(root: LexborNode | None) -> list[str]:
     parts: list[str] = []
 
     def flush() -> None:
-        line = _SPACES.sub(" ", "".join(parts)).strip()
+        line = " ".join("".join(parts).split())  # white space squashed (str.split: the characters `\s` matches)
         if line:
             lines.append(line)
         parts.clear()
