@@ -228,20 +228,16 @@ def warm_up() -> None:
 
 
 # langdetect's random stream: one `random.Random(SEED)`, which every detection re-seeds, so every text draws from
-# the same sequence of Mersenne Twister words. numpy's MT19937 started from that state gives the same words,
-# all at once; `_trials` reads its draws from them exactly as `random.choice` and `random.gauss` would.
+# the same sequence of Mersenne Twister words. `getrandbits(32)` hands out those words one by one (numpy's MT19937
+# from the same state gives the same words, but importing numpy.random cost more than drawing them);
+# `_trials` reads its draws from them exactly as `random.choice` and `random.gauss` would.
 _STREAM_WORDS = 1 << 10
 
 
 @cache
 def _stream(words: int = _STREAM_WORDS) -> np.ndarray:
-    state = random.Random(SEED).getstate()[1]
-    generator = np.random.MT19937()
-    generator.state = {
-        "bit_generator": "MT19937",
-        "state": {"key": np.array(state[:624], dtype=np.uint32), "pos": state[624]},
-    }
-    return generator.random_raw(words).astype(np.uint32)
+    draw = random.Random(SEED).getrandbits
+    return np.fromiter((draw(32) for _ in range(words)), dtype=np.uint32, count=words)
 
 
 def _unit(stream: np.ndarray, at: int) -> float:
