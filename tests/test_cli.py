@@ -612,14 +612,20 @@ def test_a_single_document_does_not_start_a_pool(fake: FakePipeline, monkeypatch
     assert result.exit_code == 0 and result.stdout == render(fake, PAGE_A)
 
 
-def test_batched_workers_keep_order_and_fail_only_the_failing_page(fake: FakePipeline) -> None:
-    # Enough records for the batches to grow past one page each; record 70 raises in its worker.
-    lines = [json.dumps({"id": i, "text": "EXPLODE" if i == 70 else f"T{i}\n\nbody {i}"}) for i in range(300)]
+def run_jsonl_with_one_bad(count: int, bad: int, marker: str) -> Result:
+    """`cleaner clean -j 2 --format jsonl` over `count` records, record `bad` holding only `marker`: exit code 2,
+    and every other record out, in order."""
+    lines = [json.dumps({"id": i, "text": marker if i == bad else f"T{i}\n\nbody {i}"}) for i in range(count)]
     result = run("clean", "-j", "2", "--format", "jsonl", input="\n".join(lines) + "\n")
     assert result.exit_code == 2
-    rows = records(result.stdout)
-    assert [row["id"] for row in rows] == [i for i in range(300) if i != 70]
-    assert all(row["title"] == f"T{row['id']}" for row in rows)
+    assert [row["id"] for row in records(result.stdout)] == [i for i in range(count) if i != bad]
+    return result
+
+
+def test_batched_workers_keep_order_and_fail_only_the_failing_page(fake: FakePipeline) -> None:
+    # Enough records for the batches to grow past one page each; record 70 raises in its worker.
+    result = run_jsonl_with_one_bad(300, 70, "EXPLODE")
+    assert all(row["title"] == f"T{row['id']}" for row in records(result.stdout))
     assert "cleaner: -:71: cleaning failed (RuntimeError: boom)" in result.stderr
     assert pool.BATCH_PAGES > 1 and pool.Cleaning({}, 2)._batch_target() == 1  # batches start small
 
@@ -637,10 +643,7 @@ def test_an_exception_that_cannot_be_pickled_still_fails_only_its_page(
         return fake(text, **options)
 
     patch_pipeline(monkeypatch, odd)
-    lines = [json.dumps({"id": i, "text": "ODD" if i == 3 else f"T{i}\n\nbody"}) for i in range(40)]
-    result = run("clean", "-j", "2", "--format", "jsonl", input="\n".join(lines) + "\n")
-    assert result.exit_code == 2
-    assert [row["id"] for row in records(result.stdout)] == [i for i in range(40) if i != 3]
+    result = run_jsonl_with_one_bad(40, 3, "ODD")
     assert "cleaner: -:4: cleaning failed (RuntimeError: Unpicklable: a lock in its args)" in result.stderr
 
 
@@ -653,10 +656,7 @@ def test_a_worker_that_dies_costs_only_its_document(fake: FakePipeline, monkeypa
         return fake(text, **options)
 
     patch_pipeline(monkeypatch, fragile)
-    lines = [json.dumps({"id": i, "text": "CRASH" if i == 5 else f"T{i}\n\nbody"}) for i in range(12)]
-    result = run("clean", "-j", "2", "--format", "jsonl", input="\n".join(lines) + "\n")
-    assert result.exit_code == 2
-    assert [row["id"] for row in records(result.stdout)] == [i for i in range(12) if i != 5]
+    result = run_jsonl_with_one_bad(12, 5, "CRASH")
     assert "cleaner: -:6: cleaning failed (RuntimeError: worker process died" in result.stderr
 
 

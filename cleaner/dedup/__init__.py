@@ -14,9 +14,9 @@ representative. `Deduplicator` streams; `index.Index` keeps signatures in SQLite
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .. import lazy
 from .options import DedupOptions, Thresholds
 
 if TYPE_CHECKING:
@@ -39,11 +39,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+__getattr__ = lazy.attributes(__name__, _LAZY)
 
 
 __all__ = [
