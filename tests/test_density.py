@@ -207,3 +207,17 @@ URLISH_AS_DEFINED = re.compile(r"https?://|www\.|\.com\b|@\w|\b\w+\.(?:html?|php
 @given(st.text(alphabet=st.sampled_from(list("ab.HTMLhtmlphpasxPHP/@ _1éçw:-")), max_size=40))
 def test_urlish_finds_what_its_definition_finds(text: str) -> None:
     assert bool(_URLISH.search(text)) == bool(URLISH_AS_DEFINED.search(text))
+
+
+def test_many_rows_are_scored_in_order_in_bounded_products() -> None:
+    # A page of thousands of blocks is scored PRODUCT_ROWS rows at a time (no BLAS threads): every row still gets
+    # its own probability, in order.
+    import numpy as np
+
+    from cleaner.filters.density import PRODUCT_ROWS
+
+    model = shipped_model().stage1
+    rows = np.random.default_rng(3).normal(size=(2 * PRODUCT_ROWS + 17, len(model.weights)))
+    scored = model.probabilities(rows)
+    assert scored.shape == (len(rows),)
+    assert np.allclose(scored, [model.probability(list(row)) for row in rows], rtol=0, atol=1e-12)

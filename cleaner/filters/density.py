@@ -36,6 +36,8 @@ SUBHEADING_MAX_WORDS = 12
 MIN_LIST_ITEMS = 2
 LIST_ITEM_MIN_WORDS = 3
 LOGIT_CLIP = 12.0
+# Rows per matrix product: below the size at which OpenBLAS threads a matrix-vector product.
+PRODUCT_ROWS = 512
 
 
 _NO_NEIGHBOUR = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
@@ -182,8 +184,12 @@ class LinearModel:
         if rows.shape[1] != len(self.weights):
             raise ValueError(f"the model reads {len(self.weights)} features, got {rows.shape[1]}")
         slopes, intercept = self._folded
-        z = np.clip(rows @ np.asarray(slopes) + intercept, -LOGIT_CLIP, LOGIT_CLIP)
-        return 1.0 / (1.0 + np.exp(-z))
+        vector = np.asarray(slopes)
+        # A page of many thousand blocks is taken PRODUCT_ROWS at a time: one big product makes the BLAS under
+        # numpy start threads (which spin on the cores the other workers need) and sum in another order.
+        products = [rows[i : i + PRODUCT_ROWS] @ vector for i in range(0, len(rows), PRODUCT_ROWS)]
+        z = np.concatenate(products) if len(products) > 1 else rows @ vector
+        return 1.0 / (1.0 + np.exp(-np.clip(z + intercept, -LOGIT_CLIP, LOGIT_CLIP)))
 
     def probability(self, vector: Sequence[float]) -> float:
         if len(vector) != len(self.weights):
