@@ -119,10 +119,18 @@ def _note_byline(page: Page, title_index: int, body_start: int) -> None:
 
 
 def _remove_copies(page: Page, title: str) -> None:
+    """Copies of the title standing before the COPY_REACH-th line of the body. (Counted in body lines, not in
+    kept lines: whether the title itself is still among the kept lines, as when an HTML page's headline is
+    its first line, or already set apart, as when its cleaned text is read again, the same copies go.)"""
     key = fold(title)
-    for block in page.kept()[:COPY_REACH]:
+    body_lines = 0
+    for block in page.kept():
         if fold(block.text) == key:
             block.verdict = "title:repeat"
+            continue
+        body_lines += 1
+        if body_lines >= COPY_REACH:
+            break
 
 
 def find_header(page: Page, known_title: str | None = None) -> None:
