@@ -53,7 +53,7 @@ def is_prose(text: str) -> bool:
 
 @dataclass(frozen=True)
 class BlockFeatures:
-    """The own features of one block; `vector()` is the model's view of them."""
+    """The own features of one block; `model_row` is the density model's view of them."""
 
     chars: int
     words: int
@@ -73,10 +73,6 @@ class BlockFeatures:
     avg_word_len: float
     repeated: bool
     blank_before: bool
-
-    def vector(self) -> list[float]:
-        """The model's view of the block (a fresh list: callers extend it)."""
-        return list(self._vector)
 
     @cached_property
     def model_row(self) -> tuple[float, ...]:

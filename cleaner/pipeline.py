@@ -89,10 +89,11 @@ def _clean_pass(
         # around them, the model trims a clean article's tables, lists and credits, while a page of chrome no
         # pack knows loses far more than a trim. A page that had chrome is, pass after pass, weighed by the
         # model (its article's context changes as the chrome goes).
-        if careful and _density_share(page) < CLEAN_TRIM_SHARE:
-            _undo_density(page)
-        elif _density_share(page) > 0:
-            careful = False
+        if careful:
+            if _density_share(page) < CLEAN_TRIM_SHARE:
+                _undo_density(page)
+            else:
+                careful = False  # the model found chrome after all: later passes are weighed by it too
     find_header(page, known_title=opts.title)
     doc = describe(page)
     return doc, _rendered_origin(page, doc), not careful

@@ -81,8 +81,8 @@ def stage1_vectors(features: Sequence[BlockFeatures], gaps: Sequence[tuple[int, 
     width = len(_NO_NEIGHBOUR)
     rows = np.array([f.model_row for f in features], dtype=float).reshape(n, -1)
     own = rows[:, :-width]
-    views = np.zeros((n + 4, width))
-    views[:, -1] = 1.0  # what `_NO_NEIGHBOUR` reads as: no block there
+    views = np.empty((n + 4, width))
+    views[:] = _NO_NEIGHBOUR
     views[2 : 2 + n] = rows[:, -width:]
     around = [views[2 + offset : 2 + offset + n] for offset in NEIGHBOUR_OFFSETS]
     position = np.arange(n, dtype=float) / max(1, n - 1)
