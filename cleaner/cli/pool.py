@@ -49,21 +49,25 @@ def _worker_init(options: dict[str, Any]) -> None:
 
 def _worker_clean(pages: list[Page]) -> list[Document | BaseException]:
     """Clean a batch of pages; a page whose cleaning raises gets its exception (picklable) in its place."""
-    results: list[Document | BaseException] = []
-    for page in pages:
-        try:
-            results.append(page.clean(_WORKER_OPTIONS))
-        except Exception as exc:
-            results.append(_picklable(exc))
-    return results
+    return [_picklable(result) for result in (_clean_one(page, _WORKER_OPTIONS) for page in pages)]
 
 
-def _picklable(exc: Exception) -> BaseException:
+def _clean_one(page: Page, options: dict[str, Any]) -> Document | BaseException:
+    """The page's Document, or the exception its cleaning raised (one page's failure is its own)."""
     try:
-        pickle.dumps(exc)
+        return page.clean(options)
+    except Exception as exc:
+        return exc
+
+
+def _picklable(result: Document | BaseException) -> Document | BaseException:
+    if not isinstance(result, BaseException):
+        return result
+    try:
+        pickle.dumps(result)
     except Exception:
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
-    return exc
+        return RuntimeError(f"{type(result).__name__}: {result}")
+    return result
 
 
 @dataclass(frozen=True)
@@ -368,10 +372,7 @@ class Cleaning:
         return self._pool
 
     def _here(self, doc: Doc) -> Document | BaseException:
-        try:
-            return doc.page(self.fix_text).clean(self.options)
-        except Exception as exc:
-            return exc
+        return _clean_one(doc.page(self.fix_text), self.options)
 
     def _finish(self, event: Event) -> Event:
         if not isinstance(event, Doc):
