@@ -95,13 +95,19 @@ def _copies(directory: Path, name: str, count: int, make: Callable[[int], bytes]
         (directory / f"{stem}-{i:03d}.{suffix}").write_bytes(make(i))
 
 
-def _one_line(directory: Path, rng: random.Random) -> None:
-    parts, size = [], 0
-    while size < 15 * MB:
-        text = paragraph(rng, 8) + " "
+def _paragraphs(rng: random.Random, separator: str, size: int = 15 * MB) -> str:
+    """Paragraphs of eight sentences, each followed by `separator`, until there are `size` characters."""
+    parts, total = [], 0
+    while total < size:
+        text = paragraph(rng, 8) + separator
         parts.append(text)
-        size += len(text)
-    (directory / "one-line.txt").write_bytes(("Title of the page\n\n" + "".join(parts) + "\n").encode())
+        total += len(text)
+    return "".join(parts)
+
+
+def _one_line(directory: Path, rng: random.Random) -> None:
+    text = "Title of the page\n\n" + _paragraphs(rng, " ") + "\n"
+    (directory / "one-line.txt").write_bytes(text.encode())
 
 
 def _spaces(directory: Path, rng: random.Random) -> None:
@@ -198,12 +204,7 @@ def _compressed(codec: str) -> Callable[[Path, random.Random], None]:
 
 
 def _jsonl_big_record(directory: Path, rng: random.Random) -> None:
-    parts, size = [], 0
-    while size < 15 * MB:
-        text = paragraph(rng, 8) + "\n\n"
-        parts.append(text)
-        size += len(text)
-    record = {"id": "big", "text": "Title of the page\n\n" + "".join(parts)}
+    record = {"id": "big", "text": "Title of the page\n\n" + _paragraphs(rng, "\n\n")}
     (directory / "big-record.jsonl").write_bytes((json.dumps(record) + "\n").encode())
 
 
