@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import json
 import os
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,7 +23,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 import cleaner
 import cleaner.html as html_module
-from cleaner.html import clean_html, decode_html, headline, looks_like_html
+from cleaner.html import clean_html, decode_html, headline, looks_like_html, months
 from cleaner.html.blocks import text_blocks
 from cleaner.html.extract import Extracted, extract, parse
 from cleaner.html.prepass import prepare, rail_cards
@@ -411,6 +414,54 @@ def test_extract_gives_what_trafilatura_with_metadata_gives() -> None:
             expected = [one_line(value or "") or None for value in (theirs.title, theirs.date, theirs.sitename)]
             assert [ours.title, ours.date, ours.sitename] == expected
             assert ours.url == (one_line(theirs.url or "") or None)
+
+
+# --- htmldate's month names from cleaner's cache -------------------------------------------------------------------
+
+
+@pytest.fixture
+def months_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Any]]:
+    """A cache folder of the test's own, and htmldate's own `month_words` (put back afterwards)."""
+    from htmldate import extractors
+
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path / "cache"))
+    original = getattr(extractors.month_words, "htmldate", extractors.month_words)  # htmldate's own, not ours
+    monkeypatch.setattr(extractors, "month_words", original)
+    months.install.cache_clear()
+    yield tmp_path / "cache", original
+    months.install.cache_clear()
+
+
+def test_month_names_are_htmldates_and_kept_in_the_cache(months_cache: tuple[Path, Any]) -> None:
+    from htmldate import extractors
+
+    folder, original = months_cache
+    assert months.install()
+    (path,) = folder.glob("htmldate-months-*.json")
+    assert extractors.month_words() == original() and len(original()) > 1000
+    # A later process reads them from the file (here, a file changed by hand shows that it is read).
+    path.write_text(json.dumps(["brumaire"]), encoding="utf-8")
+    extractors.month_words = original
+    months.install.cache_clear()
+    assert months.install() and extractors.month_words() == frozenset({"brumaire"})
+
+
+@pytest.mark.parametrize("damage", ["broken", "unwritable"])
+def test_month_names_without_a_usable_cache_are_htmldates_own(months_cache: tuple[Path, Any], damage: str) -> None:
+    from htmldate import extractors
+
+    folder, original = months_cache
+    if damage == "broken":
+        assert months.install()
+        (path,) = folder.glob("htmldate-months-*.json")
+        path.write_text('{"not": "a list"', encoding="utf-8")
+        extractors.month_words = original
+        months.install.cache_clear()
+    else:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.write_text("a file where the cache folder should be")
+    assert months.install()
+    assert extractors.month_words() == original()
 
 
 # --- properties --------------------------------------------------------------------------------------------------

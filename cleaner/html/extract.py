@@ -24,6 +24,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from ..normalise import one_line
+from . import months
 
 # Below this many characters an extraction is "too little" (trafilatura's own MIN_EXTRACTED_SIZE).
 MIN_TEXT_CHARS = 250
@@ -63,6 +64,7 @@ def _metadata_steps() -> SimpleNamespace | None:
     if not all(hasattr(steps, name) for name in names):
         return None
     found = {name: getattr(steps, name) for name in names}
+    months.install()  # htmldate's month names from cleaner's cache, not from loading all of dateparser
     return SimpleNamespace(**found, find_date=find_date, Extractor=Extractor)
 
 
