@@ -89,7 +89,7 @@ def sample(lines: list[str]) -> str:
 class _Profiles:
     """P(n-gram | language) as in langdetect's profiles, kept sparse: an n-gram's row holds its nonzero entries
     `values[starts[row]:starts[row + 1]]` in the `columns` (languages) given beside them. (Dense, the table is
-    88,000 x 55 doubles: 39 MB a process would fill at start-up for a few hundred rows per text.)"""
+    88,000 x 55 doubles: 39 MB a process would fill at start-up, for a few hundred rows per text.)"""
 
     languages: tuple[str, ...]  # the columns
     row: dict[str, int]  # n-gram -> its row
@@ -97,18 +97,43 @@ class _Profiles:
     columns: np.ndarray
     values: np.ndarray
     words: _WordRows  # the rows of the words met so far
+    dense: _DenseRows  # dense copies of the rows met so far
 
     def matrix(self, rows: list[int]) -> np.ndarray:
         """The dense rows `rows` (repeats included), one per n-gram of a text: (len(rows), languages)."""
-        index = np.asarray(rows, dtype=np.intp)
-        starts = self.starts[index]
-        counts = self.starts[index + 1] - starts
-        # Where each asked row's entries lie in `values`: its start, then one further per entry.
-        firsts = np.repeat(starts - (np.cumsum(counts) - counts), counts)
-        positions = firsts + np.arange(len(firsts))
-        dense = np.zeros((len(index), len(self.languages)))
-        dense[np.repeat(np.arange(len(index)), counts), self.columns[positions]] = self.values[positions]
-        return dense
+        return self.dense.take(self, np.asarray(rows, dtype=np.intp))
+
+
+class _DenseRows:
+    """Dense copies of the profile rows that texts have needed so far, made as they are first needed: the texts
+    of a corpus draw on a few thousand n-grams again and again, so this stays far smaller than the whole table."""
+
+    def __init__(self, rows: int, languages: int) -> None:
+        self.slot = np.full(rows, -1, dtype=np.intp)  # row -> its copy in `table`, or -1
+        self.table = np.zeros((1024, languages))
+        self.used = 0
+
+    def take(self, profiles: _Profiles, index: np.ndarray) -> np.ndarray:
+        slots = self.slot[index]
+        if (slots < 0).any():
+            self._copy(profiles, np.unique(index[slots < 0]))
+            slots = self.slot[index]
+        return self.table[slots]
+
+    def _copy(self, profiles: _Profiles, new: np.ndarray) -> None:
+        end = self.used + len(new)
+        if end > len(self.table):
+            grown = np.zeros((max(end, 2 * len(self.table)), self.table.shape[1]))
+            grown[: self.used] = self.table[: self.used]
+            self.table = grown
+        starts = profiles.starts[new]
+        counts = profiles.starts[new + 1] - starts
+        # Where each new row's entries lie in `values`: its start, then one further per entry.
+        positions = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        copies = np.repeat(np.arange(self.used, end), counts)
+        self.table[copies, profiles.columns[positions]] = profiles.values[positions]
+        self.slot[new] = np.arange(self.used, end)
+        self.used = end
 
 
 @dataclass(frozen=True)
@@ -242,7 +267,8 @@ def _profiles() -> _Profiles:
         row = dict(zip(entries.grams, range(len(entries.grams)), strict=True))
     starts = np.searchsorted(entries.rows, np.arange(len(entries.grams) + 1))
     columns = entries.columns.astype(np.intp)
-    return _Profiles(entries.languages, row, starts, columns, entries.probabilities, _WordRows(row))
+    dense = _DenseRows(len(entries.grams), len(entries.languages))
+    return _Profiles(entries.languages, row, starts, columns, entries.probabilities, _WordRows(row), dense)
 
 
 def warm_up() -> None:

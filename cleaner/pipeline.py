@@ -142,12 +142,15 @@ def clean(text: str | bytes, **options: object) -> Document:
     if not isinstance(text, str):
         return text
     opts = Options.of(**options)
-    doc, origin, chrome_seen = _clean_pass(text, opts)
+    text = normalise(text)
+    doc, origin, chrome_seen = _clean_pass(text, opts, normalised=True)
     stalls = 0
     for _ in range(MAX_PASSES):
         if doc.kind != "article":
             break
         rendered = doc.render()
+        if rendered == text + "\n" and not chrome_seen:
+            break  # the pass gave its input back (an article already clean): another would see what it saw
         again, again_origin, _ = _clean_pass(rendered, opts, normalised=True, chrome_seen=chrome_seen)
         again_rendered = again.render()
         # A title is the first line, or not: the same rendered text may be read either way, so it settles too.
