@@ -19,12 +19,18 @@ _UNSPACED_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud
 _HIRAGANA = re.compile(r"[\u3040-\u309f、。]")
 _SENTENCE_END = re.compile(r"[.!?。！？…](?:[\"'”’»)\]]*)$")
 _INNER_SENTENCE = re.compile(r"[.!?。！？](?:[\"'”’»)]*)\s+[\"'“‘«(]?[A-ZА-ЯÀ-Ý]|[。！？]")
-# (A file name is found by the letter before its dot: what `\b\w+\.html` finds, without trying every word.)
-_URLISH = re.compile(r"https?://|www\.|\.com\b|@\w|\w\.(?:html?|php|aspx?)\b", re.IGNORECASE)
+# Link-likeness: "https?://", "www.", ".com", "@name" or a file name ("\w.html"). Only whether there is one
+# matters, so each is found from its mark (":", ".", "@") and checked behind it: a leading character class lets
+# the engine skip from mark to mark instead of trying every alternative at every position.
+_URLISH = re.compile(
+    r"[.:@](?:(?<=https:)//|(?<=http:)//|(?<=www\.)|(?<=\.)com\b|(?<=@)\w|(?<=\w\.)(?:html?|php|aspx?)\b)",
+    re.IGNORECASE,
+)
 _SEPARATOR = re.compile(r"[|·›»/\\]")
 _COMMA = re.compile(r"[,;:，、]")
 _DIGIT = re.compile(r"\d")
-_COPYRIGHT = re.compile(r"©|\(c\)|copyright|all rights reserved", re.IGNORECASE)
+# "©", "(c)", "copyright" or "all rights reserved", found from their first character in the same way.
+_COPYRIGHT = re.compile(r"[©(ca](?:(?<=©)|(?<=\()c\)|(?<=c)opyright|(?<=a)ll rights reserved)", re.IGNORECASE)
 
 # Sentence-like blocks at least this long are prose for the head/tail boundaries and the card parser.
 PROSE_MIN_WORDS = 10
@@ -153,12 +159,12 @@ def _text_features(text: str, stopwords: frozenset[str]) -> BlockFeatures:
         )
     tokens = _WORD.findall(text)
     unspaced = len(_UNSPACED_CHAR.findall(text))
-    words = count_words(text)
+    words = count_words(text) if unspaced else len(tokens)  # (what count_words counts in a spaced script)
     if unspaced > len(text) / 4:
         # No word boundaries: particles written in hiragana stand in for stop words.
         stop_ratio = len(_HIRAGANA.findall(text)) / max(1, len(text))
     elif stopwords:
-        stop_ratio = sum(1 for t in tokens if t.lower() in stopwords) / max(1, len(tokens))
+        stop_ratio = sum(map(stopwords.__contains__, map(str.lower, tokens))) / max(1, len(tokens))
     else:
         stop_ratio = 0.0
     alpha_tokens = [t for t in tokens if t[0].isalpha()]

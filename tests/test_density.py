@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from strategies import PIER_ARTICLE
 
 from cleaner.blocks import split_blocks
-from cleaner.features import _URLISH
+from cleaner.features import _COPYRIGHT, _URLISH
 from cleaner.filters.density import DensityModel, LinearModel, classify_density, densest_run, shipped_model
 from cleaner.language import stopwords
 from cleaner.normalise import normalise
@@ -203,10 +203,30 @@ def test_empty_page_and_page_with_nothing_kept() -> None:
 URLISH_AS_DEFINED = re.compile(r"https?://|www\.|\.com\b|@\w|\b\w+\.(?:html?|php|aspx?)\b", re.IGNORECASE)
 
 
-@settings(max_examples=400)
-@given(st.text(alphabet=st.sampled_from(list("ab.HTMLhtmlphpasxPHP/@ _1éçw:-")), max_size=40))
+# The alphabets hold what the expressions spell, in both cases, with letters that fold into them ("ſ" into "s",
+# the Kelvin sign into "k") and characters around them.
+URL_LETTERS = list("ab.HTMLhtmlphpasxPHPSsCcOoMmWw/@ _1éç:-\u017f\u212a")
+
+
+@settings(max_examples=600)
+@given(st.text(alphabet=st.sampled_from(URL_LETTERS), max_size=40) | st.text(max_size=30))
 def test_urlish_finds_what_its_definition_finds(text: str) -> None:
     assert bool(_URLISH.search(text)) == bool(URLISH_AS_DEFINED.search(text))
+
+
+COPYRIGHT_AS_DEFINED = re.compile(r"©|\(c\)|copyright|all rights reserved", re.IGNORECASE)
+COPYRIGHT_LETTERS = list("©()cCopyrightOPYRIGHTall rights reservedALLRESV\u017fx")
+
+
+@settings(max_examples=600)
+@given(
+    st.lists(st.sampled_from(["copyright", "(c)", "all rights reserved", "©", "ALL RIGHTS", "ſ"]), max_size=3).map(
+        "".join
+    )
+    | st.text(alphabet=st.sampled_from(COPYRIGHT_LETTERS), max_size=40)
+)
+def test_copyright_finds_what_its_definition_finds(text: str) -> None:
+    assert bool(_COPYRIGHT.search(text)) == bool(COPYRIGHT_AS_DEFINED.search(text))
 
 
 def test_many_rows_are_scored_in_order_in_bounded_products() -> None:

@@ -154,6 +154,24 @@ def test_render_is_a_fixed_point() -> None:
     assert again.title == doc.title and again.text == doc.text
 
 
+def test_passes_an_already_clean_article_once_and_a_page_with_chrome_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleaner.pipeline as pipeline
+
+    passes: list[str] = []
+    one_pass = pipeline._clean_pass
+
+    def counted(text: str, *args: object, **kwargs: object) -> object:
+        passes.append(text)
+        return one_pass(text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "_clean_pass", counted)
+    rendered = clean(PAGE).render()
+    assert len(passes) == 2  # the chrome went: the output is read again to confirm it settles
+    passes.clear()
+    assert clean(rendered).render() == rendered
+    assert len(passes) == 1  # given back unchanged: a second pass would see exactly what the first saw
+
+
 # ── Options ─────────────────────────────────────────────────────────────────────────────────────────────────
 
 
