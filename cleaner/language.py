@@ -15,8 +15,8 @@ without importing it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
+import heapq
 import importlib.util
 import io
 import json
@@ -35,7 +35,7 @@ from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.utils.ngram import NGram
 
-from .io import write_atomic
+from .cache import cache_dir, store
 
 SEED = 0
 DetectorFactory.seed = SEED  # for anyone calling langdetect.detect itself in this process
@@ -81,7 +81,8 @@ def sample(lines: list[str]) -> str:
     """The text langdetect sees: the longest lines, in page order, each cut to a bounded length."""
     if not lines:
         return ""
-    longest = sorted(range(len(lines)), key=lambda i: (-len(lines[i]), i))[:SAMPLE_LINES]
+    lengths = list(map(len, lines))
+    longest = heapq.nlargest(SAMPLE_LINES, range(len(lines)), key=lengths.__getitem__)  # stable: first of equals
     return "\n".join(lines[i][:SAMPLE_CHARS_PER_LINE] for i in sorted(longest))
 
 
@@ -189,16 +190,6 @@ def _read_entries() -> _Entries:
 # langdetect, or edited profiles, make another file), is written atomically, and is only an optimisation: a
 # missing, unwritable or unreadable cache means the profiles are read as they are.
 _CACHE_FORMAT = 2  # 2: entries in the order of their rows
-_CACHE_VARIABLE = "CLEANER_CACHE_DIR"
-
-
-def cache_dir() -> Path:
-    """Where cleaner keeps derived data: `$CLEANER_CACHE_DIR`, else `$XDG_CACHE_HOME/cleaner`, else
-    `~/.cache/cleaner`."""
-    if os.environ.get(_CACHE_VARIABLE):
-        return Path(os.environ[_CACHE_VARIABLE])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cleaner"
 
 
 def _cache_path() -> Path:
@@ -240,9 +231,7 @@ def _save_entries(path: Path, entries: _Entries) -> None:
         columns=entries.columns,
         probabilities=entries.probabilities,
     )
-    with contextlib.suppress(OSError):  # a read-only home or a full disk: no cache, the same answers
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, buffer.getvalue(), durable=False)
+    store(path, buffer.getvalue())
 
 
 def _entries() -> _Entries:

@@ -14,6 +14,8 @@ from langdetect.lang_detect_exception import LangDetectException
 
 from cleaner.blocks import split_blocks
 from cleaner.language import (
+    SAMPLE_CHARS_PER_LINE,
+    SAMPLE_LINES,
     _detect_sample,
     _detector_text,
     _ngram_rows,
@@ -163,3 +165,10 @@ def test_profile_cache_that_is_broken_or_unwritable_changes_nothing(cache_in: Pa
     cache_in.write_text("a file where the cache folder should be")
     _profiles.cache_clear()
     assert _same_profiles(_profiles(), reference)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.text(alphabet="ab ", max_size=6), max_size=12))
+def test_sample_is_the_longest_lines_in_page_order_first_of_equals(lines: list[str]) -> None:
+    longest = sorted(range(len(lines)), key=lambda i: (-len(lines[i]), i))[:SAMPLE_LINES]
+    assert sample(lines) == "\n".join(lines[i][:SAMPLE_CHARS_PER_LINE] for i in sorted(longest))

@@ -4,7 +4,7 @@ Before htmldate hands a string with a day and a month word to dateparser, it che
 names of every dateparser locale (`htmldate.extractors.month_words`). Building that set imports dateparser and
 loads all of its 200 locales: a tenth of a second, paid by every process at its first such page, which is more
 than cleaning a page costs. The set depends on nothing but the installed htmldate and dateparser, so it is
-worked out once and kept as a JSON list in `cleaner.language.cache_dir()` (named by a digest of both packages'
+worked out once and kept as a JSON list in cleaner's cache (`cleaner.cache`) (named by a digest of both packages'
 version and its files' sizes and times), and htmldate is given it from there. Like the profile cache, it is only an
 optimisation: when the file is missing, broken or cannot be written, or htmldate no longer has the function,
 htmldate builds the set itself, as it would without cleaner.
@@ -12,7 +12,6 @@ htmldate builds the set itself, as it would without cleaner.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from collections.abc import Callable
@@ -20,8 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..io import write_atomic
-from ..language import cache_dir
+from ..cache import cache_dir, store
 
 _FORMAT = 1
 
@@ -48,9 +46,7 @@ def _load(path: Path) -> frozenset[str] | None:
 
 
 def _save(path: Path, words: frozenset[str]) -> None:
-    with contextlib.suppress(OSError):  # a read-only home or a full disk: no cache, the same answers
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps(sorted(words), ensure_ascii=False).encode("utf-8"), durable=False)
+    store(path, json.dumps(sorted(words), ensure_ascii=False).encode("utf-8"))
 
 
 @cache
