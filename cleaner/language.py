@@ -430,7 +430,7 @@ class _WordRows(dict):  # type: ignore[type-arg]
         return rows
 
 
-_REMEMBERED_WORDS = 1 << 17
+_REMEMBERED_WORDS = 1 << 15  # a few megabytes; emptied when full
 
 
 def _window_rows(word: str, row: dict[str, int]) -> tuple[int, ...]:

@@ -4,8 +4,8 @@ Before htmldate hands a string with a day and a month word to dateparser, it che
 names of every dateparser locale (`htmldate.extractors.month_words`). Building that set imports dateparser and
 loads all of its 200 locales: a tenth of a second, paid by every process at its first such page, which is more
 than cleaning a page costs. The set depends on nothing but the installed htmldate and dateparser, so it is
-worked out once and kept as a JSON list in cleaner's cache (`cleaner.cache`) (named by a digest of both packages'
-version and its files' sizes and times), and htmldate is given it from there. Like the profile cache, it is only an
+worked out once and kept as a JSON list in cleaner's cache (`cleaner.cache`), named by a digest of htmldate's
+version and both packages' files, and htmldate is given it from there. Like the profile cache, it is only an
 optimisation: when the file is missing, broken or cannot be written, or htmldate no longer has the function,
 htmldate builds the set itself, as it would without cleaner.
 """
