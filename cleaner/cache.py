@@ -10,7 +10,9 @@ environment, an upgrade) writes another file. Writing one removes the older file
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from .io import write_atomic
@@ -26,6 +28,17 @@ def cache_dir() -> Path:
         return Path(os.environ[VARIABLE])
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "cleaner"
+
+
+def named(kind: str, suffix: str, sources: Iterable[Path], *facts: str) -> Path:
+    """The cache file of `kind` derived from the files `sources` and the `facts` beside them (a format number, a
+    version): named by a digest of the facts and of each file's path, size and modification time, so that
+    another installation, an upgrade or an edited file makes another name. Raises `OSError` if a source is gone."""
+    digest = hashlib.sha256("\0".join(facts).encode())
+    for source in sources:
+        stat = source.stat()
+        digest.update(f"\0{source}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return cache_dir() / f"{kind}-{digest.hexdigest()[:24]}{suffix}"
 
 
 def kind_of(path: Path) -> str:

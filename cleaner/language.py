@@ -15,7 +15,6 @@ without importing it.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import importlib.util
 import io
@@ -35,7 +34,7 @@ from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.utils.ngram import NGram
 
-from .cache import cache_dir, store
+from .cache import named, store
 
 SEED = 0
 DetectorFactory.seed = SEED  # for anyone calling langdetect.detect itself in this process
@@ -195,11 +194,10 @@ _CACHE_FORMAT = 2  # 2: entries in the order of their rows
 
 
 def _cache_path() -> Path:
-    digest = hashlib.sha256(f"{_CACHE_FORMAT}\0{PROFILES_DIRECTORY}".encode())
-    for filename in sorted(os.listdir(PROFILES_DIRECTORY)):
-        stat = os.stat(os.path.join(PROFILES_DIRECTORY, filename))
-        digest.update(f"\0{filename}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-    return cache_dir() / f"langdetect-profiles-{digest.hexdigest()[:24]}.npz"
+    profiles = Path(PROFILES_DIRECTORY)
+    return named(
+        "langdetect-profiles", ".npz", map(profiles.joinpath, sorted(os.listdir(profiles))), str(_CACHE_FORMAT)
+    )
 
 
 def _load_entries(path: Path) -> _Entries | None:

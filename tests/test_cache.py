@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.cache import KEEP, cache_dir, kind_of, store
+from cleaner.cache import KEEP, cache_dir, kind_of, named, store
 
 
 def test_where_the_cache_lives(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -16,6 +16,19 @@ def test_where_the_cache_lives(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.delenv("CLEANER_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache_dir() == tmp_path / "xdg" / "cleaner"
+
+
+def test_a_file_is_named_by_what_it_was_derived_from(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path / "cache"))
+    source = tmp_path / "profile.json"
+    source.write_text("{}")
+    os.utime(source, (1_000_000, 1_000_000))
+    first = named("langdetect-profiles", ".npz", [source], "2")
+    assert first.parent == tmp_path / "cache" and first.match(kind_of(first)) and first.name.endswith(".npz")
+    assert named("langdetect-profiles", ".npz", [source], "2") == first  # the same sources: the same name
+    assert named("langdetect-profiles", ".npz", [source], "3") != first  # another format
+    os.utime(source, (2_000_000, 2_000_000))
+    assert named("langdetect-profiles", ".npz", [source], "2") != first  # the file changed (an upgrade)
 
 
 def test_kind_is_the_name_without_its_digest() -> None:

@@ -12,27 +12,22 @@ htmldate builds the set itself, as it would without cleaner.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..cache import cache_dir, store
+from ..cache import named, store
 
 _FORMAT = 1
 
 
 def _cache_path(htmldate: Any, dateparser_spec: Any) -> Path:
     """Named by htmldate's version and both packages' files (an upgrade rewrites them: new sizes and times)."""
-    parts = [str(_FORMAT), htmldate.__version__]
-    package = Path(dateparser_spec.origin).parent
-    for path in (Path(htmldate.__file__), Path(dateparser_spec.origin), package / "data" / "date_translation_data"):
-        stat = path.stat()
-        parts += [str(path), str(stat.st_size), str(stat.st_mtime_ns)]
-    digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
-    return cache_dir() / f"htmldate-months-{digest}.json"
+    origin = Path(dateparser_spec.origin)
+    sources = (Path(htmldate.__file__), origin, origin.parent / "data" / "date_translation_data")
+    return named("htmldate-months", ".json", sources, str(_FORMAT), htmldate.__version__)
 
 
 def _load(path: Path) -> frozenset[str] | None:
