@@ -701,10 +701,6 @@ def looks_like_jsonl(line: str) -> bool:
 _SHORT_AT_END = (io.BufferedReader, io.BytesIO)
 
 
-def _read_head(stream: BinaryIO) -> bytes:
-    return _head(stream)[0]
-
-
 def _head(stream: BinaryIO) -> tuple[bytes, bool]:
     """The first `SNIFF_BYTES` of a stream, and whether they are all of it (then a small page costs no further
     reads)."""
