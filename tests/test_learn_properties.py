@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from strategies import CLAUSES, SUBJECTS, TAILS, VERBS
 
 import cleaner
-from cleaner.learn import CorpusPage, LearnedPack, LearnSettings, learn_pages
+from cleaner.learn import CorpusPage, LearnedPack, Learner, LearnSettings, learn_pages
 from cleaner.normalise import normalise
 from cleaner.rules import RuleSet, fold
 
@@ -119,7 +119,11 @@ def test_learning_does_not_depend_on_the_order_of_the_pages(data: st.DataObject)
 def test_nor_when_the_counting_spills_into_the_sketch(data: st.DataObject) -> None:
     pages = data.draw(corpora())
     order = data.draw(st.permutations(range(len(pages))))
-    spilling = LearnSettings(sample_pages=0, min_docs=3, max_exact_keys=16)
+    spilling = LearnSettings(sample_pages=0, min_docs=3, max_exact_keys=2)  # every drawn corpus has more keys
+    learner = Learner(spilling)
+    for page in pages:
+        learner.count(page)
+    assert not learner.counting_exact  # the case under test: the exact table did spill into the sketch
     exact = learn_pages(pages, FAST)
     first, second = same_pack(pages, order, spilling)
     assert first.to_toml() == second.to_toml() == exact.to_toml()
