@@ -702,6 +702,24 @@ def test_script_python_dash_m() -> None:
     assert done.stdout.decode().strip() == f"cleaner {cleaner.__version__}"
 
 
+BLAS_PROBE = "import os, cleaner.cli, numpy; print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+
+
+@pytest.mark.parametrize(("given", "seen"), [(None, "1"), ("3", "3")])
+def test_command_line_keeps_blas_single_threaded_unless_told(given: str | None, seen: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"}}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    done = subprocess.run([sys.executable, "-c", BLAS_PROBE], capture_output=True, env=env, timeout=60, check=True)
+    assert done.stdout.decode().strip() == seen
+
+
+def test_the_library_leaves_blas_alone() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"}}
+    probe = "import os, cleaner; cleaner.clean('A line of text.'); print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, env=env, timeout=60, check=True)
+    assert done.stdout.decode().strip() == "None"
+
 @pytest.fixture(scope="module")
 def mixed_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[bytes]]:
     """One run over a tree with good, legacy, binary, JSONL and broken inputs, plus a missing file, into -o."""
