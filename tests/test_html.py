@@ -398,13 +398,14 @@ def test_extract_gives_what_trafilatura_with_metadata_gives() -> None:
 
     pages = _pages_for_trafilatura()
     assert len(pages) >= 10
-    for html in pages:
+    for number, html in enumerate(pages):
         tree = parse(html)
-        first = extract(tree, fast=True)
+        url = f"https://news.example.org/2024/story-{number}.html" if number % 2 else None
+        first = extract(tree, url, fast=True)
         for fast in (True, False):
-            ours = extract(tree, fast=fast, known=first if not fast else None)
+            ours = extract(tree, url, fast=fast, known=first if not fast else None)
             theirs = trafilatura.bare_extraction(
-                html, fast=fast, include_comments=False, include_tables=True, with_metadata=True
+                html, url=url, fast=fast, include_comments=False, include_tables=True, with_metadata=True
             )
             if theirs is None:
                 assert ours is None
