@@ -720,6 +720,7 @@ def test_the_library_leaves_blas_alone() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, env=env, timeout=60, check=True)
     assert done.stdout.decode().strip() == "None"
 
+
 @pytest.fixture(scope="module")
 def mixed_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[bytes]]:
     """One run over a tree with good, legacy, binary, JSONL and broken inputs, plus a missing file, into -o."""
