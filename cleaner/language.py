@@ -24,10 +24,13 @@ import os
 import random
 import re
 import zipfile
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import chain
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 from langdetect.detector import Detector
@@ -92,12 +95,16 @@ class _Profiles:
     88,000 x 55 doubles: 39 MB a process would fill at start-up, for a few hundred rows per text.)"""
 
     languages: tuple[str, ...]  # the columns
-    row: dict[str, int]  # n-gram -> its row
+    grams: _GramRows  # n-gram -> its row
     starts: np.ndarray  # (rows + 1,)
     columns: np.ndarray
     values: np.ndarray
     words: _WordRows  # the rows of the words met so far
     dense: _DenseRows  # dense copies of the rows met so far
+
+    def row(self, gram: str) -> int | None:
+        """The row of `gram`, None when no profile has it."""
+        return self.grams[gram[-1]].get(gram) if gram else None
 
     def matrix(self, rows: list[int]) -> np.ndarray:
         """The dense rows `rows` (repeats included), one per n-gram of a text: (len(rows), languages)."""
@@ -140,14 +147,57 @@ class _DenseRows:
 
 @dataclass(frozen=True)
 class _Entries:
-    """The profiles' nonzero entries, `P(grams[rows[i]] | languages[columns[i]]) = probabilities[i]`, in the
-    order of their rows."""
+    """The profiles' nonzero entries, row by row: row r's are `P(n-gram r | languages[columns[i]]) =
+    probabilities[i]` for i from `starts[r]` to `starts[r + 1] - 1`. The n-grams are numbered in groups by
+    their last character and kept as one string: a process makes a dict of a group only when a text has that
+    character (`_GramRows`)."""
 
     languages: tuple[str, ...]
-    grams: list[str]  # row -> n-gram
-    rows: np.ndarray
+    grams: str  # every n-gram in the order of its row, each followed by a NUL
+    ends: str  # the last character of each group's n-grams, group by group
+    group_rows: np.ndarray  # (groups + 1,): group g holds rows group_rows[g] to group_rows[g + 1] - 1,
+    group_offsets: np.ndarray  # (groups + 1,): ... written from character group_offsets[g] of `grams` on
+    starts: np.ndarray  # (rows + 1,)
     columns: np.ndarray
     probabilities: np.ndarray
+
+    @property
+    def row_count(self) -> int:
+        return int(self.group_rows[-1])
+
+
+def _grouped(grams: list[str]) -> tuple[str, str, np.ndarray, np.ndarray]:
+    """`grams` (already in groups by last character) as `_Entries` keeps them."""
+    ends = "".join(dict.fromkeys(gram[-1] for gram in grams))
+    sizes = Counter(gram[-1] for gram in grams)
+    group_rows = np.concatenate(([0], np.cumsum([sizes[end] for end in ends]))).astype(np.int64)
+    ends_at = np.cumsum([len(gram) + 1 for gram in grams])  # the character after each n-gram's NUL
+    group_offsets = np.concatenate(([0], ends_at[group_rows[1:] - 1])).astype(np.int64)
+    return "".join(gram + "\0" for gram in grams), ends, group_rows, group_offsets
+
+
+class _GramRows(dict):  # type: ignore[type-arg]
+    """last character -> {n-gram ending in it: its row}. A group becomes a dict when a text first needs it: the
+    whole table as one dict cost 17 ms of every start-up, and a page in one language needs a few dozen groups.
+    Characters no profile has get an empty mapping, not stored (a text of every code point stays small)."""
+
+    def __init__(self, entries: _Entries) -> None:
+        super().__init__()
+        self.grams = entries.grams
+        self.group = {end: number for number, end in enumerate(entries.ends)}
+        self.rows = entries.group_rows.tolist()
+        self.offsets = entries.group_offsets.tolist()
+
+    def __missing__(self, end: str) -> Mapping[str, int]:
+        number = self.group.get(end)
+        if number is None:
+            return _NO_GRAMS
+        names = self.grams[self.offsets[number] : self.offsets[number + 1] - 1].split("\0")
+        self[end] = found = dict(zip(names, range(self.rows[number], self.rows[number + 1]), strict=True))
+        return found
+
+
+_NO_GRAMS: Mapping[str, int] = MappingProxyType({})
 
 
 def _read_entries() -> _Entries:
@@ -162,23 +212,31 @@ def _read_entries() -> _Entries:
             continue
         with open(path, encoding="utf-8") as file:
             profiles.append(json.load(file))
-    grams = list(dict.fromkeys(chain.from_iterable(profile["freq"] for profile in profiles)))
+    # Only n-grams langdetect can extract (one to three characters; a NUL could not be stored) get a row.
+    grams = [
+        gram
+        for gram in dict.fromkeys(chain.from_iterable(profile["freq"] for profile in profiles))
+        if 1 <= len(gram) <= 3 and "\0" not in gram
+    ]
+    grams.sort(key=lambda gram: gram[-1])  # stable: in groups by last character
     row = dict(zip(grams, range(len(grams)), strict=True))
     rows, columns, probabilities = [], [], []
     for column, profile in enumerate(profiles):
         freq: dict[str, int] = profile["freq"]
         lengths = np.fromiter(map(len, freq), dtype=np.intp, count=len(freq))
         counts = np.fromiter(freq.values(), dtype=np.float64, count=len(freq))
-        usable = (lengths >= 1) & (lengths <= 3)
+        found = np.fromiter((row.get(gram, -1) for gram in freq), dtype=np.int32, count=len(freq))
+        usable = found >= 0
         n_words = np.asarray(profile["n_words"], dtype=np.float64)
-        rows.append(np.fromiter(map(row.__getitem__, freq), dtype=np.int32, count=len(freq))[usable])
+        rows.append(found[usable])
         columns.append(np.full(int(usable.sum()), column, dtype=np.int16))
         probabilities.append(counts[usable] / n_words[lengths[usable] - 1])
-    order = np.argsort(np.concatenate(rows), kind="stable")
+    by_row = np.concatenate(rows)
+    order = np.argsort(by_row, kind="stable")
     return _Entries(
         tuple(profile["name"] for profile in profiles),
-        grams,
-        np.concatenate(rows)[order],
+        *_grouped(grams),
+        np.searchsorted(by_row[order], np.arange(len(grams) + 1)),
         np.concatenate(columns)[order],
         np.concatenate(probabilities)[order],
     )
@@ -190,7 +248,7 @@ def _read_entries() -> _Entries:
 # installed profile files give (its name is a digest of their names, sizes and modification times, so another
 # langdetect, or edited profiles, make another file), is written atomically, and is only an optimisation: a
 # missing, unwritable or unreadable cache means the profiles are read as they are.
-_CACHE_FORMAT = 2  # 2: entries in the order of their rows
+_CACHE_FORMAT = 3  # 2: entries in the order of their rows; 3: n-grams in groups by last character, as one string
 
 
 def _cache_path() -> Path:
@@ -203,31 +261,58 @@ def _cache_path() -> Path:
 def _load_entries(path: Path) -> _Entries | None:
     try:
         with open(path, "rb") as file, np.load(file, allow_pickle=False) as data:  # np.load(path) leaks on errors
-            languages = data["languages"].tolist()
-            grams = data["grams"].tolist()
-            entries = _Entries(tuple(languages), grams, data["rows"], data["columns"], data["probabilities"])
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            entries = _Entries(
+                tuple(data["languages"].tolist()),
+                data["grams"].tobytes().decode("utf-8"),
+                data["ends"].tobytes().decode("utf-8"),
+                data["group_rows"],
+                data["group_offsets"],
+                data["starts"],
+                data["columns"],
+                data["probabilities"],
+            )
+    except (OSError, ValueError, KeyError, EOFError, UnicodeDecodeError, zipfile.BadZipFile):
         return None
-    sizes = {len(entries.rows), len(entries.columns), len(entries.probabilities)}
-    if len(sizes) != 1 or entries.probabilities.dtype != np.float64 or not len(entries.rows):
-        return None
-    if entries.rows.max() >= len(entries.grams) or entries.columns.max() >= len(entries.languages):
-        return None
-    if entries.rows.min() < 0 or (np.diff(entries.rows) < 0).any():
-        return None
-    return entries
+    return entries if _well_formed(entries) else None
+
+
+def _well_formed(entries: _Entries) -> bool:
+    """Whether loaded entries hang together (a cache file is only trusted so far)."""
+    starts = entries.starts
+    if len(entries.columns) != len(entries.probabilities) or entries.probabilities.dtype != np.float64:
+        return False
+    if len(starts) != entries.row_count + 1 or starts[0] != 0 or starts[-1] != len(entries.columns):
+        return False
+    group_rows, group_offsets = entries.group_rows, entries.group_offsets
+    if not len(entries.ends) + 1 == len(group_rows) == len(group_offsets):
+        return False
+    if group_rows[0] != 0 or group_offsets[0] != 0 or group_offsets[-1] != len(entries.grams):
+        return False
+    if (np.diff(group_rows) <= 0).any() or (np.diff(group_offsets) <= 0).any():
+        return False
+    if entries.grams.count("\0") != entries.row_count or not entries.grams.endswith("\0"):
+        return False
+    # Each group ends with an n-gram ending in its character.
+    if any(entries.grams[end - 2] != last for end, last in zip(group_offsets[1:].tolist(), entries.ends, strict=True)):
+        return False
+    if (np.diff(starts) <= 0).any():  # every row has an entry
+        return False
+    return bool(entries.columns.min() >= 0 and entries.columns.max() < len(entries.languages))
 
 
 def _save_entries(path: Path, entries: _Entries) -> None:
-    # np.str_ arrays pad with NULs and strip them when read: a gram ending in one could not come back as it was.
-    if any(gram.endswith("\0") for gram in entries.grams) or any(name.endswith("\0") for name in entries.languages):
+    # np.str_ arrays pad with NULs and strip them when read: a name ending in one could not come back as it was.
+    if any(name.endswith("\0") for name in entries.languages):
         return
     buffer = io.BytesIO()
     np.savez(
         buffer,
         languages=np.array(entries.languages),
-        grams=np.array(entries.grams),
-        rows=entries.rows,
+        grams=np.frombuffer(entries.grams.encode("utf-8"), dtype=np.uint8),
+        ends=np.frombuffer(entries.ends.encode("utf-8"), dtype=np.uint8),
+        group_rows=entries.group_rows,
+        group_offsets=entries.group_offsets,
+        starts=entries.starts,
         columns=entries.columns,
         probabilities=entries.probabilities,
     )
@@ -250,14 +335,10 @@ def _entries() -> _Entries:
 def _profiles() -> _Profiles:
     """langdetect's profiles as a matrix (see `_read_entries`), from the cache when it holds them."""
     entries = _entries()
-    row = dict(zip(entries.grams, range(len(entries.grams)), strict=True))
-    if len(row) != len(entries.grams):  # a cache that is not what it should be: the files themselves
-        entries = _read_entries()
-        row = dict(zip(entries.grams, range(len(entries.grams)), strict=True))
-    starts = np.searchsorted(entries.rows, np.arange(len(entries.grams) + 1))
+    grams = _GramRows(entries)
     columns = entries.columns.astype(np.intp)
-    dense = _DenseRows(len(entries.grams), len(entries.languages))
-    return _Profiles(entries.languages, row, starts, columns, entries.probabilities, _WordRows(row), dense)
+    dense = _DenseRows(entries.row_count, len(entries.languages))
+    return _Profiles(entries.languages, grams, entries.starts, columns, entries.probabilities, _WordRows(grams), dense)
 
 
 def warm_up() -> None:
@@ -419,26 +500,26 @@ def _ngram_rows(text: str, known: _WordRows) -> list[int]:
 class _WordRows(dict):  # type: ignore[type-arg]
     """word (with its closing space, if any) -> the rows of its n-grams, filled as words are first met."""
 
-    def __init__(self, row: dict[str, int]) -> None:
+    def __init__(self, grams: _GramRows) -> None:
         super().__init__()
-        self.row = row
+        self.grams = grams
 
     def __missing__(self, word: str) -> tuple[int, ...]:
         if len(self) >= _REMEMBERED_WORDS:  # a corpus of ever new words: stay bounded
             self.clear()
-        self[word] = rows = _window_rows(word, self.row)
+        self[word] = rows = _window_rows(word, self.grams)
         return rows
 
 
 _REMEMBERED_WORDS = 1 << 15  # a few megabytes; emptied when full
 
 
-def _window_rows(word: str, row: dict[str, int]) -> tuple[int, ...]:
+def _window_rows(word: str, table: _GramRows) -> tuple[int, ...]:
     """The rows of the n-grams langdetect's window yields over `word` (already normalised), starting as after
     a space: the word's characters, its pairs and triples, with the leading space; in a run of capitals only the
-    first capital's."""
+    first capital's. All three n-grams of a step end in its character: one group of `table` holds them."""
     rows: list[int] = []
-    append, find = rows.append, row.get
+    append = rows.append
     grams, capitals = " ", False
     for ch in word:
         last = grams[-1]
@@ -452,6 +533,7 @@ def _window_rows(word: str, row: dict[str, int]) -> tuple[int, ...]:
             capitals = False
         if capitals:
             continue
+        find = table[ch].get
         if ch != " " and (index := find(ch)) is not None:
             append(index)
         if len(grams) >= 2 and (index := find(grams[-2:])) is not None:

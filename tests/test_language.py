@@ -69,7 +69,7 @@ def langdetect_walk(text: str) -> tuple[list[int], list[float]] | None:
     if not grams:
         return None
     detector._detect_block()
-    return [_profiles().row[gram] for gram in grams], detector.langprob
+    return [_profiles().row(gram) for gram in grams], detector.langprob
 
 
 def ours_walk(text: str) -> tuple[list[int], list[float]] | None:
@@ -121,10 +121,19 @@ def test_stop_lists_by_language(language: str, word: str) -> None:
 # --- the cache of langdetect's profiles ----------------------------------------------------------------------------
 
 
+def _all_rows(profiles: object) -> dict[str, int]:
+    """Every n-gram's row, group by group."""
+    table = profiles.grams  # type: ignore[attr-defined]
+    every = {}
+    for end in table.group:
+        every.update(table[end])
+    return every
+
+
 def _same_profiles(a: object, b: object) -> bool:
     return (
         a.languages == b.languages  # type: ignore[attr-defined]
-        and list(a.row.items()) == list(b.row.items())  # type: ignore[attr-defined]
+        and _all_rows(a) == _all_rows(b)
         and all(
             getattr(a, name).tobytes() == getattr(b, name).tobytes()  # type: ignore[attr-defined]
             for name in ("starts", "columns", "values")
@@ -150,7 +159,8 @@ def test_profile_cache_gives_the_profiles_bit_for_bit(cache_in: Path) -> None:
     _profiles.cache_clear()
     cached = _profiles()
     assert _same_profiles(built, cached)
-    assert len(cached.row) == len(entries.grams) and cached.languages == entries.languages
+    assert len(_all_rows(cached)) == entries.row_count and cached.languages == entries.languages
+    assert sorted(_all_rows(cached).values()) == list(range(entries.row_count))
     assert len(cached.values) == len(entries.probabilities) and (cached.values != 0).all()
 
 
@@ -172,3 +182,34 @@ def test_profile_cache_that_is_broken_or_unwritable_changes_nothing(cache_in: Pa
 def test_sample_is_the_longest_lines_in_page_order_first_of_equals(lines: list[str]) -> None:
     longest = sorted(range(len(lines)), key=lambda i: (-len(lines[i]), i))[:SAMPLE_LINES]
     assert sample(lines) == "\n".join(lines[i][:SAMPLE_CHARS_PER_LINE] for i in sorted(longest))
+
+
+def test_every_profile_ngram_has_langdetects_probabilities() -> None:
+    reference("warm up langdetect's own factory")
+    table = langdetect.detector_factory._factory.word_lang_prob_map  # type: ignore[union-attr]
+    grams = sorted(gram for gram in table if 1 <= len(gram) <= 3)
+    profiles = _profiles()
+    assert len(_all_rows(profiles)) == len(grams)
+    picked = grams[:: max(1, len(grams) // 3000)]  # every script, a few thousand rows
+    rows = [profiles.row(gram) for gram in picked]
+    assert None not in rows
+    assert profiles.matrix(rows).tolist() == [table[gram] for gram in picked]  # type: ignore[arg-type]
+    assert profiles.row("\U0010fffd") is None and profiles.row("") is None
+
+
+def test_profile_cache_whose_groups_do_not_hang_together_is_not_used(cache_in: Path) -> None:
+    import numpy as np
+
+    from cleaner.language import _load_entries
+
+    _profiles()
+    (path,) = cache_in.glob("langdetect-profiles-*.npz")
+    assert _load_entries(path) is not None
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    offsets = arrays["group_offsets"].copy()
+    offsets[len(offsets) // 2] += 1  # one group boundary a character off
+    np.savez(path, **{**arrays, "group_offsets": offsets})
+    assert _load_entries(path) is None
+    _profiles.cache_clear()
+    assert _profiles().row("the") is not None  # read from langdetect's files instead
