@@ -11,26 +11,27 @@ import re
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
+from . import regexes
 from .memo import LINE_CACHE_SIZE
 from .meta import has_bullet, parse_meta
 
-_WORD = re.compile(r"\w+")
-_UNSPACED_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
-_HIRAGANA = re.compile(r"[\u3040-\u309f、。]")
-_SENTENCE_END = re.compile(r"[.!?。！？…](?:[\"'”’»)\]]*)$")
-_INNER_SENTENCE = re.compile(r"[.!?。！？](?:[\"'”’»)]*)\s+[\"'“‘«(]?[A-ZА-ЯÀ-Ý]|[。！？]")
+_WORD = regexes.compile(r"\w+")
+_UNSPACED_CHAR = regexes.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+_HIRAGANA = regexes.compile(r"[\u3040-\u309f、。]")
+_SENTENCE_END = regexes.compile(r"[.!?。！？…](?:[\"'”’»)\]]*)$")
+_INNER_SENTENCE = regexes.compile(r"[.!?。！？](?:[\"'”’»)]*)\s+[\"'“‘«(]?[A-ZА-ЯÀ-Ý]|[。！？]")
 # Link-likeness: "https?://", "www.", ".com", "@name" or a file name ("\w.html"). Only whether there is one
 # matters, so each is found from its mark (":", ".", "@") and checked behind it: a leading character class lets
 # the engine skip from mark to mark instead of trying every alternative at every position.
-_URLISH = re.compile(
+_URLISH = regexes.compile(
     r"[.:@](?:(?<=https:)//|(?<=http:)//|(?<=www\.)|(?<=\.)com\b|(?<=@)\w|(?<=\w\.)(?:html?|php|aspx?)\b)",
     re.IGNORECASE,
 )
-_SEPARATOR = re.compile(r"[|·›»/\\]")
-_COMMA = re.compile(r"[,;:，、]")
-_DIGIT = re.compile(r"\d")
+_SEPARATOR = regexes.compile(r"[|·›»/\\]")
+_COMMA = regexes.compile(r"[,;:，、]")
+_DIGIT = regexes.compile(r"\d")
 # "©", "(c)", "copyright" or "all rights reserved", found from their first character in the same way.
-_COPYRIGHT = re.compile(r"[©(ca](?:(?<=©)|(?<=\()c\)|(?<=c)opyright|(?<=a)ll rights reserved)", re.IGNORECASE)
+_COPYRIGHT = regexes.compile(r"[©(ca](?:(?<=©)|(?<=\()c\)|(?<=c)opyright|(?<=a)ll rights reserved)", re.IGNORECASE)
 
 # Sentence-like blocks at least this long are prose for the head/tail boundaries and the card parser.
 PROSE_MIN_WORDS = 10

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import regexes
 from .memo import LINE_CACHE_SIZE
 
 _NUM = r"(?:\d{1,3}|an?|one|two|three|few)"
@@ -52,21 +53,21 @@ _DATE = (
     rf"{_TIME}"
 )
 # A date or age at the end of the line, optionally followed by a short trailer ("· 5 min read", "| Updated").
-_META_AT_END = re.compile(
+_META_AT_END = regexes.compile(
     rf"(?P<date>{_AGE_EN}|{_AGE_OTHER}|{_DATE})(?P<trailer>\s*[|｜·•–—-]\s*[^|｜·•]{{0,30}})?\s*$",
     re.IGNORECASE,
 )
 # "Lagos Ledger · 3h": a bare compact age is metadata only after a separator or alone on its line.
-_COMPACT_AGE = re.compile(r"(?:^|(?<=[|·•] ))(?P<date>\d{1,3} ?(?:h|hrs?|m|mins?|d|w|mo))\s*$", re.IGNORECASE)
+_COMPACT_AGE = regexes.compile(r"(?:^|(?<=[|·•] ))(?P<date>\d{1,3} ?(?:h|hrs?|m|mins?|d|w|mo))\s*$", re.IGNORECASE)
 # Labels standing before a date, which are not the outlet's name.
-_LABELS = re.compile(
+_LABELS = regexes.compile(
     r"^(?:time|published|updated|posted|last updated|modified|veröffentlicht|aktualisiert|publicado|"
     r"atualizado|publié|mis à jour|опубликовано|обновлено)(?![^\W\d_])(?:\s*(?:on|am|le|em|el)\b)?\s*[:]?\s*",
     re.IGNORECASE,
 )
 _SEPARATORS = " \t|｜·•–—-,:/"
 # List bullets as text dumps render them; a lone "o" is the second-level bullet of text browsers.
-_BULLET = re.compile(r"^(?:[•·\-–—*+|>»▪►■□◦]\s*|o (?=[A-Z0-9]))")
+_BULLET = regexes.compile(r"^(?:[•·\-–—*+|>»▪►■□◦]\s*|o (?=[A-Z0-9]))")
 MAX_SOURCE_WORDS = 6
 MAX_META_CHARS = 120
 # The longest date with its trailer ("Wednesday, September 18th, 2019 at 10:45 p.m. EST | 5 min read").
@@ -74,7 +75,7 @@ DATE_TAIL_CHARS = 90
 
 
 # Reading time: "5 min read", "Lesezeit: 4 Minuten", "3 min de lecture", "Время чтения: 3 минуты", "読了時間 3分".
-_READING_TIME = re.compile(
+_READING_TIME = regexes.compile(
     r"(?:\d{1,3} ?(?:min(?:ute)?s?|minuten|minutos|минут\w{0,2}|分)\.? ?(?:read|reading|de lecture|de leitura|"
     r"de lectura|di lettura|leestijd|lesezeit)"
     r"|(?:lesezeit|reading time|read time|temps de lecture|tempo de leitura|tiempo de lectura|время чтения|読了時間)"
@@ -82,7 +83,7 @@ _READING_TIME = re.compile(
     re.IGNORECASE,
 )
 # A byline: "By Jane Doe", "Von Katrin Hollmann", "Par Léa Martin", "Por Ana Souza", "Автор: Иван Петров".
-_BYLINE = re.compile(
+_BYLINE = regexes.compile(
     r"^(?:by|von|par|por|di|door|автор:?|текст:?|文[:：]?)\s+(?P<author>[^\W\d_][\w.'’ -]{1,50}?)"
     r"(?:\s*[|·•,–—-]\s*(?P<rest>.{1,60}))?\s*$",
     re.IGNORECASE,

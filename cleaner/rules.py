@@ -41,6 +41,7 @@ from re import _constants as sre_constants
 from re import _parser as sre_parser
 from typing import Any, Literal
 
+from . import regexes
 from .features import count_words
 from .memo import LINE_CACHE_SIZE
 
@@ -299,7 +300,8 @@ def _fail(origin: str, message: str) -> RulePackError:
 
 def _compile(origin: str, rule_id: str, source: str, safe: bool) -> re.Pattern[str] | SafePattern:
     try:
-        compiled = re.compile(source, re.IGNORECASE)
+        # A shipped pack's program is kept between runs (`regexes`); a user's pattern is only checked here.
+        compiled = re.compile(source, re.IGNORECASE) if safe else regexes.compile(source, re.IGNORECASE)
     except re.error as error:
         raise _fail(origin, f"rule {rule_id!r}: bad pattern ({error})") from None
     if not safe:

@@ -905,3 +905,13 @@ def test_script_parallel_keeps_order(tmp_path: Path) -> None:
     for i, row in enumerate(rows):
         assert list(row) == CONTRACT
         assert row["text"] == cleaner.clean(page(i)).text
+
+
+def test_the_set_up_is_settled_out_of_the_collectors_sight_after_the_first_page(
+    fake: FakePipeline, tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settled: list[int] = []  # pages cleaned when `_settle` ran
+    monkeypatch.setattr(pool, "_settle", lambda: settled.append(len(fake.options)))
+    result = run("clean", str(tree), "-j", "1")
+    assert result.exit_code == 0
+    assert len(settled) == 1 and 0 < settled[0] < len(fake.options)  # once, after the first page, not the last

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import multiprocessing
 import pickle
@@ -99,6 +100,14 @@ def _warm_html(options: dict[str, Any]) -> None:
         page = "<html><head><title>Warm-up page</title></head><body><article><h1>Warm-up page</h1>"
         page += "<p>" + "A sentence of text that warms the extractor up before the workers start. " * 6 + "</p>"
         clean_html(page + "</article></body></html>", **options)
+
+
+def _settle() -> None:
+    """Move everything alive now (modules, rule packs, profiles, trafilatura's tables) out of the garbage
+    collector's sight: it is kept for the whole run, and each full collection would walk all of it again (about
+    20 ms per hundred pages here). Forked workers inherit it settled, and do not copy the pages it lies on by
+    touching it. Cycles among these objects are never collected: one page's worth at most, once."""
+    gc.freeze()
 
 
 # --- events: the inputs, in order --------------------------------------------------------------------------------
@@ -290,6 +299,7 @@ class Cleaning:
         self._batch_bytes = 0
         self._sent = 0  # documents sent to the pool so far: the batches grow with it
         self._html_seen = False
+        self._settled = False  # `_settle` has run after the first page cleaned here
         self._in_flight = 0
         self._bytes = 0
 
@@ -363,6 +373,7 @@ class Cleaning:
                 language.warm_up()  # forked workers share the language profiles instead of loading their own
                 if self._html_seen:
                     _warm_html(self.options)
+                _settle()
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=self._context,
@@ -372,7 +383,11 @@ class Cleaning:
         return self._pool
 
     def _here(self, doc: Doc) -> Document | BaseException:
-        return _clean_one(doc.page(self.fix_text), self.options)
+        result = _clean_one(doc.page(self.fix_text), self.options)
+        if not self._settled:  # the first page has loaded what every page needs
+            self._settled = True
+            _settle()
+        return result
 
     def _finish(self, event: Event) -> Event:
         if not isinstance(event, Doc):

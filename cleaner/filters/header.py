@@ -8,16 +8,16 @@ removed with the reason `title:repeat`; metadata lines between title and body go
 from __future__ import annotations
 
 import itertools
-import re
 
+from .. import regexes
 from ..document import Block
 from ..features import count_words, ends_sentence
 from ..meta import has_bullet, parse_meta
 from ..page import Page
 from ..rules import fold
 
-_WORD = re.compile(r"\w+")
-_IDEOGRAPHIC = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_WORD = regexes.compile(r"\w+")
+_IDEOGRAPHIC = regexes.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 TITLE_MIN_WORDS = 2
 TITLE_MAX_WORDS = 24
