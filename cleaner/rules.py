@@ -30,6 +30,7 @@ linear time whatever the pattern and the line: a pattern is translated from Pyth
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
 from collections.abc import Iterator
@@ -423,6 +424,11 @@ def parse_pack(text: str, origin: str, *, safe: bool = False) -> RulePack:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise _fail(origin, f"not valid TOML ({error})") from None
+    return pack_of(data, origin, safe=safe)
+
+
+def pack_of(data: dict[str, Any], origin: str, *, safe: bool = False) -> RulePack:
+    """Build a pack from parsed TOML (see `parse_pack`)."""
     header = data.get("pack", {})
     if not isinstance(header, dict):
         raise _fail(origin, "[pack] must be a table")
@@ -454,7 +460,42 @@ def shipped_pack(name: str) -> RulePack:
     if not resource.is_file():
         known = ", ".join(shipped_pack_names())
         raise RulePackError(f"no shipped rule pack named {name!r} (known: {known})")
-    return parse_pack(resource.read_text(encoding="utf-8"), f"{name} (shipped)")
+    origin = f"{name} (shipped)"
+    data = _parsed_from_cache(resource) if isinstance(resource, Path) else None
+    if data is None:
+        return parse_pack(resource.read_text(encoding="utf-8"), origin)
+    return pack_of(data, origin)
+
+
+# A shipped pack's parsed TOML is kept in cleaner's cache (`cleaner.cache`), named by the pack file's path, size
+# and time: tomllib, pure Python, took about 8 ms of every start over the generic pack's 90 KB.
+_PARSED_FORMAT = 1
+
+
+def _parsed_from_cache(path: Path) -> dict[str, Any] | None:
+    """The pack file's TOML, parsed: from the cache, or parsed now and kept there (as JSON, which loads ten
+    times faster). None when the file is not valid TOML (`parse_pack` then says why)."""
+    import json
+
+    from .cache import named, store
+
+    try:
+        kept: Path | None = named(f"rule-pack-{path.stem}", ".json", [path], str(_PARSED_FORMAT))
+    except OSError:
+        kept = None
+    if kept is not None:
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads(kept.read_bytes())
+            if isinstance(data, dict):
+                return data
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    if kept is not None:
+        with contextlib.suppress(TypeError):  # a TOML date is not JSON: such a pack is parsed every time
+            store(kept, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    return data
 
 
 def _read_pack_file(path: str) -> RulePack:

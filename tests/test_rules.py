@@ -568,3 +568,31 @@ def test_every_pattern_rule_is_tried_on_every_line_it_may_read(words: int) -> No
         line = " ".join(["w"] * (words - 1) + [f"w{limit}"])
         found = [rule.id for rule, _ in rules.matches(line)]
         assert found == ([f"r{limit}"] if words <= limit else [])
+
+
+def _no_toml_parsing(text: str) -> dict[str, object]:
+    raise AssertionError("parsed again")
+
+
+def test_shipped_packs_from_the_parsed_cache_are_the_packs_themselves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib import resources
+
+    from cleaner import rules as rules_module
+
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path))
+    for name in rules_module.shipped_pack_names():
+        resource = resources.files("cleaner") / "packs" / f"{name}.toml"
+        expected = rules_module.parse_pack(resource.read_text(encoding="utf-8"), f"{name} (shipped)")
+        rules_module.shipped_pack.cache_clear()
+        assert rules_module.shipped_pack(name) == expected  # parsed, and kept
+        (kept,) = tmp_path.glob(f"rule-pack-{name}-*.json")
+        rules_module.shipped_pack.cache_clear()
+        with monkeypatch.context() as patched:
+            patched.setattr(rules_module.tomllib, "loads", _no_toml_parsing)
+            assert rules_module.shipped_pack(name) == expected  # from what was kept
+        kept.write_text('{"pack": {"name": "cut sh')  # broken: parsed from the file again
+        rules_module.shipped_pack.cache_clear()
+        assert rules_module.shipped_pack(name) == expected
+    rules_module.shipped_pack.cache_clear()
