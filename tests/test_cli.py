@@ -915,3 +915,14 @@ def test_the_set_up_is_settled_out_of_the_collectors_sight_after_the_first_page(
     result = run("clean", str(tree), "-j", "1")
     assert result.exit_code == 0
     assert len(settled) == 1 and 0 < settled[0] < len(fake.options)  # once, after the first page, not the last
+
+
+def test_forked_workers_inherit_a_warmed_text_pipeline(fake: FakePipeline, tree: Path) -> None:
+    if pool._pool_context().get_start_method() != "fork":
+        pytest.skip("workers are not forked on this platform")  # nothing to share with them there
+    result = run("clean", str(tree), "-j", "2", "--no-density")
+    assert result.exit_code == 0
+    # Pages are cleaned in the workers: the one page the parent's pipeline cleaned is the warm-up, with the run's
+    # options (the parent's other call checks the options up front, with no page format).
+    warm_ups = [options for options in fake.options if options.get("input_format") == "text"]
+    assert len(warm_ups) == 1 and warm_ups[0]["density"] is False

@@ -110,6 +110,13 @@ def _settle() -> None:
     gc.freeze()
 
 
+def _warm_text(options: dict[str, Any]) -> None:
+    """The text path's one-off costs (its modules, the rule packs), paid once here for forked workers to share."""
+    with contextlib.suppress(Exception):
+        page = "Warm-up page\n\n" + "A sentence of text that warms the pipeline up before the workers start. " * 6
+        clean_page(page, input_format="text", **options)
+
+
 # --- events: the inputs, in order --------------------------------------------------------------------------------
 
 
@@ -373,6 +380,8 @@ class Cleaning:
                 language.warm_up()  # forked workers share the language profiles instead of loading their own
                 if self._html_seen:
                     _warm_html(self.options)
+                else:
+                    _warm_text(self.options)
                 _settle()
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
