@@ -104,9 +104,10 @@ def _warm_html(options: dict[str, Any]) -> None:
 
 def _settle() -> None:
     """Move everything alive now (modules, rule packs, profiles, trafilatura's tables) out of the garbage
-    collector's sight: it is kept for the whole run, and each full collection would walk all of it again (about
-    20 ms per hundred pages here). Forked workers inherit it settled, and do not copy the pages it lies on by
-    touching it. Cycles among these objects are never collected: one page's worth at most, once."""
+    collector's sight: it is kept for the whole run, and every collection of the older generations would walk it
+    again (25 ms of the 43 the collector took over the 60 dev HTML pages, one process). Forked workers inherit
+    it settled, and do not copy the pages it lies on by touching it. Cycles among these objects are never
+    collected: one page's worth at most, once."""
     gc.freeze()
 
 
