@@ -93,13 +93,17 @@ class Page:
         return clean_page(text, title=title, input_format="text", **options)
 
 
-def _warm_html(options: dict[str, Any]) -> None:
-    """Pay the HTML path's one-off costs (trafilatura's imports and tables, the language profiles) once in this
-    process, so that forked workers share them instead of each paying again."""
+def _warm_up(options: dict[str, Any], html: bool) -> None:
+    """Pay the one-off costs of the path the run takes (the pipeline's modules, the rule packs, the language
+    profiles; for HTML, trafilatura's imports and tables) once in this process, so that forked workers share
+    them instead of each paying again."""
+    prose = "A sentence of text that warms the pipeline up before the workers start. " * 6
     with contextlib.suppress(Exception):
-        page = "<html><head><title>Warm-up page</title></head><body><article><h1>Warm-up page</h1>"
-        page += "<p>" + "A sentence of text that warms the extractor up before the workers start. " * 6 + "</p>"
-        clean_html(page + "</article></body></html>", **options)
+        if html:
+            page = "<html><head><title>Warm-up page</title></head><body><article><h1>Warm-up page</h1>"
+            clean_html(f"{page}<p>{prose}</p></article></body></html>", **options)
+        else:
+            clean_page(f"Warm-up page\n\n{prose}", input_format="text", **options)
 
 
 def _settle() -> None:
@@ -109,13 +113,6 @@ def _settle() -> None:
     it settled, and do not copy the pages it lies on by touching it. Cycles among these objects are never
     collected: one page's worth at most, once."""
     gc.freeze()
-
-
-def _warm_text(options: dict[str, Any]) -> None:
-    """The text path's one-off costs (its modules, the rule packs), paid once here for forked workers to share."""
-    with contextlib.suppress(Exception):
-        page = "Warm-up page\n\n" + "A sentence of text that warms the pipeline up before the workers start. " * 6
-        clean_page(page, input_format="text", **options)
 
 
 # --- events: the inputs, in order --------------------------------------------------------------------------------
@@ -379,10 +376,7 @@ class Cleaning:
                 from .. import language
 
                 language.warm_up()  # forked workers share the language profiles instead of loading their own
-                if self._html_seen:
-                    _warm_html(self.options)
-                else:
-                    _warm_text(self.options)
+                _warm_up(self.options, html=self._html_seen)
                 _settle()
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
