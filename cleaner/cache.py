@@ -1,6 +1,7 @@
 """cleaner's cache on disk: data derived from installed packages that saves start-up time (langdetect's profiles
-as flat arrays, htmldate's month names). Nothing in it changes a result: a missing, broken or unwritable cache
-means the data is worked out again from the packages themselves.
+as flat arrays, htmldate's month names, the shipped rule packs' parsed TOML, compiled regular expressions).
+Nothing in it changes a result: a missing, broken or unwritable cache means the data is worked out again from
+the packages themselves.
 
 Each file is named by a digest of what it was derived from, so another installation (another virtual
 environment, an upgrade) writes another file. Writing one removes the older files of its kind beyond the newest
@@ -11,9 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from .io import write_atomic
 
@@ -54,6 +57,19 @@ def store(path: Path, data: bytes) -> None:
         write_atomic(path, data, durable=False)
     with contextlib.suppress(OSError):
         _prune(path)
+
+
+def read_json(path: Path) -> Any:
+    """A JSON cache file's value; None when it is missing or not JSON (the caller checks its shape)."""
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def store_json(path: Path, value: Any) -> None:
+    """`store` `value` as JSON. `TypeError` if it is not JSON (a date, a set), before anything is written."""
+    store(path, json.dumps(value, ensure_ascii=False).encode("utf-8"))
 
 
 def _prune(path: Path) -> None:

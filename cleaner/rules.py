@@ -475,26 +475,22 @@ _PARSED_FORMAT = 1
 def _parsed_from_cache(path: Path) -> dict[str, Any] | None:
     """The pack file's TOML, parsed: from the cache, or parsed now and kept there (as JSON, which loads ten
     times faster). None when the file is not valid TOML (`parse_pack` then says why)."""
-    import json
-
-    from .cache import named, store
+    from .cache import named, read_json, store_json
 
     try:
         kept: Path | None = named(f"rule-pack-{path.stem}", ".json", [path], str(_PARSED_FORMAT))
     except OSError:
         kept = None
-    if kept is not None:
-        with contextlib.suppress(OSError, ValueError):
-            data = json.loads(kept.read_bytes())
-            if isinstance(data, dict):
-                return data
+    data = read_json(kept) if kept is not None else None
+    if isinstance(data, dict):
+        return data
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
     if kept is not None:
         with contextlib.suppress(TypeError):  # a TOML date is not JSON: such a pack is parsed every time
-            store(kept, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+            store_json(kept, data)
     return data
 
 

@@ -61,3 +61,17 @@ def test_an_unwritable_cache_is_no_error(tmp_path: Path) -> None:
     blocker.write_text("a file where the cache folder should be")
     store(blocker / "langdetect-profiles-0000.npz", b"data")  # nothing written, nothing raised
     assert blocker.read_text() == "a file where the cache folder should be"
+
+
+def test_json_files_round_trip_and_a_broken_one_reads_as_nothing(tmp_path: Path) -> None:
+    from cleaner.cache import read_json, store_json
+
+    path = tmp_path / "kind-0123.json"
+    assert read_json(path) is None  # missing
+    store_json(path, {"words": ["März", "mai"], "n": 2})
+    assert read_json(path) == {"words": ["März", "mai"], "n": 2}
+    path.write_bytes(b'{"words": ["M\xe4rz"')  # cut short, and not UTF-8
+    assert read_json(path) is None
+    with pytest.raises(TypeError):
+        store_json(tmp_path / "kind-4567.json", {"words": {"a set"}})
+    assert not (tmp_path / "kind-4567.json").exists()

@@ -12,13 +12,12 @@ htmldate builds the set itself, as it would without cleaner.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..cache import named, store
+from ..cache import named, read_json, store_json
 
 _FORMAT = 1
 
@@ -31,17 +30,14 @@ def _cache_path(htmldate: Any, dateparser_spec: Any) -> Path:
 
 
 def _load(path: Path) -> frozenset[str] | None:
-    try:
-        words = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    words = read_json(path)
     if not isinstance(words, list) or not words or not all(isinstance(word, str) for word in words):
         return None
     return frozenset(words)
 
 
 def _save(path: Path, words: frozenset[str]) -> None:
-    store(path, json.dumps(sorted(words), ensure_ascii=False).encode("utf-8"))
+    store_json(path, sorted(words))
 
 
 @cache
