@@ -259,28 +259,27 @@ class Sketcher:
                 chunk.append(item)
                 size += (item.size or 0) if isinstance(item, cio.Input) else 0
                 if len(chunk) >= self.FILES or size >= self.BATCH_BYTES:
-                    yield from self._file_chunk(chunk)
+                    yield from self._file_chunk(chunk, size)
                     chunk, size = [], 0
                 continue
             if chunk:
-                yield from self._file_chunk(chunk)
+                yield from self._file_chunk(chunk, size)
                 chunk, size = [], 0
             yield from self._read_here([item], stdin)
         if chunk:
-            yield from self._file_chunk(chunk)
+            yield from self._file_chunk(chunk, size)
         self._submit()
         yield from self._deliver(wait=True, everything=True)
         self.close()
 
-    def _file_chunk(self, chunk: list[cio.Input | cio.Unreadable]) -> Iterator[Sketched | Problem]:
-        """A chunk of one-page files: to a worker once the input has proved long enough to pay for the pool, and
-        while the workers keep up; else read here."""
+    def _file_chunk(self, chunk: list[cio.Input | cio.Unreadable], size: int) -> Iterator[Sketched | Problem]:
+        """A chunk of one-page files (`size`: their bytes): to a worker once the input has proved long enough to
+        pay for the pool, and while the workers keep up; else read here."""
         self._batches += 1
         if self._batches <= self.POOL_AFTER or self._in_flight() >= 2 * self._workers:
             yield from self._read_here(chunk, None)
             return
         self._submit()  # what is queued goes first
-        size = sum(item.size or 0 for item in chunk if isinstance(item, cio.Input))
         self._jobs.append((None, [], self._pool().submit(_sketch_files, chunk), size))
         yield from self._deliver(wait=len(self._jobs) > 2 * self.jobs)
 
