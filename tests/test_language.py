@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import langdetect
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,6 +17,7 @@ from cleaner.blocks import split_blocks
 from cleaner.language import (
     SAMPLE_CHARS_PER_LINE,
     SAMPLE_LINES,
+    _decided,
     _detect_sample,
     _detector_text,
     _ngram_rows,
@@ -83,6 +85,30 @@ def test_same_ngrams_and_probabilities_bit_for_bit() -> None:
     samples = page_samples()[::3]
     for text in samples:
         assert ours_walk(text) == langdetect_walk(text), text[:80]
+
+
+def test_walks_stop_once_the_answer_is_decided_and_it_is_the_same_answer() -> None:
+    stopped_early = 0
+    for text in page_samples()[::4]:
+        rows = _ngram_rows(_detector_text(text), _profiles().words)
+        if not rows:
+            continue
+        grams = _profiles().matrix(rows)
+        full, partial = _trials(grams), _trials(grams, answer_only=True)
+        assert int(partial.argmax()) == int(full.argmax())
+        assert (partial.max() > 0.1) == (full.max() > 0.1)  # langdetect's threshold
+        assert partial.sum() == pytest.approx(1.0) or partial.sum() < 6 / 7 + 1e-6  # all seven walks, or fewer
+        stopped_early += partial.sum() < 0.99
+    assert stopped_early >= 10  # the early stop is taken on real pages, not only allowed
+
+
+def test_decided_needs_a_lead_the_remaining_walks_cannot_close() -> None:
+    three_walks_in = np.array([0.25, 0.15, 0.02])  # a lead of 0.10 after three of seven walks: 4/7 still to come
+    assert not _decided(three_walks_in, trials_left=4, trials=7)
+    assert _decided(np.array([4 / 7, 0.0, 0.0]), trials_left=3, trials=7)
+    assert not _decided(np.array([3 / 7, 0.0, 0.0]), trials_left=3, trials=7)  # a tie is still possible
+    assert not _decided(np.array([0.09, 0.0, 0.0]), trials_left=0, trials=7)  # the leader is under the threshold
+    assert _decided(np.array([0.5]), trials_left=0, trials=7)  # one language
 
 
 WORDS = st.sampled_from(
