@@ -36,10 +36,40 @@ _COPYRIGHT = regexes.compile(r"[©(ca](?:(?<=©)|(?<=\()c\)|(?<=c)opyright|(?<=a
 # Sentence-like blocks at least this long are prose for the head/tail boundaries and the card parser.
 PROSE_MIN_WORDS = 10
 
+# ASCII text (most lines of an English page) is measured without the regular expression engine, at a third of
+# its cost. Among ASCII characters \w is [0-9A-Za-z_]: mapping every other one to a space, `split()` gives
+# exactly the \w+ runs. \d is [0-9]. With IGNORECASE, the copyright marks' letters match only their own two
+# cases in ASCII text (the other matches, such as "ſ" for "s", are not ASCII), so `lower()` finds them alike.
+_ASCII_NON_WORD_TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")})
+_ASCII_DIGITS_OUT = str.maketrans("", "", "0123456789")
+_ASCII_COPYRIGHT_MARKS = ("(c)", "copyright", "all rights reserved")
+
+
+def _tokens(text: str) -> list[str]:
+    r"""The `\w+` runs of `text`."""
+    if text.isascii():
+        return text.translate(_ASCII_NON_WORD_TO_SPACE).split()
+    return _WORD.findall(text)
+
+
+def _digits(text: str) -> int:
+    if text.isascii():
+        return len(text) - len(text.translate(_ASCII_DIGITS_OUT))
+    return len(_DIGIT.findall(text))
+
+
+def _has_copyright(text: str) -> bool:
+    if text.isascii():
+        lowered = text.lower()
+        return any(mark in lowered for mark in _ASCII_COPYRIGHT_MARKS)
+    return bool(_COPYRIGHT.search(text))
+
 
 @lru_cache(maxsize=LINE_CACHE_SIZE)
 def count_words(text: str) -> int:
     """Words of a spaced script, plus half the characters of unspaced scripts (CJK, Thai)."""
+    if text.isascii():
+        return len(_tokens(text))
     unspaced = len(_UNSPACED_CHAR.findall(text))
     if unspaced:
         spaced = len(_WORD.findall(_UNSPACED_CHAR.sub(" ", text)))
@@ -158,8 +188,8 @@ def _text_features(text: str, stopwords: frozenset[str]) -> BlockFeatures:
             sentences=round(sample.sentences * scale),
             separators=round(sample.separators * scale),
         )
-    tokens = _WORD.findall(text)
-    unspaced = len(_UNSPACED_CHAR.findall(text))
+    tokens = _tokens(text)
+    unspaced = 0 if text.isascii() else len(_UNSPACED_CHAR.findall(text))
     words = count_words(text) if unspaced else len(tokens)  # (what count_words counts in a spaced script)
     if unspaced > len(text) / 4:
         # No word boundaries: particles written in hiragana stand in for stop words.
@@ -179,13 +209,13 @@ def _text_features(text: str, stopwords: frozenset[str]) -> BlockFeatures:
         sentences=len(_INNER_SENTENCE.findall(text)) + int(sentence_end),
         title_case=sum(1 for t in alpha_tokens if t[0].isupper()) / max(1, len(alpha_tokens)),
         all_caps=len(text) >= 2 and text.isupper(),
-        digit_ratio=len(_DIGIT.findall(text)) / max(1, len(text)),
+        digit_ratio=_digits(text) / max(1, len(text)),
         comma_ratio=len(_COMMA.findall(text)) / max(1, words),
         bullet=has_bullet(text),
         urlish=bool(_URLISH.search(text)),
         meta=parse_meta(text) is not None,
         separators=len(_SEPARATOR.findall(text)),
-        copyright=bool(_COPYRIGHT.search(text)),
+        copyright=_has_copyright(text),
         avg_word_len=sum(map(len, tokens)) / max(1, len(tokens)),
         repeated=False,
         blank_before=False,

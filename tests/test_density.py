@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from strategies import PIER_ARTICLE
 
 from cleaner.blocks import split_blocks
-from cleaner.features import _COPYRIGHT, _URLISH
+from cleaner.features import _COPYRIGHT, _DIGIT, _URLISH, _WORD, _digits, _has_copyright, _tokens, count_words
 from cleaner.filters.density import DensityModel, LinearModel, classify_density, densest_run, shipped_model
 from cleaner.language import stopwords
 from cleaner.normalise import normalise
@@ -227,6 +227,21 @@ COPYRIGHT_LETTERS = list("©()cCopyrightOPYRIGHTall rights reservedALLRESV\u017f
 )
 def test_copyright_finds_what_its_definition_finds(text: str) -> None:
     assert bool(_COPYRIGHT.search(text)) == bool(COPYRIGHT_AS_DEFINED.search(text))
+
+
+# ASCII text is measured by string methods, other text by the expressions: both must count alike.
+ASCII_MIX = st.text(alphabet=st.characters(max_codepoint=127), max_size=60) | st.lists(
+    st.sampled_from(["Copyright", "(C)", "ALL RIGHTS RESERVED", "x_1", "2024", "e-mail", " ", "\t", "__"]), max_size=6
+).map("".join)
+
+
+@settings(max_examples=600)
+@given(ASCII_MIX | st.text(max_size=40))
+def test_string_methods_measure_ascii_text_as_the_expressions_do(text: str) -> None:
+    assert _tokens(text) == _WORD.findall(text)
+    assert count_words.__wrapped__(text) == (len(_WORD.findall(text)) if text.isascii() else count_words(text))
+    assert _digits(text) == len(_DIGIT.findall(text))
+    assert _has_copyright(text) == bool(_COPYRIGHT.search(text))
 
 
 def test_many_rows_are_scored_in_order_in_bounded_products() -> None:
