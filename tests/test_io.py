@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import errno
+import gzip
 import io
 import json
+import lzma
 import os
 import stat
 
@@ -352,6 +355,38 @@ def test_atomic_file_without_commit_changes_nothing(tmp_path) -> None:
     target = tmp_path / "a.txt"
     with cio.AtomicFile(target) as out:
         out.write(b"x")
+    assert not target.exists()
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("codec", ["gz", "bz2", "xz", "zst"])
+def test_compressed_output_is_handed_over_in_chunks_and_whole(tmp_path, monkeypatch, codec: str) -> None:
+    monkeypatch.setattr(cio, "_COMPRESS_CHUNK", 1000)
+    records = [json.dumps({"id": i, "text": f"record {i} " * (i % 7)}).encode() + b"\n" for i in range(400)]
+    target = tmp_path / f"a.jsonl.{codec}"
+    handed: list[int] = []
+    with cio.AtomicFile(target, compression=codec) as out:  # type: ignore[arg-type]
+        sink = out._sink
+        assert sink is not None
+        write = sink.write
+        monkeypatch.setattr(sink, "write", lambda data: handed.append(len(data)) or write(data))
+        for record in records:
+            out.write(record)
+        out.commit()
+    whole = b"".join(records)
+    decompress = {"gz": gzip.decompress, "bz2": bz2.decompress, "xz": lzma.decompress, "zst": cio._zstd().decompress}
+    assert decompress[codec](target.read_bytes()) == whole
+    assert sum(handed) == len(whole) == out.size
+    assert len(handed) < len(records) / 10  # gathered: not one compressor call per record
+    assert all(size >= 1000 for size in handed[:-1])
+
+
+def test_compressed_output_discarded_midway_leaves_nothing(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(cio, "_COMPRESS_CHUNK", 100)
+    target = tmp_path / "a.jsonl.xz"
+    with cio.AtomicFile(target, compression="xz") as out:
+        for i in range(50):
+            out.write(b"line %d\n" % i)
     assert not target.exists()
     assert os.listdir(tmp_path) == []
 
