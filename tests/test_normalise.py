@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import pages, unicode_lines
 
-from cleaner.normalise import normalise
+from cleaner.normalise import fold_spaces, normalise
 
 
 def test_composes_to_nfc() -> None:
@@ -123,3 +124,19 @@ def test_output_invariants(text: str) -> None:
         assert line == line.strip()
         assert "  " not in line
         assert not any(unicodedata.category(ch) == "Cc" for ch in line)
+
+
+# The space rules as first written, in one expression each: a run of space separators and tabs becomes one
+# space, then a space at either end of a line goes. The shipped two-step form must do exactly this.
+SPACE_RUNS_AS_DEFINED = re.compile(
+    r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000][ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]*"
+    r"| [ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+"
+)
+LINE_EDGES_AS_DEFINED = re.compile(r" \n ?|\n ")
+SPACY = st.text(alphabet=st.sampled_from(list(" \t\n\u00a0\u2009\u3000\u202fab.")), max_size=40)
+
+
+@settings(max_examples=600, deadline=None)
+@given(SPACY | st.text(max_size=40))
+def test_spaces_fold_as_defined(text: str) -> None:
+    assert fold_spaces(text) == LINE_EDGES_AS_DEFINED.sub("\n", SPACE_RUNS_AS_DEFINED.sub(" ", text))
