@@ -257,7 +257,19 @@ def fix_text(text: str) -> str:
     "donâ€™t" -> "don’t"), with ftfy; text without such damage comes back unchanged."""
     import ftfy
 
-    return ftfy.fix_text(text, _fix_config())
+    if text.isascii() and "\x1b" not in text:
+        return text  # nothing ftfy repairs here: mojibake is not ASCII, nor are C1 controls or lone surrogates
+    # ftfy repairs a line at a time (each with its line break); an ASCII line, most of a page's chrome and many of
+    # its paragraphs, is passed over here without the dozen scans ftfy would make of it to find nothing.
+    config = _fix_config()
+    fixed: list[str] = []
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start) + 1 or len(text)
+        line = text[start:end]
+        fixed.append(line if line.isascii() and "\x1b" not in line else ftfy.fix_text(line, config))
+        start = end
+    return "".join(fixed)
 
 
 def describe_os_error(exc: OSError) -> str:

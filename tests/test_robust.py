@@ -229,6 +229,20 @@ def test_fix_text_repairs_mojibake_and_touches_nothing_else() -> None:
     assert cio.fix_text(ARTICLE) == ARTICLE
 
 
+FIX_PIECES = ["CafÃ©", "doesnâ€™t", "â€œ", "â€\x9d", "plain words", "\x1b[31mred\x1b[0m", "\x85", "\ud800", "é", " "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(FIX_PIECES) | st.just("\n") | st.text(max_size=8), max_size=12).map("".join)
+    | st.text(max_size=60)
+)
+def test_fix_text_passing_over_ascii_lines_repairs_as_ftfy_does(text: str) -> None:
+    import ftfy
+
+    assert cio.fix_text(text) == ftfy.fix_text(text, cio._fix_config())
+
+
 def test_fix_text_flag_repairs_before_cleaning(fake: FakePipeline, tmp_path: Path) -> None:
     page = tmp_path / "p.txt"
     page.write_text("Title\n\n" + MOJIBAKE)
