@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .normalise import one_line
+
 DEFAULT_PACKS: tuple[str, ...] = ("generic", "daily8")
 
 
@@ -23,6 +25,13 @@ class Options:
     rule_files: tuple[str | Path, ...] = ()
     title: str | None = None
     density: bool = True
+
+    def __post_init__(self) -> None:
+        # A known title is set against the text's lines, which are normalised, and written out as the title: it
+        # takes their form too (a JSONL record's title may hold control characters or odd spaces; a title of
+        # nothing is none). Otherwise a cleaned text whose first line is that title would not be a fixed point.
+        if self.title is not None:
+            object.__setattr__(self, "title", one_line(self.title) or None)
 
     @classmethod
     def of(cls, **options: object) -> Options:

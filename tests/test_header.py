@@ -173,6 +173,16 @@ def test_clean_with_known_title_removes_its_copy() -> None:
     assert doc.text == "\n\n".join(BODY)
 
 
+def test_known_title_takes_the_texts_normal_form_and_settles() -> None:
+    # A record's title with a control character, odd and doubled spaces, and decomposed letters.
+    raw = "  Gull\x7f census:\u00a0fewer  birds at Cafe\u0301 Pier\n"
+    doc = clean("\n".join([*MENU, "", *body_text()]), title=raw)
+    assert doc.title == "Gull census: fewer birds at Café Pier"
+    again = clean(doc.render(), title=raw)
+    assert (again.title, again.text) == (doc.title, doc.text)
+    assert clean("\n".join(body_text()), title=" \x7f ").title != " \x7f "  # a title of nothing is none
+
+
 def test_clean_with_known_title_and_chrome() -> None:
     doc = clean("\n".join([*MENU, TITLE, "", *body_text()]), title=TITLE)
     assert doc.title == TITLE

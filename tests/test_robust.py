@@ -807,11 +807,23 @@ def test_help_documents_the_robustness_flags() -> None:
     assert "gzip, bzip2, xz, zstd" in out
 
 
-@pytest.mark.parametrize("finding", sorted((Path(__file__).parents[1] / "fuzz" / "findings").glob("*.txt")))
+FINDINGS = Path(__file__).parents[1] / "fuzz" / "findings"
+
+
+@pytest.mark.parametrize("finding", sorted([*FINDINGS.glob("*.txt"), *FINDINGS.glob("*.json")]), ids=lambda p: p.name)
 def test_fuzz_findings_stay_fixed(finding: Path) -> None:
-    text = finding.read_text(encoding="utf-8")
-    once = cleaner.clean(text, input_format="text").render()
-    assert cleaner.clean(once, input_format="text").render() == once
+    # A .txt finding is a page; a .json one a JSONL record's text and title.
+    if finding.suffix == ".json":
+        record = json.loads(finding.read_text(encoding="utf-8"))
+        text, title = record["text"], record.get("title")
+    else:
+        text, title = finding.read_text(encoding="utf-8"), None
+    once = cleaner.clean(text, title=title, input_format="text").render()
+    assert cleaner.clean(once, title=title, input_format="text").render() == once
+
+
+def test_fuzz_findings_are_there() -> None:
+    assert {p.suffix for p in FINDINGS.iterdir()} >= {".txt", ".json"}
 
 
 # ── File names ───────────────────────────────────────────────────────────────────────────────────────────────
