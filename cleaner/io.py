@@ -257,8 +257,8 @@ def fix_text(text: str) -> str:
     "donâ€™t" -> "don’t"), with ftfy; text without such damage comes back unchanged."""
     import ftfy
 
-    if text.isascii() and "\x1b" not in text:
-        return text  # nothing ftfy repairs here: mojibake is not ASCII, nor are C1 controls or lone surrogates
+    if _nothing_to_fix(text):
+        return text
     # ftfy repairs a line at a time (each with its line break); an ASCII line, most of a page's chrome and many of
     # its paragraphs, is passed over here without the dozen scans ftfy would make of it to find nothing.
     config = _fix_config()
@@ -267,9 +267,15 @@ def fix_text(text: str) -> str:
     while start < len(text):
         end = text.find("\n", start) + 1 or len(text)
         line = text[start:end]
-        fixed.append(line if line.isascii() and "\x1b" not in line else ftfy.fix_text(line, config))
+        fixed.append(line if _nothing_to_fix(line) else ftfy.fix_text(line, config))
         start = end
     return "".join(fixed)
+
+
+def _nothing_to_fix(text: str) -> bool:
+    """Text ftfy leaves as it is under `_fix_config`: ASCII without an escape sequence (mojibake is not ASCII,
+    nor are C1 controls or lone surrogates; terminal escapes start with ESC)."""
+    return text.isascii() and "\x1b" not in text
 
 
 def describe_os_error(exc: OSError) -> str:

@@ -239,7 +239,8 @@ ASCII_MIX = st.text(alphabet=st.characters(max_codepoint=127), max_size=60) | st
 @given(ASCII_MIX | st.text(max_size=40))
 def test_string_methods_measure_ascii_text_as_the_expressions_do(text: str) -> None:
     assert _tokens(text) == _WORD.findall(text)
-    assert count_words.__wrapped__(text) == (len(_WORD.findall(text)) if text.isascii() else count_words(text))
+    if text.isascii():
+        assert count_words.__wrapped__(text) == len(_WORD.findall(text))
     assert _digits(text) == len(_DIGIT.findall(text))
     assert _has_copyright(text) == bool(_COPYRIGHT.search(text))
 
