@@ -45,6 +45,7 @@ from typing import Any, Literal
 from . import regexes
 from .features import count_words
 from .memo import LINE_CACHE_SIZE
+from .rule_screen import PatternScreen
 
 Action = Literal["drop", "truncate", "rail", "strip", "extract"]
 Where = Literal["any", "head", "tail"]
@@ -531,9 +532,9 @@ class RuleSet:
     within its `max_words`, and a line's matches are remembered (a site's pages and the fixed-point pass repeat
     lines).
 
-    The shipped patterns are tried one by one. One combined expression of them all ("a screen") was measured at
-    the same cost per line (Python's engine tries the alternatives one after another just the same) and cost
-    more to compile than all the rules together, at every start of a process, so there is none."""
+    The shipped patterns are screened by RE2 (`rule_screen`): one pass over a line names the few that may match
+    it, and only those are tried. (One combined expression of them all in Python's engine was measured at the
+    same cost per line as trying them one by one: it tries the alternatives one after another just the same.)"""
 
     packs: tuple[RulePack, ...]
     phrase_index: dict[str, tuple[Rule, ...]]
@@ -549,6 +550,9 @@ class RuleSet:
     phrase_max_words: int = 0
     # No shipped pattern looks at lines longer than this.
     trusted_max_words: int = 0
+    # The shipped patterns' screen, by place in `pattern_rules`, and the places of the user's patterns.
+    trusted_screen: PatternScreen = field(default_factory=lambda: PatternScreen(()), compare=False, repr=False)
+    user_places: tuple[int, ...] = ()
     _matches: dict[str, tuple[RuleMatch, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -569,6 +573,7 @@ class RuleSet:
         )
         safe_max_words = max((r.max_words for r in users), default=0)
         phrase_max_words = max((r.max_words for rules in phrase_index.values() for r in rules), default=0)
+        trusted = tuple(r.pattern if isinstance(r.pattern, re.Pattern) else None for r in patterns)
         return cls(
             packs,
             phrase_index,
@@ -579,6 +584,8 @@ class RuleSet:
             safe_max_words,
             phrase_max_words,
             trusted_max_words,
+            PatternScreen(trusted),
+            tuple(place for place, pattern in enumerate(trusted) if pattern is None),
         )
 
     def matches(self, line: str) -> tuple[RuleMatch, ...]:
@@ -602,8 +609,12 @@ class RuleSet:
         mine = self.safe_screen is not None and words <= self.safe_max_words and self.safe_screen.fullmatch(line)
         if not shipped and not mine:
             return
-        for rule in self.pattern_rules:
-            if words <= rule.max_words and (mine or not isinstance(rule.pattern, SafePattern)):
+        places = self.trusted_screen.candidates(line) if shipped else []
+        if mine:
+            places = sorted([*places, *self.user_places])
+        for place in places:
+            rule = self.pattern_rules[place]
+            if words <= rule.max_words:
                 match = rule.pattern.fullmatch(line)  # type: ignore[union-attr]
                 if match:
                     yield rule, {k: v for k, v in match.groupdict().items() if v}
