@@ -203,10 +203,13 @@ def widen(pattern: str, flags: int = re.IGNORECASE) -> str:
 
 
 BUILD_AFTER = 200
+# What stands before and after a pattern's widening, for the line to match it whole, for each way of matching.
+_HOW = {"fullmatch": ("", ""), "match": ("", f"{_ANY}*"), "search": (f"{_ANY}*", f"{_ANY}*")}
 
 
 class PatternScreen:
-    """Which of a fixed tuple of patterns may fullmatch a line, by one RE2 set match.
+    """Which of a fixed tuple of patterns may match a line, by one RE2 set match: as `fullmatch` does, or as
+    `match` or `search` do where `how` says so (one word for all, or one per pattern).
 
     `None` in the tuple holds a place that is never named (a user's pattern, screened elsewhere).
 
@@ -215,17 +218,25 @@ class PatternScreen:
     page or two, such as a pre-commit hook given one file, never builds it. The set is not picklable: a screen
     travels to a worker process as its patterns."""
 
-    def __init__(self, patterns: tuple[re.Pattern[str] | None, ...], build_after: int = BUILD_AFTER) -> None:
+    def __init__(
+        self,
+        patterns: tuple[re.Pattern[str] | None, ...],
+        build_after: int = BUILD_AFTER,
+        how: str | tuple[str, ...] = "fullmatch",
+    ) -> None:
         self.patterns = patterns
         self.build_after = build_after
+        self.how = (how,) * len(patterns) if isinstance(how, str) else how
+        if len(self.how) != len(patterns) or not set(self.how) <= set(_HOW):
+            raise ValueError(f"how: one of {', '.join(_HOW)} for all the patterns, or one for each")
         self._untried = build_after
         self._set: Any = None
         self._positions: list[int] = []  # the set's k-th pattern is patterns[_positions[k]]
         self._unscreened: list[int] = []  # patterns the screen cannot take: named for every line
         self._all = [at for at, pattern in enumerate(patterns) if pattern is not None]
 
-    def __reduce__(self) -> tuple[type[PatternScreen], tuple[tuple[re.Pattern[str] | None, ...], int]]:
-        return PatternScreen, (self.patterns, self.build_after)
+    def __reduce__(self) -> tuple[type[PatternScreen], tuple[Any, ...]]:
+        return PatternScreen, (self.patterns, self.build_after, self.how)
 
     def candidates(self, line: str) -> list[int]:
         """The positions, in order, of the patterns that may fullmatch `line`: none of the others does."""
@@ -257,7 +268,9 @@ class PatternScreen:
         screen = re2.Set.FullMatchSet(options)
         for at in self._all:
             try:
-                screen.Add(widen(self.patterns[at].pattern, self.patterns[at].flags))  # type: ignore[union-attr]
+                pattern = self.patterns[at]
+                before, after = _HOW[self.how[at]]
+                screen.Add(f"{before}(?:{widen(pattern.pattern, pattern.flags)}){after}")  # type: ignore[union-attr]
             except (ValueError, re2.error):  # not widened, or RE2 refuses it
                 self._unscreened.append(at)
             else:

@@ -11,11 +11,13 @@ import pytest
 import re2
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from test_golden import DAILY8, SHARED
 
+from cleaner import meta
 from cleaner.normalise import normalise
 from cleaner.options import DEFAULT_PACKS
-from cleaner.rule_screen import _FOLDED_TO_ASCII, PatternScreen, widen
+from cleaner.rule_screen import _FOLDED_TO_ASCII, _HOW, PatternScreen, widen
 from cleaner.rules import load_rules
 
 DEV_TEXT = SHARED / "benchmarks" / "article-extraction-dev" / "text"
@@ -32,9 +34,12 @@ def _re2_set(patterns: list[str]) -> re2.Set:
     return screen
 
 
-def _widened_matches(pattern: re.Pattern[str], text: str) -> bool:
-    """Whether the widened pattern takes `text`, by RE2 itself (no shortcut of the screen in between)."""
-    return bool(_re2_set([widen(pattern.pattern, pattern.flags)]).Match(text.encode("utf-8", "surrogatepass")))
+def _widened_matches(pattern: re.Pattern[str], text: str, how: str = "fullmatch") -> bool:
+    """Whether the widened pattern takes `text` as `how` matches, by RE2 itself (no shortcut of the screen in
+    between)."""
+    before, after = _HOW[how]
+    screen = _re2_set([f"{before}(?:{widen(pattern.pattern, pattern.flags)}){after}"])
+    return bool(screen.Match(text.encode("utf-8", "surrogatepass")))
 
 
 # --- the rewriting, on patterns drawn at random ---------------------------------------------------------------
@@ -95,8 +100,13 @@ def test_a_widened_pattern_takes_every_line_the_pattern_takes(source: str, data:
         pattern = re.compile(source, re.IGNORECASE)
     except re.error:
         return  # the grammar can write a pattern Python refuses (a repeat of nothing): nothing to widen
-    if data.draw(st.booleans(), label="a line the pattern matches"):
-        line = data.draw(st.from_regex(pattern, fullmatch=True), label="line")
+    matching = st.from_regex(pattern, fullmatch=True)
+    try:
+        matching.validate()
+    except InvalidArgument:  # a class of nothing in it, such as [^\w\D]: no line to draw from it
+        matching = st.nothing()
+    if not matching.is_empty and data.draw(st.booleans(), label="a line the pattern matches"):
+        line = data.draw(matching, label="line")
         swaps = data.draw(st.lists(st.integers(0, 10**6), max_size=4), label="swaps")
         for pick in swaps:
             places = [at for at, char in enumerate(line) if char in SWAPS]
@@ -107,6 +117,12 @@ def test_a_widened_pattern_takes_every_line_the_pattern_takes(source: str, data:
         line = data.draw(st.text(alphabet=CHARS, max_size=12), label="line")
     if pattern.fullmatch(line):
         assert _widened_matches(pattern, line), (source, line, widen(source))
+    # As `match` and `search` read it, inside a longer line.
+    before, after = (data.draw(st.text(alphabet=CHARS, max_size=6), label=side) for side in ("before", "after"))
+    if pattern.match(line + after):
+        assert _widened_matches(pattern, line + after, "match"), (source, line + after)
+    if pattern.search(before + line + after):
+        assert _widened_matches(pattern, before + line + after, "search"), (source, before + line + after)
 
 
 def test_the_folded_letters_are_all_of_them() -> None:
@@ -224,3 +240,95 @@ def test_mostly_non_ascii_lines_name_every_pattern() -> None:
     screen = PatternScreen(patterns, build_after=0)
     assert screen.candidates("правила сайта") == [0, 1]  # not screened: every pattern is tried
     assert screen.candidates("a line with one ’ in it") == []
+
+
+def test_how_is_checked() -> None:
+    with pytest.raises(ValueError, match="how"):
+        PatternScreen((re.compile("a"),), how=("search", "match"))
+    with pytest.raises(ValueError, match="how"):
+        PatternScreen((re.compile("a"),), how="find")
+
+
+# --- metadata lines ----------------------------------------------------------------------------------------
+
+
+def _parse_meta_with(screen: PatternScreen, monkeypatch: pytest.MonkeyPatch, lines: list[str]) -> list[object]:
+    monkeypatch.setattr(meta, "_MAY_BE_META", screen)
+    meta.parse_meta.cache_clear()
+    try:
+        return [meta.parse_meta(line) for line in lines]
+    finally:
+        meta.parse_meta.cache_clear()
+
+
+META_EXPRESSIONS = (meta._BYLINE, meta._META_AT_END, meta._COMPACT_AGE, meta._READING_TIME)
+
+
+PREFIXES = ["", "Russia Today", "Russia Todaya", "• Al Jazeera · ", "Published: ", "It all began on ", "x/", "By "]
+DATES = [
+    "a day ago",
+    "3 hours ago",
+    "about 2 minutes ago",
+    "vor 2 Stunden",
+    "il y a 3 jours",
+    "há 2 dias",
+    "5 часов назад",
+    "2時間前",
+    "just now",
+    "yesterday",
+    "5 min read",
+    "Lesezeit: 4 Minuten",
+    "3h",
+    "November 19, 2019, 9:02 AM",
+    "Wednesday, September 18th, 2019 at 10:45 p.m. EST",
+    "2019-11-19",
+    "19.11.2019",
+    "3 de maio de 2021",
+    "2024年5月3日",
+    "Jane Doe",
+    "Katrin Hollmann | 3 min read",
+]
+TRAILERS = ["", " · 5 min read", " | Updated", " — Politics", "  "]
+
+
+def _recased(text: str, flips: list[int]) -> str:
+    for flip in flips:
+        at = flip % max(1, len(text))
+        if text[at : at + 1] in SWAPS:
+            text = text[:at] + SWAPS[text[at]][flip % len(SWAPS[text[at]])] + text[at + 1 :]
+        elif text:
+            text = text[:at] + text[at].swapcase() + text[at + 1 :]
+    return text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(
+        st.builds(
+            lambda prefix, date, trailer, flips: _recased(prefix + date + trailer, flips),
+            st.sampled_from(PREFIXES),
+            st.sampled_from(DATES),
+            st.sampled_from(TRAILERS),
+            st.lists(st.integers(0, 10**6), max_size=3),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_metadata_lines_are_read_the_same_with_the_screen(lines: list[str]) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        screened = PatternScreen(META_EXPRESSIONS, build_after=0, how=meta._MAY_BE_META.how)
+        unscreened = PatternScreen(META_EXPRESSIONS, build_after=10**9, how=meta._MAY_BE_META.how)
+        assert _parse_meta_with(screened, monkeypatch, lines) == _parse_meta_with(unscreened, monkeypatch, lines)
+
+
+def test_real_metadata_lines_are_read_the_same_with_the_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = _real_lines()
+    screened = PatternScreen(META_EXPRESSIONS, build_after=0, how=meta._MAY_BE_META.how)
+    unscreened = PatternScreen(META_EXPRESSIONS, build_after=10**9, how=meta._MAY_BE_META.how)
+    found = _parse_meta_with(unscreened, monkeypatch, lines)
+    assert _parse_meta_with(screened, monkeypatch, lines) == found
+    assert sum(item is not None for item in found) > 100
+    assert screened._set and not screened._unscreened
+    ascii_lines = [line for line in lines if line.isascii() and len(line) <= meta.MAX_META_CHARS]
+    assert sum(map(bool, map(screened.candidates, ascii_lines))) < len(ascii_lines) / 4  # it does screen
