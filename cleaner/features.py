@@ -45,8 +45,8 @@ _ASCII_DIGITS_OUT = str.maketrans("", "", "0123456789")
 _ASCII_COPYRIGHT_MARKS = ("(c)", "copyright", "all rights reserved")
 
 
-def _tokens(text: str) -> list[str]:
-    r"""The `\w+` runs of `text`."""
+def tokens(text: str) -> list[str]:
+    r"""The `\w+` runs of `text` (its words, as the line features count them)."""
     if text.isascii():
         return text.translate(_ASCII_NON_WORD_TO_SPACE).split()
     return _WORD.findall(text)
@@ -69,7 +69,7 @@ def _has_copyright(text: str) -> bool:
 def count_words(text: str) -> int:
     """Words of a spaced script, plus half the characters of unspaced scripts (CJK, Thai)."""
     if text.isascii():
-        return len(_tokens(text))
+        return len(tokens(text))
     unspaced = len(_UNSPACED_CHAR.findall(text))
     if unspaced:
         spaced = len(_WORD.findall(_UNSPACED_CHAR.sub(" ", text)))
@@ -188,17 +188,17 @@ def _text_features(text: str, stopwords: frozenset[str]) -> BlockFeatures:
             sentences=round(sample.sentences * scale),
             separators=round(sample.separators * scale),
         )
-    tokens = _tokens(text)
+    words_found = tokens(text)
     unspaced = 0 if text.isascii() else len(_UNSPACED_CHAR.findall(text))
-    words = count_words(text) if unspaced else len(tokens)  # (what count_words counts in a spaced script)
+    words = count_words(text) if unspaced else len(words_found)  # (what count_words counts in a spaced script)
     if unspaced > len(text) / 4:
         # No word boundaries: particles written in hiragana stand in for stop words.
         stop_ratio = len(_HIRAGANA.findall(text)) / max(1, len(text))
     elif stopwords:
-        stop_ratio = sum(map(stopwords.__contains__, map(str.lower, tokens))) / max(1, len(tokens))
+        stop_ratio = sum(map(stopwords.__contains__, map(str.lower, words_found))) / max(1, len(words_found))
     else:
         stop_ratio = 0.0
-    alpha_tokens = [t for t in tokens if t[0].isalpha()]
+    alpha_tokens = [t for t in words_found if t[0].isalpha()]
     sentence_end = ends_sentence(text)
     return BlockFeatures(
         chars=len(text),
@@ -216,7 +216,7 @@ def _text_features(text: str, stopwords: frozenset[str]) -> BlockFeatures:
         meta=parse_meta(text) is not None,
         separators=len(_SEPARATOR.findall(text)),
         copyright=_has_copyright(text),
-        avg_word_len=sum(map(len, tokens)) / max(1, len(tokens)),
+        avg_word_len=sum(map(len, words_found)) / max(1, len(words_found)),
         repeated=False,
         blank_before=False,
     )

@@ -62,14 +62,17 @@ class _CannotWiden(ValueError):
     """A construct the rewriting does not know: the pattern is left unscreened."""
 
 
-def _char(code: int) -> str:
-    return chr(code) if chr(code).isalnum() else f"\\x{{{code:x}}}"
+def re2_literal(code: int) -> str:
+    """A character in RE2's syntax, as it stands or inside a class: an ASCII letter or digit as it is, anything
+    else by its code point (which also spares escaping `]`, `-` or `^`)."""
+    char = chr(code)
+    return char if char.isascii() and char.isalnum() else f"\\x{{{code:x}}}"
 
 
 def _cased(code: int) -> str:
     """An ASCII character as Python's case-insensitive matching takes it: both cases of a letter."""
     char = chr(code)
-    return _char(code) + (_char(ord(char.swapcase())) if char.isalpha() else "")
+    return re2_literal(code) + (re2_literal(ord(char.swapcase())) if char.isalpha() else "")
 
 
 def _one_of(ascii_members: str, *, negated: bool = False, non_ascii: bool = True, letters: str = "") -> str:
@@ -156,9 +159,9 @@ class _Widening:
                         return _ANY  # a non-ASCII range: whatever folds into it, take anything
                     high = 0x7F
                 if low <= high:
-                    ascii_members.append(f"{_char(low)}-{_char(high)}")
+                    ascii_members.append(f"{re2_literal(low)}-{re2_literal(high)}")
                     in_range = "".join(chr(code) for code in range(low, high + 1) if chr(code).isalpha())
-                    ascii_members += [_char(ord(letter.swapcase())) for letter in in_range]
+                    ascii_members += [re2_literal(ord(letter.swapcase())) for letter in in_range]
                     letters += in_range
             elif op is _C.CATEGORY and av in _ASCII_CLASSES:
                 ascii_members.append(_ASCII_CLASSES[av])

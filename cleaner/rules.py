@@ -45,7 +45,7 @@ from typing import Any, Literal
 from . import regexes
 from .features import count_words
 from .memo import LINE_CACHE_SIZE
-from .rule_screen import PatternScreen
+from .rule_screen import PatternScreen, re2_literal
 
 Action = Literal["drop", "truncate", "rail", "strip", "extract"]
 Where = Literal["any", "head", "tail"]
@@ -130,11 +130,6 @@ class UnsafePattern(ValueError):
     """A pattern that RE2 cannot run (so that it could take more than linear time): why, in a few words."""
 
 
-def _literal(code: int) -> str:
-    char = chr(code)
-    return char if char.isascii() and char.isalnum() else f"\\x{{{code:x}}}"
-
-
 class _Translator:
     """Python regular-expression syntax, as `re` parses it, written out in RE2's syntax with the same meaning."""
 
@@ -149,9 +144,9 @@ class _Translator:
         if op in _UNSUPPORTED:
             raise UnsafePattern(f"{_UNSUPPORTED[op]} is not possible in linear time")
         if op is _C.LITERAL:
-            return _literal(av)
+            return re2_literal(av)
         if op is _C.NOT_LITERAL:
-            return f"[^{_literal(av)}]"
+            return f"[^{re2_literal(av)}]"
         if op is _C.ANY:
             return "(?s:.)" if dotall else "."
         if op is _C.AT:
@@ -193,9 +188,9 @@ class _Translator:
         categories = _ASCII_CATEGORIES if self.ascii else _CATEGORIES
         for op, av in items[1:] if negate else items:
             if op is _C.LITERAL:
-                parts.append(_literal(av))
+                parts.append(re2_literal(av))
             elif op is _C.RANGE:
-                parts.append(f"{_literal(av[0])}-{_literal(av[1])}")
+                parts.append(f"{re2_literal(av[0])}-{re2_literal(av[1])}")
             elif op is _C.CATEGORY:
                 chars, inverted = categories[av]
                 (negated if inverted else parts).append(chars)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from strategies import PIER_ARTICLE
 
 from cleaner.blocks import split_blocks
-from cleaner.features import _COPYRIGHT, _DIGIT, _URLISH, _WORD, _digits, _has_copyright, _tokens, count_words
+from cleaner.features import _COPYRIGHT, _DIGIT, _URLISH, _WORD, _digits, _has_copyright, count_words, tokens
 from cleaner.filters.density import DensityModel, LinearModel, classify_density, densest_run, shipped_model
 from cleaner.language import stopwords
 from cleaner.normalise import normalise
@@ -238,7 +238,7 @@ ASCII_MIX = st.text(alphabet=st.characters(max_codepoint=127), max_size=60) | st
 @settings(max_examples=600)
 @given(ASCII_MIX | st.text(max_size=40))
 def test_string_methods_measure_ascii_text_as_the_expressions_do(text: str) -> None:
-    assert _tokens(text) == _WORD.findall(text)
+    assert tokens(text) == _WORD.findall(text)
     if text.isascii():
         assert count_words.__wrapped__(text) == len(_WORD.findall(text))
     assert _digits(text) == len(_DIGIT.findall(text))

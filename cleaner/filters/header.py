@@ -11,12 +11,11 @@ import itertools
 
 from .. import regexes
 from ..document import Block
-from ..features import count_words, ends_sentence
+from ..features import count_words, ends_sentence, tokens
 from ..meta import has_bullet, parse_meta
 from ..page import Page
 from ..rules import fold
 
-_WORD = regexes.compile(r"\w+")
 _IDEOGRAPHIC = regexes.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 TITLE_MIN_WORDS = 2
@@ -57,7 +56,7 @@ def _opening_headline(text: str) -> bool:
         return False
     if not ends_sentence(text.rstrip(_CLOSERS)) or text.rstrip(_CLOSERS).endswith(("?", "!", "？", "！")):
         return True
-    words = [word for word in _WORD.findall(text) if word[0].isalpha()]
+    words = [word for word in tokens(text) if word[0].isalpha()]
     return sum(1 for word in words if word[0].isupper()) >= TITLE_CASE_SHARE * len(words)
 
 
@@ -73,7 +72,7 @@ def _candidates(page: Page, body_start: int) -> list[Block]:
 def _content_words(text: str, stopwords: frozenset[str]) -> set[str]:
     """Lower-cased words that are not stop words; in scripts without spaces, pairs of kanji/katakana/hangul."""
     found: set[str] = set()
-    for word in _WORD.findall(text.casefold()):
+    for word in tokens(text.casefold()):
         if _IDEOGRAPHIC.search(word):
             found.update(a + b for a, b in itertools.pairwise(word) if _IDEOGRAPHIC.match(a) or _IDEOGRAPHIC.match(b))
         elif word not in stopwords and len(word) > 2:
