@@ -21,7 +21,7 @@ from .language import detect_language, stopwords
 from .normalise import normalise
 from .options import Options
 from .page import Page
-from .rules import load_rules
+from .rules import RuleSet, load_rules
 
 
 def prepare(text: str, opts: Options, *, normalised: bool = False, chrome_seen: bool = False) -> Page:
@@ -29,13 +29,20 @@ def prepare(text: str, opts: Options, *, normalised: bool = False, chrome_seen: 
     blocks, pick the language's stop list, apply the rule packs and find the cards: everything before the
     density filter (the density model is fit on pages prepared this way). `chrome_seen`: an earlier pass over
     this page found chrome, so free-standing card runs are taken even if this pass finds none."""
-    blocks = split_blocks(text if normalised else normalise(text))
-    language = detect_language([block.text for block in blocks])
-    page = Page(blocks=blocks, language=language, stopwords=stopwords(language))
-    apply_rules(page, load_rules(opts.packs, tuple(map(str, opts.rule_files))))
+    page = read_page(text, load_rules(opts.packs, tuple(map(str, opts.rule_files))), normalised=normalised)
     page.clean = already_clean(page)
     find_cards(page, free_rails=chrome_seen or not page.clean)
     apply_extracts(page)
+    return page
+
+
+def read_page(text: str, rules: RuleSet, *, normalised: bool = False) -> Page:
+    """The opening every path shares: normalise (unless `normalised`), cut into blocks, pick the language's stop
+    list, and apply the rule packs."""
+    blocks = split_blocks(text if normalised else normalise(text))
+    language = detect_language([block.text for block in blocks])
+    page = Page(blocks=blocks, language=language, stopwords=stopwords(language))
+    apply_rules(page, rules)
     return page
 
 

@@ -14,16 +14,12 @@ a naive text dump, and `bench/html.py` measures both:
 
 from __future__ import annotations
 
-from ..blocks import split_blocks
 from ..describe import describe
 from ..document import Document
 from ..filters.density import classify_density
 from ..filters.header import find_header
-from ..filters.patterns import apply_extracts, apply_rules
-from ..language import detect_language, stopwords
-from ..normalise import normalise
-from ..page import Page
-from ..pipeline import find_cards
+from ..filters.patterns import apply_extracts
+from ..pipeline import find_cards, read_page
 from ..rules import RuleSet
 
 # The two choices above, as switches `bench/html.py` flips to measure them (not options: both measured worse).
@@ -35,10 +31,7 @@ def filter_extracted(text: str, rules: RuleSet, title: str | None, *, density: b
     """One pass of the text filters over extracted text; `title` is the known headline (its copy at the top
     goes), None to let the header filter find one. `density` False keeps the density filter off even where
     `DENSITY_ON_EXTRACTED` turns it on (the user's --no-density)."""
-    blocks = split_blocks(normalise(text))
-    language = detect_language([block.text for block in blocks])
-    page = Page(blocks=blocks, language=language, stopwords=stopwords(language))
-    apply_rules(page, rules)
+    page = read_page(text, rules)
     find_cards(page, free_rails=FREE_RAILS_ON_EXTRACTED)
     apply_extracts(page)
     if DENSITY_ON_EXTRACTED and density and not page.listing:
