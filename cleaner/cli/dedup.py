@@ -70,9 +70,24 @@ def cleaning_options(command: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="The inputs are already clean: compare their text as it is (much faster).",
         ),
-        click.option("--rules", "rule_files", multiple=True, metavar="FILE", help="A rule pack of your own."),
-        click.option("--pack", "packs", multiple=True, metavar="NAME", help="Shipped rule packs to apply instead."),
-        click.option("--no-density", is_flag=True, help="Clean without the density filters."),
+        click.option(
+            "--rules",
+            "rule_files",
+            multiple=True,
+            metavar="FILE",
+            help="A rule pack of your own, applied after the shipped ones (as in 'cleaner clean'). Repeatable.",
+        ),
+        click.option(
+            "--pack",
+            "packs",
+            multiple=True,
+            metavar="NAME",
+            help="A shipped rule pack to apply instead of the default set (see 'cleaner rules'). Repeatable, or "
+            "comma-separated.",
+        ),
+        click.option(
+            "--no-density", is_flag=True, help="Clean without the density filters: only rule packs and segmentation."
+        ),
         click.option(
             "-j",
             "--jobs",
@@ -94,7 +109,9 @@ def cleaning_options(command: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(dir_okay=False, path_type=str),
             help=f"The index file (default: {DEFAULT_DIR}/{DEFAULT_NAME} at the corpus root).",
         ),
-        click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line."),
+        click.option(
+            "-q", "--quiet", is_flag=True, help="No progress bar and no summary line; errors are still shown."
+        ),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
