@@ -252,3 +252,14 @@ def test_bad_index_is_one_error_line(tmp_path: Path) -> None:
     assert code == 2 and output.startswith(f"cleaner: {junk}: not a usable index")
     code, output = run("index", "--stats", "--index", str(tmp_path / "none.sqlite"))
     assert code == 2 and "no index there" in output
+
+
+def test_index_of_paths_that_do_not_exist_makes_no_index(tmp_path: Path) -> None:
+    missing = tmp_path / "corpus" / "missing.txt"
+    code, output = run("index", str(missing), str(tmp_path / "nope"))
+    assert code == 2
+    assert output.splitlines() == [
+        f"cleaner: {missing}: no such file or directory",
+        f"cleaner: {tmp_path / 'nope'}: no such file or directory",
+    ]
+    assert not (tmp_path / ".cleaner").exists() and not (tmp_path / "corpus").exists()

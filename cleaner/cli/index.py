@@ -89,6 +89,12 @@ def index_command(
     clean_options = cleaning_setup(ctx, rule_files, packs, no_density, no_clean)
     setting = fingerprint(clean_options, input_format)
     reporter = Reporter(Progress(not quiet and stderr_is_tty(), None))
+    if not any(os.path.exists(target) for target in targets):
+        # Nothing to index: make no index either (a mistyped path must not leave one at its parent, where every
+        # later run below it would find it as the corpus root).
+        for target in targets:
+            reporter.problem(target, "no such file or directory")
+        ctx.exit(EXIT_ERROR)
     index = open_index(ctx, path, options, root)
     status = EXIT_OK
     try:
