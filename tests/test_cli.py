@@ -603,6 +603,32 @@ def test_cleaning_window_bounds_the_work_in_flight(fake: FakePipeline, jobs: int
     assert max(ahead) <= 4  # the window (3), plus the one just pulled
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_without_details_a_page_comes_back_without_its_removed_lines_and_cards(fake: FakePipeline, jobs: int) -> None:
+    page = "Title\n\nShare on Facebook\n\nThe body of the page."
+    files = [pool.Doc(cio.Input(f"{i}.txt", f"{i}.txt", f"{i}.txt", "text"), i, str(i), page, None) for i in range(5)]
+    record = {"id": "r", "text": page}
+    line = cio.Line(1, "record", json.dumps(record), None, record=record)
+    events = [*files, pool.Doc(cio.Input("-", None, None, "jsonl"), "r", "-:1", page, None, line=line)]
+    full = fake(page)
+    assert full.removed  # the fake removes the share line
+    cleaning = pool.Cleaning({}, jobs, details=False)
+    try:
+        results = [event.result for event in cleaning.run(iter(events)) if isinstance(event, pool.Doc)]
+    finally:
+        cleaning.close()
+    assert all(isinstance(result, Document) for result in results)
+    for result in results[:-1]:  # whole files: the article and its metadata only
+        assert (result.title, result.text, result.kind, result.language) == (
+            full.title,
+            full.text,
+            full.kind,
+            full.language,
+        )
+        assert result.removed == [] and result.related == []
+    assert results[-1] == full  # a JSONL record's removed lines go into its output record: kept
+
+
 def test_a_single_document_does_not_start_a_pool(fake: FakePipeline, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_pool(*args: object, **kwargs: object) -> None:
         raise AssertionError("a pool was started")

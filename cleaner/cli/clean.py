@@ -258,7 +258,7 @@ def clean_command(
         reporter.echo("cleaner: reading pages from standard input (end with Ctrl-D)")
     if learn:
         stdin = _learn_first(ctx, paths, input_format, stdin, options, exclude, show_progress)
-    cleaning = Cleaning(options, jobs or default_jobs(), fix_text=fix_text)
+    cleaning = Cleaning(options, jobs or default_jobs(), fix_text=fix_text, details=settings.reads_details)
 
     status = EXIT_OK
     interrupted = False

@@ -41,6 +41,12 @@ class Settings:
     def to_files(self) -> bool:
         return self.output_dir is not None or self.in_place or self.compare
 
+    @property
+    def reads_details(self) -> bool:
+        """Whether a whole-file document's removed lines and cards are read (--explain, JSONL on stdout); a
+        JSONL record's always are (they go into its output record)."""
+        return self.explain or (self.fmt == "jsonl" and not self.to_files)
+
 
 @dataclass
 class _Unit:

@@ -208,7 +208,8 @@ class Sketcher:
         self.setting = setting
         self.write = write
         self.progress = progress
-        self.cleaning = Cleaning(options, jobs) if options is not None else None
+        # Only the text is sketched: the pages come back from the workers without their removed lines and cards.
+        self.cleaning = Cleaning(options, jobs, details=False) if options is not None else None
         # per file being read, from its Begin (seen when it enters the pool) to its End (when it leaves)
         self._files: dict[int, _FileRecord] = {}
         self._reading: _FileRecord | None = None
