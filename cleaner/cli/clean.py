@@ -25,6 +25,8 @@ from .common import (
     default_jobs,
     fail,
     is_tty,
+    pack_option,
+    rules_option,
     sigterm_raises,
     silence_stdout,
     split_list,
@@ -94,21 +96,8 @@ from .session import Claims, Session, Settings
 )
 @click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of each file that would change.")
 @click.option("--explain", is_flag=True, help="Print every removed line and the reason on stderr, per document.")
-@click.option(
-    "--rules",
-    "rule_files",
-    multiple=True,
-    metavar="FILE",
-    help="A rule pack of your own, applied after the shipped ones. Repeatable.",
-)
-@click.option(
-    "--pack",
-    "packs",
-    multiple=True,
-    metavar="NAME",
-    help="A shipped rule pack to apply instead of the default set (see 'cleaner rules'). Repeatable, or "
-    "comma-separated.",
-)
+@rules_option
+@pack_option
 @click.option(
     "--learn",
     is_flag=True,

@@ -17,6 +17,23 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 EXIT_OK, EXIT_CHANGED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
+# The rule-pack options of every command that cleans (clean, dedup, index), worded once.
+rules_option = click.option(
+    "--rules",
+    "rule_files",
+    multiple=True,
+    metavar="FILE",
+    help="A rule pack of your own, applied after the shipped ones. Repeatable.",
+)
+pack_option = click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    metavar="NAME",
+    help="A shipped rule pack to apply instead of the default set (see 'cleaner rules'). Repeatable, or "
+    "comma-separated.",
+)
+
 
 class Progress:
     """A one-line progress bar on stderr (bytes of input done, documents), for runs longer than a moment."""

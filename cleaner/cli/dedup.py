@@ -39,7 +39,9 @@ from .common import (
     Terminated,
     binary_stream,
     fail,
+    pack_option,
     plural,
+    rules_option,
     sigterm_raises,
     silence_stdout,
     split_list,
@@ -70,21 +72,8 @@ def cleaning_options(command: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=True,
             help="The inputs are already clean: compare their text as it is (much faster).",
         ),
-        click.option(
-            "--rules",
-            "rule_files",
-            multiple=True,
-            metavar="FILE",
-            help="A rule pack of your own, applied after the shipped ones (as in 'cleaner clean'). Repeatable.",
-        ),
-        click.option(
-            "--pack",
-            "packs",
-            multiple=True,
-            metavar="NAME",
-            help="A shipped rule pack to apply instead of the default set (see 'cleaner rules'). Repeatable, or "
-            "comma-separated.",
-        ),
+        rules_option,
+        pack_option,
         click.option(
             "--no-density", is_flag=True, help="Clean without the density filters: only rule packs and segmentation."
         ),
