@@ -15,7 +15,7 @@ prefix of it for each smaller size. On each size it runs, as child processes tim
 Outputs go to a scratch directory on tmpfs (`/dev/shm`) when there is one (`--scratch` picks another): on
 this machine's ext4 disk, creating a file costs from 20 us to 0.7 ms depending on what was deleted in the
 minutes before (the allocator passes over recently freed inodes), which moved the C4 filter's figure between 7
-and 14 MB/s. Both systems write to the same place.
+and 16 MB/s. Both systems write to the same place.
 
 For each: MB/s and docs/s over the whole process (interpreter start and imports included; MB = 10^6 bytes of
 input), CPU seconds, the largest single process's peak RSS (`ru_maxrss` from `wait4` on the child, which folds

@@ -263,3 +263,4 @@ def test_index_of_paths_that_do_not_exist_makes_no_index(tmp_path: Path) -> None
         f"cleaner: {tmp_path / 'nope'}: no such file or directory",
     ]
     assert not (tmp_path / ".cleaner").exists() and not (tmp_path / "corpus").exists()
+    assert run("index", "-") == (2, "cleaner: -: standard input cannot be indexed\n")

@@ -93,7 +93,8 @@ def index_command(
         # Nothing to index: make no index either (a mistyped path must not leave one at its parent, where every
         # later run below it would find it as the corpus root).
         for target in targets:
-            reporter.problem(target, "no such file or directory")
+            stdin = target == cio.STDIN
+            reporter.problem(target, "standard input cannot be indexed" if stdin else "no such file or directory")
         ctx.exit(EXIT_ERROR)
     index = open_index(ctx, path, options, root)
     status = EXIT_OK

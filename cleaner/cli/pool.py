@@ -84,7 +84,7 @@ class Page:
     fix_text: bool = False  # --fix-text: repair mojibake in the text and title first (here, in the worker)
     # False: the caller reads only the article and its metadata, so the Document comes back without `removed`
     # and `related`, which are most of its pickled bytes (a page's trip from worker to parent cost 0.2 ms, and a
-    # -o run of 25 MB about 9% of its time).
+    # -o run of 25 MB 6-9% of its time).
     details: bool = True
 
     def clean(self, options: dict[str, Any]) -> Document:
