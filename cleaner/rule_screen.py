@@ -69,6 +69,12 @@ def re2_literal(code: int) -> str:
     return char if char.isascii() and char.isalnum() else f"\\x{{{code:x}}}"
 
 
+def group_dotall(dotall: bool, add: int, remove: int) -> bool:
+    """Whether `.` takes a newline inside a group that turns flags on (`add`) and off (`remove`), `(?s:...)` or
+    `(?-s:...)`, within a pattern where it does (`dotall`) or not."""
+    return (dotall or bool(add & re.DOTALL)) and not remove & re.DOTALL
+
+
 def _cased(code: int) -> str:
     """An ASCII character as Python's case-insensitive matching takes it: both cases of a letter."""
     char = chr(code)
@@ -116,7 +122,7 @@ class _Widening:
             return "(?:" + "|".join(self.items(branch, dotall) for branch in av[1]) + ")"
         if op is _C.SUBPATTERN:
             _group, add, remove, body = av
-            return f"(?:{self.items(body, (dotall or bool(add & re.DOTALL)) and not remove & re.DOTALL)})"
+            return f"(?:{self.items(body, group_dotall(dotall, add, remove))})"
         if op is _C.ATOMIC_GROUP:
             return f"(?:{self.items(av, dotall)})"
         if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT):

@@ -45,7 +45,7 @@ from typing import Any, Literal
 from . import regexes
 from .features import count_words
 from .memo import LINE_CACHE_SIZE
-from .rule_screen import PatternScreen, re2_literal
+from .rule_screen import PatternScreen, group_dotall, re2_literal
 
 Action = Literal["drop", "truncate", "rail", "strip", "extract"]
 Where = Literal["any", "head", "tail"]
@@ -157,8 +157,7 @@ class _Translator:
             return "(?:" + "|".join(self.items(branch, dotall) for branch in av[1]) + ")"
         if op is _C.SUBPATTERN:
             group, add, remove, body = av
-            inner_dotall = (dotall or bool(add & re.DOTALL)) and not remove & re.DOTALL
-            inner = self.items(body, inner_dotall)
+            inner = self.items(body, group_dotall(dotall, add, remove))
             on = "".join(letter for flag, letter in _FLAG_LETTERS if add & flag and flag != re.DOTALL)
             off = "".join(letter for flag, letter in _FLAG_LETTERS if remove & flag and flag != re.DOTALL)
             if on or off:
