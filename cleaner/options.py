@@ -19,12 +19,17 @@ class Options:
     title: the page's title when it is known from elsewhere (a JSONL record's `title`); then no title is guessed,
         and a copy of it at the top of the text is removed.
     density: run the density filters (off: only the rule packs and the segmentation cut).
+    trust_clean: text that already looks cleaned (a blank line before every paragraph, and no chrome any rule pack
+        knows) is not trimmed by the density model at all. For corpora of cleaner's own outputs: by default the
+        model may still trim such text when it doubts a tenth of it or more (a page whose chrome no pack knows can
+        be laid out that way), and then tables, lists and short lines of an article cleaned from HTML can go.
     """
 
     packs: tuple[str, ...] = DEFAULT_PACKS
     rule_files: tuple[str | Path, ...] = ()
     title: str | None = None
     density: bool = True
+    trust_clean: bool = False
 
     def __post_init__(self) -> None:
         # A known title is set against the text's lines, which are normalised, and written out as the title: it

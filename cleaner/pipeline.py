@@ -89,7 +89,8 @@ def _clean_pass(
     pass found chrome (or was told an earlier one did: `chrome_seen`)."""
     page = prepare(text, opts, normalised=normalised, chrome_seen=chrome_seen)
     careful = page.clean and not chrome_seen
-    if opts.density and not page.listing:
+    # With `trust_clean` the user says such text is cleaned output: the model is not asked at all.
+    if opts.density and not page.listing and not (careful and opts.trust_clean):
         classify_density(page, model)
         # Text that looks clean already (a cleaned article's layout, nothing a pack calls chrome) keeps the lines
         # the density model doubts unless it doubts much of it: fit to tell articles from the menus and footers

@@ -114,7 +114,7 @@ def test_clean_help_documents_every_flag() -> None:
     assert result.exit_code == 0
     for flag in ["--format", "--input-format", "-o", "--in-place", "--check", "--diff", "--explain", "--rules"]:
         assert flag in result.output
-    for flag in ["--pack", "--no-density", "--lang", "-j", "--jobs", "-q", "--quiet"]:
+    for flag in ["--pack", "--no-density", "--trust-clean", "--lang", "-j", "--jobs", "-q", "--quiet"]:
         assert flag in result.output
 
 
@@ -490,6 +490,9 @@ def test_options_reach_the_pipeline(fake: FakePipeline, tmp_path: Path) -> None:
     run("clean", "-j", "1", input=PAGE_A)
     assert "packs" not in fake.options[-1]  # the Options default
     assert fake.options[-1]["density"] is True
+    assert "trust_clean" not in fake.options[-1]
+    run("clean", "-j", "2", "--trust-clean", input=PAGE_A)
+    assert fake.options[-1]["trust_clean"] is True
 
 
 def test_missing_and_binary_inputs_are_one_line_each_and_others_go_on(fake: FakePipeline, tmp_path: Path) -> None:
@@ -720,6 +723,19 @@ def test_script_stdin_to_stdout() -> None:
     done = cli_run("clean", input=ARTICLE.encode())
     assert done.returncode == 0, done.stderr
     assert done.stdout.decode() == expected_render(ARTICLE)
+
+
+def test_script_trust_clean_leaves_a_cleaned_html_page_alone(tmp_path: Path) -> None:
+    from test_html_idempotent import TIMETABLE_HTML
+
+    cleaned = tmp_path / "timetable.txt"
+    cleaned.write_text(cleaner.clean(TIMETABLE_HTML).render(), encoding="utf-8")
+    before = cleaned.read_bytes()
+    assert cli_run("clean", "--check", str(cleaned)).returncode == 1  # the model would trim its timetable
+    trusted = cli_run("clean", "--check", "--trust-clean", str(cleaned))
+    assert trusted.returncode == 0, trusted.stderr
+    assert cli_run("clean", "--in-place", "--trust-clean", str(cleaned)).returncode == 0
+    assert cleaned.read_bytes() == before
 
 
 def test_script_python_dash_m() -> None:

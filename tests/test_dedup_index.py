@@ -264,3 +264,18 @@ def test_index_of_paths_that_do_not_exist_makes_no_index(tmp_path: Path) -> None
     ]
     assert not (tmp_path / ".cleaner").exists() and not (tmp_path / "corpus").exists()
     assert run("index", "-") == (2, "cleaner: -: standard input cannot be indexed\n")
+
+
+def test_trusting_clean_text_is_part_of_the_recorded_cleaning(tmp_path: Path, sketched: Counter) -> None:
+    # A file sketched with --trust-clean was cleaned otherwise: run without it, it is read again, and back.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(prose(1))
+    assert run("index", str(corpus), "-j", "1")[0] == 0
+    assert len(sketched.texts) == 1
+    assert run("index", str(corpus), "-j", "1")[0] == 0
+    assert len(sketched.texts) == 1  # the same cleaning: nothing read
+    assert run("index", str(corpus), "-j", "1", "--trust-clean")[0] == 0
+    assert len(sketched.texts) == 2
+    assert run("index", str(corpus), "-j", "1")[0] == 0
+    assert len(sketched.texts) == 3

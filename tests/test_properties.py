@@ -26,6 +26,8 @@ from strategies import article_pages, listing_pages, pages
 from cleaner import Document, RelatedItem, Removal, clean
 from cleaner.blocks import split_blocks
 from cleaner.normalise import normalise
+from cleaner.options import Options
+from cleaner.pipeline import prepare
 
 _WORD = re.compile(r"\w+")
 
@@ -98,6 +100,18 @@ def test_cleaning_is_idempotent(page: str) -> None:
     assert again.title == first.title
     # The confirming passes skip normalisation on the strength of this:
     assert split_blocks(normalise(rendered)) == split_blocks(rendered)
+
+
+@settings(max_examples=200, deadline=None)
+@given(any_page)
+@example(GLUED_AD)
+def test_trusting_clean_text_is_idempotent_and_only_spares_clean_looking_pages(page: str) -> None:
+    trusted = clean(page, trust_clean=True)
+    again = clean(trusted.render(), trust_clean=True)
+    assert (again.render(), again.title) == (trusted.render(), trusted.title)
+    # A page that does not look clean (a dump's layout, or chrome a pack knows) is cleaned as without trust.
+    if not prepare(normalise(page), Options()).clean:
+        assert trusted == clean(page)
 
 
 @settings(max_examples=500, deadline=None)

@@ -31,6 +31,7 @@ from .common import (
     silence_stdout,
     split_list,
     stderr_is_tty,
+    trust_clean_option,
 )
 from .pool import Cleaning, events
 from .session import Claims, Session, Settings
@@ -105,6 +106,7 @@ from .session import Claims, Session, Settings
     "with the learned pack on top of the shipped packs and your --rules. Reads the inputs three times.",
 )
 @click.option("--no-density", is_flag=True, help="Turn off the density filters: only rule packs and segmentation.")
+@trust_clean_option
 @click.option(
     "--fix-text",
     is_flag=True,
@@ -157,6 +159,7 @@ def clean_command(
     packs: tuple[str, ...],
     learn: bool,
     no_density: bool,
+    trust_clean: bool,
     fix_text: bool,
     skip_errors: bool,
     langs: tuple[str, ...],
@@ -200,6 +203,8 @@ def clean_command(
         raise click.UsageError(f"--backup-suffix {backup_suffix!r}: give a suffix for a file name, such as .orig")
 
     options: dict[str, Any] = {"rule_files": tuple(rule_files), "density": not no_density}
+    if trust_clean:
+        options["trust_clean"] = True
     pack_names = split_list(packs)
     if pack_names:
         options["packs"] = tuple(pack_names)

@@ -34,6 +34,15 @@ pack_option = click.option(
     "comma-separated.",
 )
 
+trust_clean_option = click.option(
+    "--trust-clean",
+    is_flag=True,
+    help="Leave text that already looks cleaned (a blank line between paragraphs, no chrome any rule pack knows) "
+    "as it is: the density model does not trim it. For a corpus of cleaner's own outputs (the pre-commit hooks "
+    "use it): by default the model may still cut tables, lists or short lines out of such text, since a page of "
+    "chrome no pack knows can be laid out the same way.",
+)
+
 
 class Progress:
     """A one-line progress bar on stderr (bytes of input done, documents), for runs longer than a moment."""

@@ -46,6 +46,7 @@ from .common import (
     silence_stdout,
     split_list,
     stderr_is_tty,
+    trust_clean_option,
 )
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ def cleaning_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--no-density", is_flag=True, help="Clean without the density filters: only rule packs and segmentation."
         ),
+        trust_clean_option,
         click.option(
             "-j",
             "--jobs",
@@ -108,12 +110,19 @@ def cleaning_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def cleaning_setup(
-    ctx: click.Context, rule_files: Sequence[str], packs: Sequence[str], no_density: bool, no_clean: bool
+    ctx: click.Context,
+    rule_files: Sequence[str],
+    packs: Sequence[str],
+    no_density: bool,
+    no_clean: bool,
+    trust_clean: bool,
 ) -> dict[str, Any] | None:
     """The options for `cleaner.clean` (None with --no-clean), checked once before any input is read."""
     if no_clean:
         return None
     options: dict[str, Any] = {"rule_files": tuple(rule_files), "density": not no_density}
+    if trust_clean:
+        options["trust_clean"] = True
     names = split_list(packs)
     if names:
         options["packs"] = tuple(names)
@@ -130,7 +139,8 @@ def cleaning_setup(
 
 
 def fingerprint(options: dict[str, Any] | None, input_format: str) -> str:
-    """What a stored sketch depends on besides the text: the cleaning (version, packs, rule files' bytes, density)
+    """What a stored sketch depends on besides the text: the cleaning (version, packs, rule files' bytes, density,
+    trust in clean-looking text)
     and how inputs are split into documents. A file recorded with another fingerprint is read again."""
     if options is None:
         return f"raw/{input_format}"
@@ -145,6 +155,8 @@ def fingerprint(options: dict[str, Any] | None, input_format: str) -> str:
         "density": options.get("density", True),
         "format": input_format,
     }
+    if options.get("trust_clean"):
+        described["trust_clean"] = True  # only when set: indexes made without it keep their fingerprint
     digest = hashlib.blake2b(json.dumps(described, sort_keys=True).encode(), digest_size=8).hexdigest()
     return f"clean/{digest}"
 
@@ -279,6 +291,7 @@ def dedup_command(
     rule_files: tuple[str, ...],
     packs: tuple[str, ...],
     no_density: bool,
+    trust_clean: bool,
     jobs: int | None,
     shingle_size: int,
     index_path: str | None,
@@ -318,7 +331,7 @@ def dedup_command(
     if use_git and no_index:
         raise click.UsageError("--git needs the index: it cannot go with --no-index.")
     options = DedupOptions(shingle_size=shingle_size, jaccard=jaccard, containment=containment, min_words=min_words)
-    clean_options = cleaning_setup(ctx, rule_files, packs, no_density, no_clean)
+    clean_options = cleaning_setup(ctx, rule_files, packs, no_density, no_clean, trust_clean)
     setting = fingerprint(clean_options, input_format)
     show_progress = not quiet and stderr_is_tty()
     reporter = Reporter(Progress(show_progress, None))

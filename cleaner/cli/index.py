@@ -49,6 +49,7 @@ def index_command(
     rule_files: tuple[str, ...],
     packs: tuple[str, ...],
     no_density: bool,
+    trust_clean: bool,
     jobs: int | None,
     shingle_size: int,
     index_path: str | None,
@@ -86,7 +87,7 @@ def index_command(
         with open_index(ctx, path, options, root) as index:
             click.echo(describe(index.stats()))
         ctx.exit(EXIT_OK)
-    clean_options = cleaning_setup(ctx, rule_files, packs, no_density, no_clean)
+    clean_options = cleaning_setup(ctx, rule_files, packs, no_density, no_clean, trust_clean)
     setting = fingerprint(clean_options, input_format)
     reporter = Reporter(Progress(not quiet and stderr_is_tty(), None))
     if not any(os.path.exists(target) for target in targets):
