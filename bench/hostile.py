@@ -1,9 +1,11 @@
 """Throughput and memory per class of hostile input, next to ordinary pages measured the same way.
 
-    python -m bench.hostile [--shared ../shared] [--out bench/out/hostile.json] [--only NAME ...]
+    python -m bench.hostile [--shared ../shared] [--out bench/out/hostile.json] [--only NAME ...] [--scratch DIR]
 
 Each class is a set of generated files (seeded, invented text; written under `bench/out/hostile/`), of a few
-MB in all so that process start-up does not dominate. Three measures per class:
+MB in all so that process start-up does not dominate. The whole-process runs write their outputs to tmpfs
+(`/dev/shm`, or `--scratch DIR`), as the throughput benchmark does, so that the disk's file-creation cost does not
+move the figures. Three measures per class:
 
 - whole process, one core: `cleaner clean -q -j 1 -o OUT FILES` from spawn to exit (time, and the process's peak
   RSS from `wait4`);
@@ -39,7 +41,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import DEFAULT_SHARED, OUT, REPO, compiled
+from . import DEFAULT_SHARED, OUT, REPO, compiled, scratch_dir
 from .corpus import ensure, prefix
 from .throughput import Measure, cleaner_cli, measure
 
@@ -358,10 +360,10 @@ class Result:
     inproc: dict[str, Any]
 
 
-def run_case(case: Case, exe: Path, base: Path) -> Result:
+def run_case(case: Case, exe: Path, base: Path, scratch: Path) -> Result:
     directory = build_case(case, base)
     files, disk, largest = _input_bytes(directory)
-    out = base / f"{case.name}.out"
+    out = scratch / f"{case.name}.out"
     if out.exists():
         shutil.rmtree(out)
     command = [str(exe), "clean", "-q", "-j", "1", "-o", str(out), str(directory), *case.flags]
@@ -441,6 +443,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--out", type=Path, default=OUT / "hostile.json")
     parser.add_argument("--only", nargs="*", help="only these classes (and the ordinary reference)")
+    parser.add_argument(
+        "--scratch",
+        type=Path,
+        help="where the whole-process runs write their outputs (default: a directory on /dev/shm if it is "
+        "writable, else bench/out/hostile)",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--fix", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -453,17 +461,22 @@ def main(argv: list[str] | None = None) -> int:
         print("bench.hostile: the cleaner console script is not installed (make install)", file=sys.stderr)
         return 2
     HOSTILE_DIR.mkdir(parents=True, exist_ok=True)
+    scratch = args.scratch or scratch_dir(HOSTILE_DIR, "hostile")
+    scratch.mkdir(parents=True, exist_ok=True)
     cases = [ordinary_case(args.shared, HOSTILE_DIR), *(c for c in CASES if not args.only or c.name in args.only)]
     results = []
     for case in cases:
-        result = run_case(case, exe, HOSTILE_DIR)
+        result = run_case(case, exe, HOSTILE_DIR, scratch)
         results.append(result)
         print(f"{case.name}: whole {result.whole}  in-process {result.inproc}", file=sys.stderr, flush=True)
         shutil.rmtree(HOSTILE_DIR / case.name, ignore_errors=True)
+    if args.scratch is None and scratch != HOSTILE_DIR:
+        shutil.rmtree(scratch, ignore_errors=True)
     measured = [r for r in results if r.name != "ordinary" and r.inproc.get("mb_s")]
     slowest = min(measured, key=lambda r: min(r.inproc["mb_s"], r.whole["mb_s"] or 0), default=None)
     report = {
         "machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()[0]},
+        "outputs_under": str(scratch),
         "classes": [asdict(r) for r in results],
         "slowest": slowest.name if slowest else None,
     }

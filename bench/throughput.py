@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import DEFAULT_SHARED, OUT, REPO, compiled
+from . import DEFAULT_SHARED, OUT, REPO, compiled, scratch_dir
 from . import corpus as corpus_mod
 
 MB = 1_000_000
@@ -258,15 +258,6 @@ def run_c4(source: Path, out: Path, base: Measure) -> Measure:
 # ---------------------------------------------------------------------------------------------------- main
 
 
-def _default_scratch(workdir: Path) -> Path:
-    """A directory on tmpfs for the outputs when the machine has one, so file creation costs the same in every
-    run (see the module's notes); otherwise the work directory."""
-    shm = Path("/dev/shm")
-    if shm.is_dir() and os.access(shm, os.W_OK):
-        return shm / f"cleaner-bench-{os.getpid()}"
-    return workdir
-
-
 def _warm(directory: Path) -> None:
     """Read every file once so every system starts from the same (cached) state."""
     for path in directory.glob("*.txt"):
@@ -351,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         f" kinds {manifest['kinds']}), ready in {time.perf_counter() - start:.1f}s"
     )
     args.workdir.mkdir(parents=True, exist_ok=True)
-    scratch = args.scratch or _default_scratch(args.workdir)
+    scratch = args.scratch or scratch_dir(args.workdir, "bench")
     scratch.mkdir(parents=True, exist_ok=True)
     print(f"outputs written under {scratch}")
     results: list[Measure] = []
