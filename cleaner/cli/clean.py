@@ -23,9 +23,9 @@ from .common import (
     Terminated,
     binary_stream,
     default_jobs,
-    fail,
     is_tty,
     pack_option,
+    pipeline_options,
     rules_option,
     sigterm_raises,
     silence_stdout,
@@ -202,20 +202,7 @@ def clean_command(
     if backup and (not backup_suffix or os.sep in backup_suffix or backup_suffix in (".", "..")):
         raise click.UsageError(f"--backup-suffix {backup_suffix!r}: give a suffix for a file name, such as .orig")
 
-    options: dict[str, Any] = {"rule_files": tuple(rule_files), "density": not no_density}
-    if trust_clean:
-        options["trust_clean"] = True
-    pack_names = split_list(packs)
-    if pack_names:
-        options["packs"] = tuple(pack_names)
-    for path in rule_files:
-        if not os.path.isfile(path):
-            problem = "is a directory" if os.path.isdir(path) else "no such file or directory"
-            fail(ctx, f"--rules {path}: {problem}")
-    try:
-        clean_page("", **options)  # loads and checks the rule packs once, before any input is read
-    except (ValueError, KeyError, OSError) as exc:
-        fail(ctx, str(exc).strip("'\"") or type(exc).__name__)
+    options = pipeline_options(ctx, rule_files, packs, no_density, trust_clean, clean_page)
 
     lang_list = [lang.lower() for lang in split_list(langs)]
     settings = Settings(

@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, BinaryIO
 
 import click
@@ -42,6 +42,34 @@ trust_clean_option = click.option(
     "use it): by default the model may still cut tables, lists or short lines out of such text, since a page of "
     "chrome no pack knows can be laid out the same way.",
 )
+
+
+def pipeline_options(
+    ctx: click.Context,
+    rule_files: Sequence[str],
+    packs: Sequence[str],
+    no_density: bool,
+    trust_clean: bool,
+    clean_page: Callable[..., object],
+) -> dict[str, Any]:
+    """The options for `cleaner.clean` from the flags of every command that cleans, checked once before any input
+    is read: a missing rule file or a bad pack is one error line and exit 2. `clean_page` is the pipeline's entry
+    point, passed in by the caller (which chooses when the pipeline is imported); cleaning an empty page with the
+    options loads and checks the packs."""
+    options: dict[str, Any] = {"rule_files": tuple(rule_files), "density": not no_density}
+    if trust_clean:
+        options["trust_clean"] = True
+    names = split_list(packs)
+    if names:
+        options["packs"] = tuple(names)
+    for path in rule_files:
+        if not os.path.isfile(path):
+            fail(ctx, f"--rules {path}: {'is a directory' if os.path.isdir(path) else 'no such file or directory'}")
+    try:
+        clean_page("", **options)
+    except (ValueError, KeyError, OSError) as exc:
+        fail(ctx, str(exc).strip("'\"") or type(exc).__name__)
+    return options
 
 
 class Progress:

@@ -40,11 +40,11 @@ from .common import (
     binary_stream,
     fail,
     pack_option,
+    pipeline_options,
     plural,
     rules_option,
     sigterm_raises,
     silence_stdout,
-    split_list,
     stderr_is_tty,
     trust_clean_option,
 )
@@ -120,22 +120,9 @@ def cleaning_setup(
     """The options for `cleaner.clean` (None with --no-clean), checked once before any input is read."""
     if no_clean:
         return None
-    options: dict[str, Any] = {"rule_files": tuple(rule_files), "density": not no_density}
-    if trust_clean:
-        options["trust_clean"] = True
-    names = split_list(packs)
-    if names:
-        options["packs"] = tuple(names)
-    for path in rule_files:
-        if not os.path.isfile(path):
-            fail(ctx, f"--rules {path}: {'is a directory' if os.path.isdir(path) else 'no such file or directory'}")
-    from ..pipeline import clean as clean_page
+    from ..pipeline import clean as clean_page  # only now: with --no-clean nothing of the pipeline is loaded
 
-    try:
-        clean_page("", **options)
-    except (ValueError, KeyError, OSError) as exc:
-        fail(ctx, str(exc).strip("'\"") or type(exc).__name__)
-    return options
+    return pipeline_options(ctx, rule_files, packs, no_density, trust_clean, clean_page)
 
 
 def fingerprint(options: dict[str, Any] | None, input_format: str) -> str:
