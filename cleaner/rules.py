@@ -82,6 +82,13 @@ def fold(line: str) -> str:
     return " ".join(text[start:end].split())
 
 
+def phrase_key(line: str) -> str:
+    """The form a rule phrase and a line are matched in: `fold`, except that a line of symbols only ("#",
+    "* * *"), which folds to nothing, is compared as written (inner whitespace folded), so the phrase "#" does not
+    take every "***" scene break. The two forms cannot meet: a folded key starts and ends with a letter or digit."""
+    return fold(line) or " ".join(line.split())
+
+
 # --- user patterns on RE2 ---------------------------------------------------------------------------------------
 
 _C = sre_constants
@@ -347,6 +354,8 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str], safe: bool 
         not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) for p in phrases)
     ):
         raise _fail(origin, f"rule {rule_id!r}: phrases must be a list of strings")
+    if phrases is not None and not all(p.strip() for p in phrases):
+        raise _fail(origin, f"rule {rule_id!r}: a phrase is empty")
     if phrases is not None and action in ("strip", "extract"):
         raise _fail(origin, f"rule {rule_id!r}: {action} rules need a pattern")
     compiled = None
@@ -362,7 +371,7 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str], safe: bool 
         id=rule_id,
         action=action,
         note=str(raw.get("note", "")),
-        phrases=frozenset(fold(p) for p in phrases or ()),
+        phrases=frozenset(phrase_key(p) for p in phrases or ()),
         pattern=compiled,
         where=where,
         max_words=max_words,
@@ -596,7 +605,7 @@ class RuleSet:
     def _find(self, line: str) -> Iterator[RuleMatch]:
         words = count_words(line)
         if words <= self.phrase_max_words:
-            for rule in self.phrase_index.get(fold(line), ()):
+            for rule in self.phrase_index.get(phrase_key(line), ()):
                 if words <= rule.max_words:
                     yield rule, {}
         shipped = words <= self.trusted_max_words

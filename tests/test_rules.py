@@ -25,6 +25,7 @@ from cleaner.rules import (
     fold,
     load_rules,
     parse_pack,
+    phrase_key,
     shipped_pack,
     shipped_pack_names,
 )
@@ -124,6 +125,7 @@ BAD_PACKS = {
     "phrases not a list": ('[[rules]]\nid = "a"\naction = "drop"\nphrases = "a"', "phrases"),
     "phrases empty": ('[[rules]]\nid = "a"\naction = "drop"\nphrases = []', "phrases"),
     "phrases not strings": ('[[rules]]\nid = "a"\naction = "drop"\nphrases = [1]', "phrases"),
+    "a blank phrase": ('[[rules]]\nid = "a"\naction = "drop"\nphrases = ["Sign up", "  "]', "phrase is empty"),
     "empty pattern": ('[[rules]]\nid = "a"\naction = "drop"\npattern = ""', "pattern"),
     "strip with phrases": ('[[rules]]\nid = "a"\naction = "strip"\nphrases = ["a"]', "pattern"),
     "extract with phrases": ('[[rules]]\nid = "a"\naction = "extract"\nphrases = ["a"]', "pattern"),
@@ -259,6 +261,28 @@ def test_drop_phrases_match_whole_lines_only() -> None:
     line = "Readers who follow the gull on its long flight south will be rewarded with a view of the bay."
     page = applied(DROP_GULL, line, "Follow the Gull now")
     assert all(block.verdict is None for block in page.blocks)
+
+
+def test_a_phrase_of_symbols_matches_that_line_as_written_and_no_other() -> None:
+    # Folded, "#" would be the empty string, as "***", "*" and "|" are: the hashtag box's "#" phrase of the
+    # daily8 pack took every bullet and scene break of every page, under the reason "daily8/hashtags".
+    rules = '[[rules]]\nid = "hash"\naction = "drop"\nphrases = ["#", "* * *"]\n'
+    page = applied(rules, PROSE_1, "#", "***", "*  *  *", "*", "|", "# #", PROSE_2)
+    assert verdicts(page) == {PROSE_1: None, "#": "mine/hash", "***": None, "*  *  *": "mine/hash", "*": None,
+                              "|": None, "# #": None, PROSE_2: None}  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
+)
+def test_phrase_keys_of_symbol_lines_and_of_words_never_meet(one: str, other: str) -> None:
+    # Either both lines have words and compare folded, or both are symbols and compare as written.
+    if phrase_key(one) == phrase_key(other):
+        assert (fold(one) == "") == (fold(other) == "")
+        if not fold(one):
+            assert one.split() == other.split()
 
 
 def test_drop_by_pattern_is_a_full_match() -> None:
