@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from test_dedup import paragraphs, prose
 
 from cleaner import cli
+from cleaner.cli import dedup as dedup_cli
 from cleaner.dedup import Deduplicator, DedupOptions
 from cleaner.dedup import deduplicator as dedup_module
 from cleaner.dedup.index import Index, IndexProblem, Remove, Replace, StoredDoc, Touch
@@ -279,3 +280,41 @@ def test_trusting_clean_text_is_part_of_the_recorded_cleaning(tmp_path: Path, sk
     assert len(sketched.texts) == 2
     assert run("index", str(corpus), "-j", "1")[0] == 0
     assert len(sketched.texts) == 3
+
+
+def test_sketches_of_another_cleaner_are_not_fresh(
+    tmp_path: Path, sketched: Counter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The version string stays the same across many changes to what cleaning gives; the digest of cleaner's own
+    # files does not: after an upgrade, a recorded file is read and cleaned again.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(prose(1))
+    assert run("index", str(corpus), "-j", "1")[0] == 0
+    assert run("index", str(corpus), "-j", "1")[0] == 0
+    assert len(sketched.texts) == 1
+    monkeypatch.setattr(dedup_cli, "cleaning_digest", lambda: "another-cleaner")
+    assert run("index", str(corpus), "-j", "1")[0] == 0
+    assert len(sketched.texts) == 2
+    # without cleaning (--no-clean) the sketch is of the raw text: no cleaner's code is involved
+    assert run("index", str(corpus), "-j", "1", "--no-clean")[0] == 0
+    assert len(sketched.texts) == 3
+    monkeypatch.setattr(dedup_cli, "cleaning_digest", lambda: "a third cleaner")
+    assert run("index", str(corpus), "-j", "1", "--no-clean")[0] == 0
+    assert len(sketched.texts) == 3
+
+
+def test_the_files_digest_follows_sources_and_data_not_bytecode(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    (package / "packs").mkdir(parents=True)
+    (package / "__pycache__").mkdir()
+    (package / "core.py").write_text("X = 1\n")
+    (package / "packs" / "generic.toml").write_text('[pack]\nname = "generic"\n')
+    first = dedup_cli.files_digest(package)
+    (package / "__pycache__" / "core.cpython-311.pyc").write_bytes(b"\0" * 64)
+    assert dedup_cli.files_digest(package) == first
+    (package / "packs" / "generic.toml").write_text('[pack]\nname = "generic"\nversion = 2\n')
+    second = dedup_cli.files_digest(package)
+    assert second != first
+    (package / "core.py").rename(package / "main.py")
+    assert dedup_cli.files_digest(package) not in (first, second)

@@ -13,6 +13,7 @@ cleaning settings' fingerprint, the sketching flow and the index writer.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -21,6 +22,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from json.encoder import encode_basestring  # json.dumps of a str, without building an encoder
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -125,10 +127,25 @@ def cleaning_setup(
     return pipeline_options(ctx, rule_files, packs, no_density, trust_clean, clean_page)
 
 
+@functools.cache
+def cleaning_digest() -> str:
+    """A digest of cleaner's own files (code, shipped packs, density model): the version string alone stayed the
+    same while what cleaning gives changed, and sketches recorded by another cleaner must not count as fresh."""
+    return files_digest(Path(__file__).resolve().parent.parent)
+
+
+def files_digest(package: Path) -> str:
+    """A digest of the names and bytes of the sources and data files under `package` (not compiled bytecode)."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".toml", ".json") and p.is_file()):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def fingerprint(options: dict[str, Any] | None, input_format: str) -> str:
-    """What a stored sketch depends on besides the text: the cleaning (version, packs, rule files' bytes, density,
-    trust in clean-looking text)
-    and how inputs are split into documents. A file recorded with another fingerprint is read again."""
+    """What a stored sketch depends on besides the text: the cleaning (version, cleaner's own files, packs, rule
+    files' bytes, density, trust in clean-looking text) and how inputs are split into documents. A file recorded
+    with another fingerprint is read again."""
     if options is None:
         return f"raw/{input_format}"
     rules = []
@@ -137,6 +154,7 @@ def fingerprint(options: dict[str, Any] | None, input_format: str) -> str:
             rules.append(hashlib.blake2b(handle.read(), digest_size=8).hexdigest())
     described = {
         "version": __version__,
+        "cleaner": cleaning_digest(),
         "packs": list(options.get("packs", ())),
         "rules": rules,
         "density": options.get("density", True),
