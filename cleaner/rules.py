@@ -85,7 +85,8 @@ def fold(line: str) -> str:
 def phrase_key(line: str) -> str:
     """The form a rule phrase and a line are matched in: `fold`, except that a line of symbols only ("#",
     "* * *"), which folds to nothing, is compared as written (inner whitespace folded), so the phrase "#" does not
-    take every "***" scene break. The two forms cannot meet: a folded key starts and ends with a letter or digit."""
+    take every "***" scene break. The two forms do not meet: a folded key starts and ends with a letter or digit
+    (a line over `FOLD_MAX_CHARS`, compared as it stands, is no phrase)."""
     return fold(line) or " ".join(line.split())
 
 
