@@ -248,7 +248,7 @@ class PatternScreen:
         return PatternScreen, (self.patterns, self.build_after, self.how)
 
     def candidates(self, line: str) -> list[int]:
-        """The positions, in order, of the patterns that may fullmatch `line`: none of the others does."""
+        """The positions, in order, of the patterns that may match `line` (as `how` says): none of the others does."""
         if self._set is None:
             if self._untried > 0:
                 self._untried -= 1

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .. import __version__
 from .. import io as cio
 from ..dedup.options import DEFAULT_DIR, DEFAULT_NAME, DedupOptions, default_path
 from .common import (
@@ -143,8 +142,8 @@ def files_digest(package: Path) -> str:
 
 
 def fingerprint(options: dict[str, Any] | None, input_format: str) -> str:
-    """What a stored sketch depends on besides the text: the cleaning (version, cleaner's own files, packs, rule
-    files' bytes, density, trust in clean-looking text) and how inputs are split into documents. A file recorded
+    """What a stored sketch depends on besides the text: the cleaning (cleaner's own files, packs, rule files'
+    bytes, density, trust in clean-looking text) and how inputs are split into documents. A file recorded
     with another fingerprint is read again."""
     if options is None:
         return f"raw/{input_format}"
@@ -153,8 +152,7 @@ def fingerprint(options: dict[str, Any] | None, input_format: str) -> str:
         with open(path, "rb") as handle:
             rules.append(hashlib.blake2b(handle.read(), digest_size=8).hexdigest())
     described = {
-        "version": __version__,
-        "cleaner": cleaning_digest(),
+        "cleaner": cleaning_digest(),  # its version too: `__version__` is in cleaner/__init__.py
         "packs": list(options.get("packs", ())),
         "rules": rules,
         "density": options.get("density", True),
