@@ -326,8 +326,8 @@ texts = st.builds(prose, st.integers(0, 10_000), st.integers(0, 200))
 def test_identical_texts_always_cluster(text: str, others: list[int]) -> None:
     dedup = Deduplicator()
     dedup.add("first", text)
-    for seed in others:
-        dedup.add(f"other{seed}", prose(seed + 20_000))
+    for position, seed in enumerate(others):
+        dedup.add(f"other{position}", prose(seed + 20_000))
     match = dedup.add("again", text)
     if not normalise(text):
         assert match is None  # nothing to compare

@@ -10,11 +10,12 @@ its band keys in a dict; nothing of its text.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
 
+from ..document import Document
 from .cluster import Rank, UnionFind
 from .lsh import Banding, BandTable
 from .minhash import MinHasher, Sketch
@@ -79,8 +80,29 @@ class Deduplicator:
     >>> dedup.clusters()                    # [Cluster(representative, members), ...]
     """
 
-    def __init__(self, options: DedupOptions | None = None, *, source: Source | None = None) -> None:
-        self.options = options or DedupOptions()
+    def __init__(
+        self,
+        options: DedupOptions | None = None,
+        *,
+        jaccard: float | None = None,
+        containment: float | None = None,
+        min_words: int | None = None,
+        shingle_size: int | None = None,
+        source: Source | None = None,
+    ) -> None:
+        """`options` (a `DedupOptions`), with any of its thresholds given here by name instead:
+        `Deduplicator(jaccard=0.6)` is `Deduplicator(DedupOptions(jaccard=0.6))`. A wrong type is a `TypeError`
+        naming the parameter."""
+        if options is not None and not isinstance(options, DedupOptions):
+            raise TypeError(f"options must be a DedupOptions or None, not {type(options).__name__}")
+        given = {"jaccard": jaccard, "containment": containment, "min_words": min_words, "shingle_size": shingle_size}
+        for name, value in given.items():
+            wanted: tuple[type, ...] = (int,) if name in ("min_words", "shingle_size") else (int, float)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, wanted)):
+                kind = "an int" if wanted == (int,) else "a number"
+                raise TypeError(f"{name} must be {kind}, not {type(value).__name__}")
+        chosen = {name: value for name, value in given.items() if value is not None}
+        self.options = replace(options or DedupOptions(), **chosen)
         self.source = source
         self._hasher = MinHasher(self.options.num_perm, self.options.seed)
         self._banding = Banding(self.options.num_perm, self.options.bands)
@@ -92,6 +114,7 @@ class Deduplicator:
         self._added: list[int] = []  # nodes added (not pulled from the source), in order
         self._external: dict[Hashable, int] = {}
         self._order = 0
+        self._named: set[Hashable] = set()  # the ids `add` and `add_many` took
 
     # -- the API
 
@@ -109,15 +132,24 @@ class Deduplicator:
             return np.zeros((0, self._banding.bands), dtype=np.int64)
         return self._banding.keys_many(np.stack([sketch.signature for sketch in sketches]))
 
-    def add(self, id: Hashable, text: str) -> Match | None:
-        """Add a document; the earlier document it duplicates, if any."""
+    def add(self, id: Hashable, text: str | Document) -> Match | None:
+        """Add a document (its text, or a cleaned `Document`: its rendered text); the earlier document it
+        duplicates, if any. An id added before is a `ValueError`: a second document under it could not be told
+        from the first in the clusters."""
+        text = self._text(id, text)
+        self._claim(id)
         return self.add_sketch(id, self.sketch(text))
 
-    def add_many(self, documents: Iterable[tuple[Hashable, str]], batch: int = 32) -> Iterator[Match | None]:
-        """Add documents (id, text) in order, sketched `batch` at a time; each one's match, in order."""
+    def add_many(
+        self, documents: Iterable[tuple[Hashable, str | Document]], batch: int = 32
+    ) -> Iterator[Match | None]:
+        """Add documents (id, text or `Document`) in order, sketched `batch` at a time; each one's match, in
+        order (ids as in `add`)."""
         pending: list[tuple[Hashable, str]] = []
-        for document in documents:
-            pending.append(document)
+        for doc_id, document in documents:
+            text = self._text(doc_id, document)
+            self._claim(doc_id)
+            pending.append((doc_id, text))
             if len(pending) >= batch:
                 yield from self._add_batch(pending)
                 pending = []
@@ -252,6 +284,19 @@ class Deduplicator:
 
     def __len__(self) -> int:
         return len(self._added)
+
+    @staticmethod
+    def _text(id: Hashable, document: str | Document) -> str:
+        if isinstance(document, str):
+            return document
+        if isinstance(document, Document):
+            return document.render()
+        raise TypeError(f"the text of {id!r} must be a str or a cleaner.Document, not {type(document).__name__}")
+
+    def _claim(self, id: Hashable) -> None:
+        if id in self._named:
+            raise ValueError(f"id {id!r} was added already: each document needs its own id")
+        self._named.add(id)
 
     # -- the work
 
