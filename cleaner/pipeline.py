@@ -199,9 +199,7 @@ def _clean_text(text: str, opts: Options) -> Document:
     return doc
 
 
-def _route(
-    text: str | bytes, opts: Options, input_format: str, url: str | None, charset: str | None
-) -> str | Document:
+def _route(text: str | bytes, opts: Options, input_format: str, url: str | None, charset: str | None) -> str | Document:
     """Text to clean here, or the Document of an HTML page."""
     expect("text", text, (str, bytes), "a str or bytes")
     if input_format not in ("auto", "text", "html"):
@@ -258,7 +256,8 @@ def clean_many(
         raise TypeError(f"texts must be an iterable of pages (str or bytes), not {type(texts).__name__}")
     options = {"packs": packs, "rule_files": rule_files, "title": title, "density": density}
     Options.of(trust_clean=trust_clean, **options)  # a wrong option fails here, not at the first page
-    return _clean_each(texts, dict(options, trust_clean=trust_clean, input_format=input_format, url=url, charset=charset))
+    routing = {"input_format": input_format, "url": url, "charset": charset}
+    return _clean_each(texts, {**options, "trust_clean": trust_clean, **routing})
 
 
 def _clean_each(texts: Iterable[str | bytes], options: dict[str, Any]) -> Iterator[Document]:

@@ -140,9 +140,7 @@ class Deduplicator:
         self._claim(id)
         return self.add_sketch(id, self.sketch(text))
 
-    def add_many(
-        self, documents: Iterable[tuple[Hashable, str | Document]], batch: int = 32
-    ) -> Iterator[Match | None]:
+    def add_many(self, documents: Iterable[tuple[Hashable, str | Document]], batch: int = 32) -> Iterator[Match | None]:
         """Add documents (id, text or `Document`) in order, sketched `batch` at a time; each one's match, in
         order (ids as in `add`)."""
         pending: list[tuple[Hashable, str]] = []
