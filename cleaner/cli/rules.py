@@ -70,7 +70,8 @@ def rules_command(packs: tuple[str, ...], rule_files: tuple[str, ...], fmt: str,
         return
     for pack in loaded:
         count = len(pack.rules)
-        click.echo(click.style(pack.name, bold=True) + f"  ({pack.origin}: {count} {plural(count, 'rule')})")
+        where = "shipped" if pack.origin == f"{pack.name} (shipped)" else f"from {pack.origin}"
+        click.echo(click.style(pack.name, bold=True) + f"  ({where}, {count} {plural(count, 'rule')})")
         if pack.description:
             click.echo(f"  {pack.description}")
         for rule in pack.rules:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,19 @@ from .common import EXIT_CHANGED, EXIT_ERROR, EXIT_OK, Reporter, plural
 from .pool import Begin, Doc, End, Event, Pass
 
 # --- what happens to each result -----------------------------------------------------------------------------
+
+# Write failures that no other output file would escape (a full disk, a read-only file system, a quota): the run
+# stops at the first, with one message, instead of one error per file.
+EVERY_FILE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT})
+
+
+class OutputStopped(Exception):
+    """No output file can be written: `str()` is the one line to show."""
+
+
+def _stop_if_every_file(exc: OSError, target: str) -> None:
+    if exc.errno in EVERY_FILE_ERRNOS:
+        raise OutputStopped(f"cannot write {target} ({cio.describe_os_error(exc)}); stopped: no other file could be")
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,7 @@ class Session:
         self.skipped = 0
         self.records_skipped = 0  # WARC records that are not HTML pages
         self.files_changed = 0
+        self.files_done = 0  # inputs finished (for the message of an interrupted run)
         self._held: tuple[str, bytes] | None = None  # the first text document, until we know it is not alone
         self._printed = 0
         self._unit: _Unit | None = None
@@ -178,24 +193,17 @@ class Session:
             self._file_line(doc.line, None)
 
     def _pass(self, event: Pass) -> None:
+        """A JSONL line that is not a record to clean. The one rule, in every mode: it comes out as it was
+        wherever JSONL is written (stdout, -o, --in-place), and nowhere in --format text; an invalid line and an
+        object with no `text` or `html` string are errors (reported, counted, exit 2 unless --skip-errors); a
+        blank line is not."""
         line = event.line
-        where = f"{event.source.path}:{line.lineno}"
-        if line.kind == "invalid":
+        if line.kind in ("invalid", "notext"):
             self.errors += 1
-            self.reporter.problem(where, line.problem or "invalid JSON")
-        elif line.kind == "notext":
-            record = line.record or {}
-            problem = "no text field" if "text" not in record else "text field is not a string"
-            self.reporter.problem(where, problem)
+            self.reporter.problem(f"{event.source.path}:{line.lineno}", _line_problem(line))
         if self.settings.to_files:
-            if line.kind == "blank":
-                if self._unit is not None:
-                    self._unit.changed = True  # blank lines are not written
-                    if self.settings.diff:
-                        self._unit.old.append(_old_line(line))
-            else:
-                self._file_line(line, None)
-        elif line.kind == "notext" and self.settings.fmt == "jsonl":
+            self._file_line(line, None)
+        elif self.settings.fmt == "jsonl":
             self._write(_encode(line.text + "\n"))
 
     # stdout
@@ -264,10 +272,11 @@ class Session:
         assert writer is not None
         try:
             writer.write(data)
-        except OSError as exc:  # a full disk: this file is not written, the others are still tried
+        except OSError as exc:  # this file is not written; the others are still tried, unless none can be
             unit.failed = True
             unit.writer = None
             writer.discard()
+            _stop_if_every_file(exc, writer.target)
             self._cannot_write(unit.source, f"cannot write {writer.target} ({cio.describe_os_error(exc)})")
 
     def _open_writer(self, unit: _Unit) -> bool:
@@ -303,6 +312,7 @@ class Session:
             self._writers.append(unit.writer)
         except OSError as exc:
             unit.failed = True
+            _stop_if_every_file(exc, target)
             self._cannot_write(source, f"cannot write {target} ({cio.describe_os_error(exc)})")
             return False
         return True
@@ -314,6 +324,7 @@ class Session:
 
     def _end(self, source: cio.Input) -> None:
         self._settle(source)
+        self.files_done += 1
         self._writers.clear()  # committed or dropped, every one (only an interrupt leaves the list full)
 
     def _settle(self, source: cio.Input) -> None:
@@ -353,10 +364,13 @@ class Session:
         try:
             writer.commit(backup=self.settings.backup if self.settings.in_place else None)
         except OSError as exc:
+            _stop_if_every_file(exc, writer.target)
             self._cannot_write(unit.source, f"cannot write {writer.target} ({cio.describe_os_error(exc)})")
         else:
             if unit.changed:
                 self.files_changed += 1
+                if self.settings.in_place and not self.settings.quiet:
+                    self.reporter.echo(f"cleaned {unit.source.path}")  # the pre-commit hook's failure names it
 
     def _diff(self, unit: _Unit) -> None:
         path = unit.source.path
@@ -420,6 +434,15 @@ class Session:
             writer.discard()  # a no-op for one already committed
         self._writers.clear()
         self._unit = None
+
+
+def _line_problem(line: cio.Line) -> str:
+    if line.kind == "invalid":
+        return line.problem or "invalid JSON"
+    record = line.record or {}
+    if "text" in record or "html" in record:
+        return "no page in it: its text (or html) field is not a string"
+    return "no page in it: no text or html field"
 
 
 def _merge(doc: Doc, result: Document) -> dict[str, Any]:
