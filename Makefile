@@ -29,6 +29,9 @@ test: lint
 
 # Quality on the dev pages next to the peers, throughput on a generated corpus, HTML input next to its peers,
 # learning (F1 with and without --learn, memory on 100,000 pages) and dedup (bench/dedup.py).
+# Each benchmark writes its report into its section of docs/benchmarks.md (bench/report.py): the one place the
+# figures live.
+bench: export BENCH_PAGE = docs/benchmarks.md
 bench: install-bench
 	$(PY) -m bench.quality --shared $(SHARED)
 	$(PY) -m bench.throughput --shared $(SHARED)

@@ -464,4 +464,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from .report import recorded
+
+    sys.exit(recorded("dedup", main))

@@ -22,7 +22,7 @@ def describe(page: Page) -> Document:
     card_texts = [item.text or item.title for item in page.related]
     language = detect_language(body or ([page.title] if page.title else card_texts))
     return Document(
-        title=page.title if kind == "article" else "",
+        title=page.title if kind != "empty" else "",
         text="\n\n".join(body),
         kind=kind,
         language=language,

@@ -193,7 +193,7 @@ def test_subprocess_end_to_end(tmp_path: Path) -> None:
         ("c.txt", "c.txt", None),
     ]
     check = subprocess.run(
-        [sys.executable, "-m", "cleaner", "dedup", "--check", "-q", "c.txt", "b.txt", "a.txt"],
+        [sys.executable, "-m", "cleaner", "dedup", "--check", "--no-index", "-q", "c.txt", "b.txt", "a.txt"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -143,6 +143,13 @@ from .session import Claims, OutputStopped, Session, Settings
     "dropped when a kept copy is at least as long; not printed or written (left untouched with --in-place), "
     "counted at the end.",
 )
+@click.option(
+    "--drop-listings",
+    is_flag=True,
+    help="Leave listing pages (tag or topic pages made only of teaser cards) out: not printed or written (left "
+    "untouched with --in-place), each named on stderr ('dropped PATH: a listing page'), counted at the end. By "
+    "default a listing's text is its title and a paragraph per card.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line; errors are still shown.")
 @click.pass_context
 def clean_command(
@@ -167,6 +174,7 @@ def clean_command(
     langs: tuple[str, ...],
     jobs: int | None,
     dedup: bool,
+    drop_listings: bool,
     quiet: bool,
 ) -> None:
     """Clean pages: files, directories (their *.txt, *.jsonl, *.html, *.htm, *.html.gz, *.htm.gz, *.warc and
@@ -223,6 +231,7 @@ def clean_command(
         backup=backup_suffix if backup else None,
         skip_errors=skip_errors,
         fix_text=fix_text,
+        drop_listings=drop_listings,
     )
     exclude = [output_dir] if output_dir is not None and not settings.compare else []
 

@@ -97,19 +97,23 @@ class Progress:
         self.docs += docs
         if not self.enabled:
             return
+        count = f"{self.docs} {plural(self.docs, self.item)}"
         if self._bar is None:
             if time.monotonic() - self.started < self.DELAY:
                 return
-            self._bar = self._open()
+            self._bar = self._open(count)
         else:
+            if docs:
+                self._bar.set_postfix_str(count, refresh=False)
             self._bar.update(size)
-        if docs:
-            self._bar.set_postfix_str(f"{self.docs} {plural(self.docs, self.item)}", refresh=False)
 
-    def _open(self) -> Any:
+    def _open(self, count: str) -> Any:
         from tqdm import tqdm  # only when a bar is drawn
 
+        # No monitor thread: with a second thread alive the cleaning pool could no longer fork its workers.
+        tqdm.monitor_interval = 0
         return tqdm(
+            postfix=count,
             total=self.total or None,
             initial=self.done,
             desc=self.label,

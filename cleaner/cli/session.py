@@ -18,18 +18,14 @@ from .pool import Begin, Doc, End, Event, Pass
 
 # --- what happens to each result -----------------------------------------------------------------------------
 
-# Write failures that no other output file would escape (a full disk, a read-only file system, a quota): the run
-# stops at the first, with one message, instead of one error per file.
+# Write failures that no other file under the same -o folder would escape (a full disk, a read-only file system, a
+# quota): the run stops at the first, with one message, instead of one error per file. (--in-place inputs may lie on
+# several disks: each file is still tried.)
 EVERY_FILE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT})
 
 
 class OutputStopped(Exception):
     """No output file can be written: `str()` is the one line to show."""
-
-
-def _stop_if_every_file(exc: OSError, target: str) -> None:
-    if exc.errno in EVERY_FILE_ERRNOS:
-        raise OutputStopped(f"cannot write {target} ({cio.describe_os_error(exc)}); stopped: no other file could be")
 
 
 @dataclass(frozen=True)
@@ -46,6 +42,7 @@ class Settings:
     backup: str | None = None  # --in-place: keep each replaced file under its name plus this suffix
     skip_errors: bool = False  # unreadable inputs, lines and documents do not set exit status 2
     fix_text: bool = False  # documents were repaired by --fix-text: diff against the input as read
+    drop_listings: bool = False  # listing pages are left out, each named
 
     @property
     def compare(self) -> bool:
@@ -90,6 +87,7 @@ class Session:
         self.settings = settings
         self.dedup = dedup  # a cleaner.dedup.Deduplicator under --dedup
         self.duplicates = 0
+        self.listings = 0  # left out by --drop-listings
         self.stdout = stdout
         self.reporter = reporter
         self.claims = claims
@@ -142,6 +140,11 @@ class Session:
             self.skipped += 1
             self._keep(doc)
             return
+        if self.settings.drop_listings and result.kind == "listing":
+            self.listings += 1
+            self.reporter.echo(f"dropped {doc.label}: a listing page")
+            self._keep(doc)
+            return
         if self.dedup is not None and self._duplicate(doc, result):
             self.duplicates += 1
             self._keep(doc)
@@ -150,7 +153,7 @@ class Session:
         if self.settings.explain:
             self._explain(doc, result)
         if doc.line is None:
-            rendered = result.render()
+            rendered = text_of(result)
             if doc.html is not None or rendered != doc.text:
                 self.changed += 1
             if self.settings.to_files:
@@ -168,7 +171,7 @@ class Session:
         elif self.settings.fmt == "jsonl":
             self._write(cio.jsonl_line(record))
         else:
-            self._print_text(str(doc.id), _encode(result.render()))
+            self._print_text(str(doc.id), _encode(text_of(result)))
 
     def _duplicate(self, doc: Doc, result: Document) -> bool:
         """--dedup keeps the first copy of a story; a later one is dropped only when a kept copy is at least as
@@ -193,14 +196,19 @@ class Session:
             self._file_line(doc.line, None)
 
     def _pass(self, event: Pass) -> None:
-        """A JSONL line that is not a record to clean. The one rule, in every mode: it comes out as it was
-        wherever JSONL is written (stdout, -o, --in-place), and nowhere in --format text; an invalid line and an
-        object with no `text` or `html` string are errors (reported, counted, exit 2 unless --skip-errors); a
-        blank line is not."""
+        """A JSONL line that is not a record to clean. The one rule, in every mode: an invalid line, or an
+        object with no `text` or `html` string, is an error (reported, counted, exit 2 unless --skip-errors) and
+        comes out as it was wherever JSONL is written (stdout, -o, --in-place), so nothing is lost; a blank line
+        holds nothing and is dropped from every JSONL output; --format text prints documents only."""
         line = event.line
-        if line.kind in ("invalid", "notext"):
-            self.errors += 1
-            self.reporter.problem(f"{event.source.path}:{line.lineno}", _line_problem(line))
+        if line.kind == "blank":
+            if self._unit is not None:
+                self._unit.changed = True
+                if self.settings.diff:
+                    self._unit.old.append(_old_line(line))
+            return
+        self.errors += 1
+        self.reporter.problem(f"{event.source.path}:{line.lineno}", _line_problem(line))
         if self.settings.to_files:
             self._file_line(line, None)
         elif self.settings.fmt == "jsonl":
@@ -276,7 +284,7 @@ class Session:
             unit.failed = True
             unit.writer = None
             writer.discard()
-            _stop_if_every_file(exc, writer.target)
+            self._stop_if_every_file(exc, writer.target)
             self._cannot_write(unit.source, f"cannot write {writer.target} ({cio.describe_os_error(exc)})")
 
     def _open_writer(self, unit: _Unit) -> bool:
@@ -312,10 +320,15 @@ class Session:
             self._writers.append(unit.writer)
         except OSError as exc:
             unit.failed = True
-            _stop_if_every_file(exc, target)
+            self._stop_if_every_file(exc, target)
             self._cannot_write(source, f"cannot write {target} ({cio.describe_os_error(exc)})")
             return False
         return True
+
+    def _stop_if_every_file(self, exc: OSError, target: str) -> None:
+        if self.settings.output_dir is not None and exc.errno in EVERY_FILE_ERRNOS:
+            problem = cio.describe_os_error(exc)
+            raise OutputStopped(f"cannot write {target} ({problem}); stopped: no other file could be")
 
     def _cannot_write(self, source: cio.Input, problem: str) -> None:
         self.errors += 1
@@ -364,7 +377,7 @@ class Session:
         try:
             writer.commit(backup=self.settings.backup if self.settings.in_place else None)
         except OSError as exc:
-            _stop_if_every_file(exc, writer.target)
+            self._stop_if_every_file(exc, writer.target)
             self._cannot_write(unit.source, f"cannot write {writer.target} ({cio.describe_os_error(exc)})")
         else:
             if unit.changed:
@@ -414,6 +427,8 @@ class Session:
                 summary = f"cleaned {self.docs} {plural(self.docs, 'document')} ({self.changed} changed, {errors})"
             if self.duplicates:
                 summary += f"\ndropped {self.duplicates} {plural(self.duplicates, 'duplicate')}"
+            if self.listings:
+                summary += f"\ndropped {self.listings} {plural(self.listings, 'listing')}"
             if self.skipped:
                 summary += f"\nskipped {self.skipped} {plural(self.skipped, 'document')} not in {settings.lang_label}"
             if self.records_skipped:
@@ -434,6 +449,19 @@ class Session:
             writer.discard()  # a no-op for one already committed
         self._writers.clear()
         self._unit = None
+
+
+def text_of(result: Document) -> str:
+    """The text form written for a document: an article's `render()`; for a listing page (whose `text` is
+    empty: its cards are in `related`) its title and then a paragraph per card (the card's title, its source
+    and date, its snippet), so that a listing written as text keeps what the page had."""
+    if result.kind != "listing":
+        return result.render()
+    paragraphs = [result.title] if result.title else []
+    for card in result.related:
+        said = " · ".join(part for part in (card.source, card.date) if part)
+        paragraphs.append("\n".join(part for part in (card.title, said, card.text) if part))
+    return "\n\n".join(paragraphs) + "\n" if paragraphs else ""
 
 
 def _line_problem(line: cio.Line) -> str:

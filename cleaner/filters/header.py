@@ -132,13 +132,29 @@ def _remove_copies(page: Page, title: str) -> None:
             break
 
 
+def _listing_title(page: Page) -> None:
+    """A listing's title: the last headline-shaped line above its first card ("Latest news with #Izhevsk"),
+    whatever took it out (a pack's rule for tag-page headers, the listing's chrome): it names the page."""
+    first_card = next((block.index for block in page.blocks if block.verdict == "related:card"), None)
+    if first_card is None:
+        return
+    for block in reversed(page.blocks[:first_card]):
+        if _headline_shaped(block.text):
+            page.title = block.text
+            block.verdict = "title"
+            return
+
+
 def find_header(page: Page, known_title: str | None = None) -> None:
     kept = page.kept()
     if known_title is not None:
         page.title = known_title
         _remove_copies(page, known_title)
         return
-    if not kept or page.listing:
+    if page.listing:
+        _listing_title(page)
+        return
+    if not kept:
         return
     body_start = kept[0].index
     # The first kept line may be the title itself (a page that is already clean: "Title", blank, body).

@@ -138,6 +138,8 @@ def _finish(doc: Document, prepared: Prepared, extracted: Extracted | None) -> D
     title = doc.title
     if not title and doc.kind == "article" and extracted is not None and extracted.title:
         title = extracted.title
+    if not title and doc.kind == "listing":  # a listing is named by its page: "Latest news with #Izhevsk"
+        title = (extracted.title if extracted is not None else None) or prepared.title or ""
     source, date = doc.source, doc.date
     if extracted is not None:
         source = source or extracted.sitename
