@@ -40,7 +40,7 @@ bench: install-bench
 	$(PY) -m bench.dedup --shared $(SHARED)
 	$(PY) -m bench.hostile --shared $(SHARED)
 
-# Coverage-guided fuzzing of the input path and clean() with atheris (see README, "Hostile input"); one core.
+# Coverage-guided fuzzing of the input path and clean() with atheris (see docs/hostile-input.md); one core.
 FUZZ_SECONDS ?= 1200
 fuzz: install
 	$(PIP) install -q -e '.[test,fuzz]'
@@ -48,7 +48,7 @@ fuzz: install
 	cd fuzz && nice ../$(PY) clean_fuzz.py corpus seeds ../fixtures/pages -max_total_time=$(FUZZ_SECONDS) \
 		-timeout=20 -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1
 
-# Refit the density model's weights on the dev pages (see README, "Density model").
+# Refit the density model's weights on the dev pages (see docs/design.md, "Density model").
 fit: install-bench
 	$(PY) -m bench.fit_density --shared $(SHARED) --out cleaner/models/density.json
 

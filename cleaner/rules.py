@@ -19,7 +19,7 @@ lines.
 A pack may also carry `[[selectors]]` for HTML input: CSS selectors (lexbor's dialect) of chrome elements that
 the selectolax pass (`cleaner.html.prepass`) removes before extraction. Actions: `drop` (navigation, share
 bars, comment sections, cookie banners) and `related` (a "related articles" rail: removed, its teaser cards
-read into `related`). The README documents the format with examples.
+read into `related`). docs/rule-packs.md documents the format with examples.
 
 Patterns of the shipped packs are Python regular expressions, audited to run in linear time
 (`tests/test_generic_pack.py`). Patterns of a user's pack (`--rules FILE`) run on RE2 (google-re2), which takes
@@ -118,7 +118,7 @@ _AT = {
     _C.AT_BEGINNING_STRING: r"\A",
     _C.AT_END: "$",
     _C.AT_END_STRING: r"\z",
-    _C.AT_BOUNDARY: r"\b",  # RE2's word boundaries are ASCII ones (the README says so)
+    _C.AT_BOUNDARY: r"\b",  # RE2's word boundaries are ASCII ones (docs/rule-packs.md says so)
     _C.AT_NON_BOUNDARY: r"\B",
 }
 # Items whose RE2 form a repeat can follow as it is: one character, a class, a group.

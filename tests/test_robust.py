@@ -1,4 +1,4 @@
-"""Hostile and broken input, one test (or a few) per class of the README's "Hostile input" table.
+"""Hostile and broken input, one test (or a few) per class of the "Hostile input" table (docs/hostile-input.md).
 
 Encodings, NUL and control characters, invalid sequences, mojibake (`--fix-text`), compressed inputs and
 outputs, the size cap, giant lines and the pipeline's guards for them, safe user patterns (RE2), JSONL errors
@@ -594,7 +594,7 @@ def test_re2_translation_matches_as_python_does(pattern: str, line: str) -> None
 
 
 def test_re2_word_boundaries_are_ascii_ones() -> None:
-    # The one difference the README states: RE2 has no Unicode \b.
+    # The one difference docs/rule-packs.md states: RE2 has no Unicode \b.
     assert SafePattern(r"\bpier\b").search("the pier closes") and not SafePattern(r"\bpier\b").search("piers")
     assert re.search(r"\bü", "ü", re.IGNORECASE) and not SafePattern(r"\bü").search("ü")
 

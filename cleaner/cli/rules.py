@@ -32,7 +32,7 @@ def rules_command(packs: tuple[str, ...], rule_files: tuple[str, ...], fmt: str,
     """List the rule packs and their rules: id, action, where on the page it applies, and why.
 
     The shipped packs are `generic` (chrome seen across the web) and one per known aggregator. A pack of your
-    own is a TOML file in the same format (see the README); `cleaner clean --rules FILE` applies it, and
+    own is a TOML file in the same format (see docs/rule-packs.md); `cleaner clean --rules FILE` applies it, and
     `cleaner rules --rules FILE` checks it.
 
     Exit code 2 if a pack cannot be loaded.
