@@ -53,7 +53,7 @@ ACTIONS: tuple[Action, ...] = ("drop", "truncate", "rail", "strip", "extract")
 SelectorAction = Literal["drop", "related"]
 SELECTOR_ACTIONS: tuple[SelectorAction, ...] = ("drop", "related")
 WHERES: tuple[Where, ...] = ("any", "head", "tail")
-METADATA_GROUPS = frozenset({"source", "date", "author"})
+METADATA_GROUPS = frozenset({"source", "date", "author", "title"})
 DEFAULT_MAX_WORDS = 12
 
 
@@ -366,7 +366,7 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str], safe: bool 
         compiled = _compile(origin, rule_id, pattern, safe)
         groups = set(compiled.groupindex)
         if action == "extract" and (not groups or not groups <= METADATA_GROUPS):
-            raise _fail(origin, f"rule {rule_id!r}: extract patterns name groups among source, date, author")
+            raise _fail(origin, f"rule {rule_id!r}: extract patterns name groups among source, date, author, title")
     return Rule(
         pack=pack,
         id=rule_id,

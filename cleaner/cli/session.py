@@ -153,7 +153,7 @@ class Session:
         if self.settings.explain:
             self._explain(doc, result)
         if doc.line is None:
-            rendered = text_of(result)
+            rendered = result.render()
             if doc.html is not None or rendered != doc.text:
                 self.changed += 1
             if self.settings.to_files:
@@ -171,7 +171,7 @@ class Session:
         elif self.settings.fmt == "jsonl":
             self._write(cio.jsonl_line(record))
         else:
-            self._print_text(str(doc.id), _encode(text_of(result)))
+            self._print_text(str(doc.id), _encode(result.render()))
 
     def _duplicate(self, doc: Doc, result: Document) -> bool:
         """--dedup keeps the first copy of a story; a later one is dropped only when a kept copy is at least as
@@ -197,9 +197,11 @@ class Session:
 
     def _pass(self, event: Pass) -> None:
         """A JSONL line that is not a record to clean. The one rule, in every mode: an invalid line, or an
-        object with no `text` or `html` string, is an error (reported, counted, exit 2 unless --skip-errors) and
-        comes out as it was wherever JSONL is written (stdout, -o, --in-place), so nothing is lost; a blank line
-        holds nothing and is dropped from every JSONL output; --format text prints documents only."""
+        object with no `text` or `html` string, is an error (reported with its line, counted, exit 2 unless
+        --skip-errors). An object without a page comes out as it was wherever JSONL is written; invalid JSON
+        comes out as it was in files (-o, --in-place: nothing of the user's data is lost) but not on stdout,
+        every line of which parses for the tool reading it. A blank line holds nothing and is dropped from every
+        JSONL output; --format text prints documents only."""
         line = event.line
         if line.kind == "blank":
             if self._unit is not None:
@@ -211,7 +213,7 @@ class Session:
         self.reporter.problem(f"{event.source.path}:{line.lineno}", _line_problem(line))
         if self.settings.to_files:
             self._file_line(line, None)
-        elif self.settings.fmt == "jsonl":
+        elif self.settings.fmt == "jsonl" and line.kind == "notext":
             self._write(_encode(line.text + "\n"))
 
     # stdout
@@ -449,19 +451,6 @@ class Session:
             writer.discard()  # a no-op for one already committed
         self._writers.clear()
         self._unit = None
-
-
-def text_of(result: Document) -> str:
-    """The text form written for a document: an article's `render()`; for a listing page (whose `text` is
-    empty: its cards are in `related`) its title and then a paragraph per card (the card's title, its source
-    and date, its snippet), so that a listing written as text keeps what the page had."""
-    if result.kind != "listing":
-        return result.render()
-    paragraphs = [result.title] if result.title else []
-    for card in result.related:
-        said = " · ".join(part for part in (card.source, card.date) if part)
-        paragraphs.append("\n".join(part for part in (card.title, said, card.text) if part))
-    return "\n\n".join(paragraphs) + "\n" if paragraphs else ""
 
 
 def _line_problem(line: cio.Line) -> str:

@@ -34,7 +34,7 @@ TITLE_CASE_SHARE = 0.6
 _CLOSERS = "\"'”’»)"
 
 
-def _headline_shaped(text: str) -> bool:
+def headline_shaped(text: str) -> bool:
     words = count_words(text)
     return (
         TITLE_MIN_WORDS <= words <= TITLE_MAX_WORDS
@@ -65,7 +65,7 @@ def _candidates(page: Page, body_start: int) -> list[Block]:
     return [
         block
         for block in page.blocks[:body_start]
-        if (block.verdict is None or block.verdict.startswith("density:")) and _headline_shaped(block.text)
+        if (block.verdict is None or block.verdict.startswith("density:")) and headline_shaped(block.text)
     ]
 
 
@@ -132,33 +132,17 @@ def _remove_copies(page: Page, title: str) -> None:
             break
 
 
-def _listing_title(page: Page) -> None:
-    """A listing's title: the last headline-shaped line above its first card ("Latest news with #Izhevsk"),
-    whatever took it out (a pack's rule for tag-page headers, the listing's chrome): it names the page."""
-    first_card = next((block.index for block in page.blocks if block.verdict == "related:card"), None)
-    if first_card is None:
-        return
-    for block in reversed(page.blocks[:first_card]):
-        if _headline_shaped(block.text):
-            page.title = block.text
-            block.verdict = "title"
-            return
-
-
 def find_header(page: Page, known_title: str | None = None) -> None:
     kept = page.kept()
     if known_title is not None:
         page.title = known_title
         _remove_copies(page, known_title)
         return
-    if page.listing:
-        _listing_title(page)
-        return
-    if not kept:
+    if not kept or page.listing:
         return
     body_start = kept[0].index
     # The first kept line may be the title itself (a page that is already clean: "Title", blank, body).
-    if len(kept) > 1 and _headline_shaped(kept[0].text) and not _candidates(page, body_start):
+    if len(kept) > 1 and headline_shaped(kept[0].text) and not _candidates(page, body_start):
         body_start = kept[1].index
     if page.clean and len(kept) > 1 and kept[0].index == 0 and kept[1].blank_before and _opening_headline(kept[0].text):
         title: Block | None = kept[0]
