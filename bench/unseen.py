@@ -54,7 +54,9 @@ def predict_cleaner(text: str) -> Prediction:
     return Prediction(doc.title, doc.text, doc.kind, len(doc.related))
 
 
-def predict_all(texts: list[str], jobs: int, predictor: Callable[[str], Prediction] = predict_cleaner) -> list[Prediction]:
+def predict_all(
+    texts: list[str], jobs: int, predictor: Callable[[str], Prediction] = predict_cleaner
+) -> list[Prediction]:
     if jobs <= 1:
         return [predictor(text) for text in texts]
     with ProcessPoolExecutor(jobs) as pool:
