@@ -45,13 +45,14 @@ class Prediction:
     text: str
     kind: str
     related: int
+    source: str | None = None
 
 
 def predict_cleaner(text: str) -> Prediction:
     import cleaner
 
     doc = cleaner.clean(text, input_format="text")
-    return Prediction(doc.title, doc.text, doc.kind, len(doc.related))
+    return Prediction(doc.title, doc.text, doc.kind, len(doc.related), doc.source)
 
 
 def predict_all(
@@ -93,7 +94,7 @@ def _joined(title: str, text: str) -> str:
 
 def score_aggregators(pages: list[AggregatorPage], predictions: list[Prediction]) -> dict[str, Any]:
     by_style: dict[str, list] = defaultdict(list)
-    listings = empties = related_right = articles = 0
+    listings = empties = related_right = articles = source_right = sources = 0
     listing_total = empty_total = 0
     misses: list[dict[str, Any]] = []
     for page, pred in zip(pages, predictions, strict=True):
@@ -114,6 +115,9 @@ def score_aggregators(pages: list[AggregatorPage], predictions: list[Prediction]
             continue
         articles += 1
         related_right += pred.related == page.gold["related"]
+        if page.gold.get("source"):
+            sources += 1
+            source_right += (pred.source or "").casefold() == page.gold["source"].casefold()
         score = page_scores(_joined(pred.title, pred.text), _joined(page.gold["title"], page.gold["text"]))
         by_style[page.style].append((page.name, score, pred.related, page.gold["related"]))
     all_scores = [row[1] for rows in by_style.values() for row in rows]
@@ -133,6 +137,8 @@ def score_aggregators(pages: list[AggregatorPage], predictions: list[Prediction]
         "recall": round(overall.recall, 4),
         "article_pages": articles,
         "related_right": related_right,
+        "source_right": source_right,
+        "sources": sources,
         "listings_found": listings,
         "listings": listing_total,
         "empties_found": empties,
@@ -140,6 +146,7 @@ def score_aggregators(pages: list[AggregatorPage], predictions: list[Prediction]
         "styles": styles,
         "worst": [{"page": r[0], "f1": round(r[1].f1, 3), "related": r[2], "gold_related": r[3]} for r in worst],
         "kind_misses": misses,
+        "pages": {r[0]: round(r[1].f1, 4) for rows in by_style.values() for r in rows},
     }
 
 
@@ -261,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"aggregators-dev: F1 {agg['f1']:.3f} (P {agg['precision']:.3f} R {agg['recall']:.3f}) on "
             f"{agg['article_pages']} article pages; related right {agg['related_right']}/{agg['article_pages']}; "
-            f"listings {agg['listings_found']}/{agg['listings']}; empty {agg['empties_found']}/{agg['empties']}"
+            f"listings {agg['listings_found']}/{agg['listings']}; empty {agg['empties_found']}/{agg['empties']}; "
+            f"source right {agg['source_right']}/{agg['sources']}"
         )
         for style, row in agg["styles"].items():
             print(f"  {style:<11} F1 {row['f1']:.3f}  related right {row['related_right']}/{row['pages']}")

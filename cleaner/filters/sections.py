@@ -22,6 +22,7 @@ short line standing right above a run is its section heading ("More news", "Leia
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -62,25 +63,28 @@ class Token:
     headline: bool = False
 
 
-def _template_keys(blocks: list[Block]) -> set[tuple[str, str]]:
-    """The two-word openings that short lines of the page share (a line printed twice in a row, as titles
-    often are, counts once)."""
-    counts: Counter[tuple[str, str]] = Counter()
+def _template_keys(blocks: list[Block], stopwords: frozenset[str]) -> set[tuple[str, ...]]:
+    """The openings that short lines of the page share: two words ("short by", "read more"), or a word, a
+    number and a word ("reply # likes") on at least three lines. An opening with a stop word first ("the
+    doobie") is a topic, not a template. A line printed twice in a row, as titles often are, counts once."""
+    counts: Counter[tuple[str, ...]] = Counter()
     previous = None
     for block in blocks:
         key = _opening(block.text)
-        if key is not None and block.text != previous:
+        if key is not None and block.text != previous and key[0] not in stopwords:
             counts[key] += 1
         previous = block.text
-    return {key for key, count in counts.items() if count >= MIN_REPEATS}
+    return {key for key, count in counts.items() if count >= (MIN_REPEATS if len(key) == 2 else 3)}
 
 
-def _opening(text: str) -> tuple[str, str] | None:
+def _opening(text: str) -> tuple[str, ...] | None:
     words = tokens(text.casefold())
     if len(words) < 3 or count_words(text) > TEMPLATE_MAX_WORDS or words[0].isdigit():
         return None
-    # Numbers differ from card to card ("Reply · 14 likes", "Reply · 9 likes"): all are one word here.
-    return words[0], "#" if words[1].isdigit() else words[1]
+    # Numbers differ from card to card ("Reply · 14 likes", "Reply · 9 likes"): the word after one counts too.
+    if words[1].isdigit():
+        return words[0], "#", words[2]
+    return words[0], words[1]
 
 
 def _ends_snippet(text: str) -> bool:
@@ -89,7 +93,7 @@ def _ends_snippet(text: str) -> bool:
     return stripped.endswith((".", "。", *_CUT)) and not stripped.endswith(("?.", "!."))
 
 
-def _shape(block: Block, templates: set[tuple[str, str]]) -> tuple[str, bool]:
+def _shape(block: Block, templates: set[tuple[str, ...]]) -> tuple[str, bool]:
     """A block's shape, and whether it is a short line of headline size."""
     if block.verdict is not None:
         return "X", False
@@ -111,8 +115,8 @@ def _shape(block: Block, templates: set[tuple[str, str]]) -> tuple[str, bool]:
     return "S", words >= HEADLINE_MIN_WORDS
 
 
-def page_tokens(blocks: list[Block]) -> list[Token]:
-    templates = _template_keys([block for block in blocks if block.verdict is None])
+def page_tokens(blocks: list[Block], stopwords: frozenset[str] = frozenset()) -> list[Token]:
+    templates = _template_keys([block for block in blocks if block.verdict is None], stopwords)
     found: list[Token] = []
     for block in blocks:
         shape, headline = _shape(block, templates)
@@ -127,7 +131,11 @@ def _card_unit(unit: list[Token]) -> bool:
     """Whether a unit can be a card's shape: a head (headline, labels, metadata) and at most one snippet."""
     shapes = [token.shape for token in unit]
     # A card opens with its head (headline, outlet, number), never with its snippet.
-    if len(unit) < 2 or shapes[0] == "P" or shapes.count("P") > 1 or not any(token.headline for token in unit):
+    if len(unit) < 2 or shapes[0] == "P" or shapes.count("P") > 1:
+        return False
+    # ... and its headline stands above its snippet (a comment's "Reply · 14 likes" comes after its text).
+    head = unit[: shapes.index("P")] if "P" in shapes else unit
+    if not any(token.headline for token in head):
         return False
     return shapes.count("X") < len(shapes) - 1
 
@@ -185,23 +193,35 @@ def find_runs(toks: list[Token]) -> list[Run]:
         if best is None:
             i += 1
             continue
+        headed = i > 0 and toks[i - 1].shape == "X"
+        if not headed:
+            best.cards = list(itertools.takewhile(_one_paragraph, best.cards))
+        if len(best.cards) < MIN_REPEATS:
+            i += 1
+            continue
         runs.append(best)
         i = best.end
     return _join(runs, toks)
 
 
+def _one_paragraph(card: list[Token]) -> bool:
+    """A card's snippet is one paragraph (a carried article is too, on one line); only under a rail's header
+    (which the rules removed) may a card carry an article of several paragraphs."""
+    return all(len(t.blocks) == 1 for t in card if t.shape == "P")
+
+
 def _join(runs: list[Run], toks: list[Token]) -> list[Run]:
-    """Two runs of the same unit with one card's worth of other lines between them are one run: the odd card
-    opens like the others (its short lines) and carries more (a whole article, with subheadings)."""
+    """A card that carries a whole article with subheadings breaks its run's rhythm: under a section header
+    (a removed rail header above the run), two runs of the same unit with only short lines and prose between
+    them are one run, the lines between them the end of the odd card."""
     joined: list[Run] = []
     for run in runs:
         if joined:
             last = joined[-1]
             gap = toks[last.end : run.start]
-            head = [t.shape for t in last.cards[0] if t.shape != "P"]
-            opening = [t.shape for t in gap[: len(head)]]
-            if gap and last.unit == run.unit and opening == head and all(t.shape != "X" for t in gap):
-                last.cards.append(gap)
+            headed = last.start > 0 and toks[last.start - 1].shape == "X"
+            if headed and last.unit == run.unit and all(t.shape in ("S", "P") for t in gap):
+                last.cards[-1] = [*last.cards[-1], *gap]
                 last.cards.extend(run.cards)
                 continue
         joined.append(run)
@@ -227,7 +247,7 @@ def _heading(toks: list[Token], run: Run) -> Block | None:
 def find_card_runs(page: Page) -> None:
     """Take runs of same-shaped cards that no article prose follows: their cards into `related`, their lines
     (and the section heading above them) out of the article; a page left with no article prose is a listing."""
-    toks = page_tokens(page.blocks)
+    toks = page_tokens(page.blocks, page.stopwords)
     runs = find_runs(toks)
     in_runs = {i for run in runs for i in range(run.start, run.end)}
     taken = 0
