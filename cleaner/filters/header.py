@@ -92,7 +92,7 @@ def _choose_title(page: Page, body_start: int) -> Block | None:
     if not candidates:
         return None
     folded = [fold(block.text) for block in candidates]
-    lede = " ".join(block.text for block in page.kept()[:LEDE_BLOCKS])
+    lede = " ".join(block.text for block in [b for b in page.kept() if b.index >= body_start][:LEDE_BLOCKS])
     lede_words = _content_words(lede, page.stopwords)
     best, best_score = None, 0.0
     for block, key in zip(candidates, folded, strict=True):
@@ -147,7 +147,8 @@ def _outlet(page: Page, title_index: int, body_start: int) -> str | None:
     a name standing right above or below the title ("South China Morning Post")."""
     near = page.blocks[max(0, title_index - OUTLET_REACH) : max(body_start, title_index + OUTLET_REACH + 1)]
     kept = page.kept()
-    tail = [b for b in page.blocks if kept and kept[-1].index < b.index <= kept[-1].index + OUTLET_REACH]
+    # (The article's last kept line too: the credit may still be kept on a first pass.)
+    tail = [b for b in page.blocks if kept and kept[-1].index <= b.index <= kept[-1].index + OUTLET_REACH]
     for block in [*near, *tail]:
         credit = _CREDIT.match(block.text)
         if credit is not None and _outlet_sized(credit.group("outlet")):
@@ -215,7 +216,9 @@ def find_header(page: Page, known_title: str | None = None) -> None:
         return
     body_start = kept[0].index
     # The first kept line may be the title itself (a page that is already clean: "Title", blank, body).
-    if len(kept) > 1 and _headline_shaped(kept[0].text) and not _candidates(page, body_start):
+    # ... or be in competition with a headline-shaped line above it (an outlet's name, a section label): the
+    # one that tells what the lede tells is the title.
+    if len(kept) > 1 and _headline_shaped(kept[0].text):
         body_start = kept[1].index
     if page.clean and len(kept) > 1 and kept[0].index == 0 and kept[1].blank_before and _opening_headline(kept[0].text):
         title: Block | None = kept[0]

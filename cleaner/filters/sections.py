@@ -28,11 +28,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .. import regexes
-from ..document import Block
+from ..document import Block, RelatedItem
 from ..features import count_words, ends_sentence, tokens
 from ..meta import has_bullet, parse_meta
 from ..page import Page
-from .teasers import LISTING_MAX_PROSE_WORDS, MIN_CARDS_IN_RAIL, _line, _parse_card
+from .teasers import LISTING_MAX_PROSE_WORDS, MIN_CARDS_IN_RAIL
 
 MAX_UNIT = 6
 MIN_REPEATS = 2
@@ -172,36 +172,39 @@ class Run:
 
 
 def find_runs(toks: list[Token]) -> list[Run]:
-    """Units of 2 to MAX_UNIT tokens repeated back to back, scanned left to right (the longest cover wins)."""
+    """Units of 2 to MAX_UNIT tokens repeated back to back, scanned left to right. Where runs start near each
+    other, the one covering most tokens wins (so the phase and the unit are the cards' own: "1 / headline"
+    five times, not "label / 1 / headline / 2" twice)."""
     runs: list[Run] = []
     i = 0
     while i < len(toks):
-        best: Run | None = None
-        for k in range(2, MAX_UNIT + 1):
-            unit = toks[i : i + k]
-            if len(unit) < k or not _card_unit(unit):
-                continue
-            cards = [unit]
-            while _same(unit, toks[i + len(cards) * k : i + (len(cards) + 1) * k]):
-                cards.append(toks[i + len(cards) * k : i + (len(cards) + 1) * k])
-            if (
-                len(cards) >= MIN_REPEATS
-                and _card_evidence(cards)
-                and (best is None or len(cards) * k > best.end - best.start)
-            ):
-                best = Run(i, k, cards)
-        if best is None:
+        found = [run for j in range(i, min(i + MAX_UNIT, len(toks))) if (run := _run_at(toks, j)) is not None]
+        if not found:
             i += 1
             continue
-        headed = i > 0 and toks[i - 1].shape == "X"
-        if not headed:
-            best.cards = list(itertools.takewhile(_one_paragraph, best.cards))
-        if len(best.cards) < MIN_REPEATS:
-            i += 1
-            continue
+        best = max(found, key=lambda run: (run.end - run.start, -run.start))
         runs.append(best)
         i = best.end
     return _join(runs, toks)
+
+
+def _run_at(toks: list[Token], i: int) -> Run | None:
+    """The longest run of cards starting at token `i`, if any."""
+    best: Run | None = None
+    for k in range(2, MAX_UNIT + 1):
+        unit = toks[i : i + k]
+        if len(unit) < k or not _card_unit(unit):
+            continue
+        cards = [unit]
+        while _same(unit, toks[i + len(cards) * k : i + (len(cards) + 1) * k]):
+            cards.append(toks[i + len(cards) * k : i + (len(cards) + 1) * k])
+        if len(cards) < MIN_REPEATS or not _card_evidence(cards):
+            continue
+        if not (i > 0 and toks[i - 1].shape == "X"):
+            cards = list(itertools.takewhile(_one_paragraph, cards))
+        if len(cards) >= MIN_REPEATS and (best is None or len(cards) * k > best.end - best.start):
+            best = Run(i, k, cards)
+    return best
 
 
 def _one_paragraph(card: list[Token]) -> bool:
@@ -259,12 +262,12 @@ def find_card_runs(page: Page) -> None:
         if heading is not None:
             heading.verdict = "related:rail"
         for card in run.cards:
-            lines = [_line(b) for t in card for b in t.blocks if b.verdict is None]
-            if not lines:
+            blocks = [b for t in card for b in t.blocks if b.verdict is None]
+            if not blocks:
                 continue
-            page.related.append(_parse_card(lines))
-            for line in lines:
-                line.block.verdict = "related:card"
+            page.related.append(_card_item(card))
+            for block in blocks:
+                block.verdict = "related:card"
             taken += 1
     if taken and len(page.related) >= MIN_CARDS_IN_RAIL and not page.listing:
         prose = sum(count_words(b.text) for b in page.kept() if _is_prose(b.text))
@@ -272,6 +275,22 @@ def find_card_runs(page: Page) -> None:
             page.listing = True
             for block in page.kept():
                 block.verdict = "listing:chrome"
+
+
+def _card_item(card: list[Token]) -> RelatedItem:
+    """A card as `RelatedItem`: its first headline-sized short line is the title; a metadata line gives the
+    date and perhaps the outlet, else a short label beside the headline names the outlet; the snippet is its
+    text (a carried article's paragraphs joined)."""
+    live = [t for t in card if t.shape != "X"]
+    head = live[: [t.shape for t in live].index("P")] if any(t.shape == "P" for t in live) else live
+    title = next((t.blocks[0].text for t in head if t.headline), "")
+    metas = [m for t in live if t.shape == "M" for m in [parse_meta(t.blocks[0].text)] if m is not None]
+    date = next((m.date for m in metas if m.date), None)
+    source = next((m.source for m in metas if m.source), None)
+    if source is None:
+        source = next((t.blocks[0].text for t in head if t.shape == "S" and not t.headline), None)
+    text = "\n\n".join(b.text for t in live if t.shape == "P" for b in t.blocks)
+    return RelatedItem(title=title, source=source, date=date, text=text)
 
 
 def _is_prose(text: str) -> bool:
