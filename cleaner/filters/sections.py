@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from .. import regexes
@@ -64,17 +63,16 @@ class Token:
 
 
 def _template_keys(blocks: list[Block], stopwords: frozenset[str]) -> set[tuple[str, ...]]:
-    """The openings that short lines of the page share: two words ("short by", "read more"), or a word, a
-    number and a word ("reply # likes") on at least three lines. An opening with a stop word first ("the
-    doobie") is a topic, not a template. A line printed twice in a row, as titles often are, counts once."""
-    counts: Counter[tuple[str, ...]] = Counter()
-    previous = None
+    """The openings that short lines of the page share while going on differently: two words ("short by …",
+    "read more at …"), or a word, a number and a word ("reply # likes") on at least three lines. An opening with
+    a stop word first ("the doobie") is a topic, not a template; a line repeated word for word (an image's alt
+    text on every card, a title printed twice) is a label, not a template."""
+    texts: dict[tuple[str, ...], set[str]] = {}
     for block in blocks:
         key = _opening(block.text)
-        if key is not None and block.text != previous and key[0] not in stopwords:
-            counts[key] += 1
-        previous = block.text
-    return {key for key, count in counts.items() if count >= (MIN_REPEATS if len(key) == 2 else 3)}
+        if key is not None and key[0] not in stopwords:
+            texts.setdefault(key, set()).add(block.text)
+    return {key for key, seen in texts.items() if len(seen) >= (MIN_REPEATS if len(key) == 2 else 3)}
 
 
 def _opening(text: str) -> tuple[str, ...] | None:
