@@ -160,3 +160,9 @@ def test_cleaning_a_page_with_card_runs_is_idempotent() -> None:
     doc = _clean(["Portside Wire", "Home", "Local", *ARTICLE, "More news", *CARDS_SHORT_BY, "About us"])
     again = cleaner.clean(doc.render(), input_format="text")
     assert again.render() == doc.render()
+
+
+def test_a_lone_card_under_the_article_goes_to_related() -> None:
+    doc = _clean([*ARTICLE, "More for you", "Bakery on the square wins regional bread award", "Hill Gazette", "9h"])
+    assert [card.title for card in doc.related] == ["Bakery on the square wins regional bread award"]
+    assert "Bakery" not in doc.text and "Hill Gazette" not in doc.text

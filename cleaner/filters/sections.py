@@ -251,6 +251,7 @@ def find_card_runs(page: Page) -> None:
     toks = page_tokens(page.blocks, page.stopwords)
     runs = find_runs(toks)
     in_runs = {i for run in runs for i in range(run.start, run.end)}
+    runs += _single_cards(toks, in_runs)
     taken = 0
     for run in runs:
         after = [t for i, t in enumerate(toks[run.end :], run.end) if i not in in_runs]
@@ -273,6 +274,35 @@ def find_card_runs(page: Page) -> None:
             page.listing = True
             for block in page.kept():
                 block.verdict = "listing:chrome"
+
+
+def _single_cards(toks: list[Token], in_runs: set[int]) -> list[Run]:
+    """A lone card below the article: a headline and a metadata line (an outlet, an age), with at most two
+    short lines around them and perhaps a count ("305" reactions), standing after the last of the article's
+    prose ("More for You" / headline / "Dawgs By Nature" / "9h")."""
+    prose = [_prose_words([t]) if i not in in_runs else 0 for i, t in enumerate(toks)]
+    before = list(itertools.accumulate(prose, initial=0))
+    cards: list[Run] = []
+    for m, token in enumerate(toks):
+        if token.shape != "M" or m in in_runs or before[m] < ARTICLE_RESUMES_WORDS:
+            continue
+        if before[-1] - before[m] >= ARTICLE_RESUMES_WORDS or (cards and m < cards[-1].end):
+            continue
+        start = m
+        while start > 0 and m - start < 2 and toks[start - 1].shape == "S" and start - 1 not in in_runs:
+            start -= 1
+        end = m + 1
+        while end < len(toks) and toks[end].shape in ("N", "M") and end not in in_runs and end - m < 2:
+            end += 1
+        card = toks[start:end]
+        # What follows a lone card is the footer: not another headline, a snippet or cards already taken.
+        after = toks[end] if end < len(toks) else None
+        card_like = after is not None and (
+            after.headline or after.shape == "P" or any(b.verdict == "related:card" for b in after.blocks)
+        )
+        if any(t.headline for t in card) and not card_like:
+            cards.append(Run(start, len(card), [card]))
+    return cards
 
 
 def _card_item(card: list[Token]) -> RelatedItem:
