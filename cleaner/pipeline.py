@@ -18,6 +18,7 @@ from .features import count_words
 from .filters.density import DensityModel, classify_density
 from .filters.header import find_header
 from .filters.patterns import apply_extracts, apply_rules
+from .filters.sections import find_card_runs
 from .filters.teasers import find_teasers
 from .language import detect_language, stopwords
 from .normalise import normalise
@@ -33,7 +34,7 @@ def prepare(text: str, opts: Options, *, normalised: bool = False, chrome_seen: 
     this page found chrome, so free-standing card runs are taken even if this pass finds none."""
     page = read_page(text, load_rules(opts.packs, tuple(map(str, opts.rule_files))), normalised=normalised)
     page.clean = already_clean(page)
-    find_cards(page, free_rails=chrome_seen or not page.clean)
+    find_cards(page, free_rails=chrome_seen or not page.clean, first_look=not chrome_seen and not page.clean)
     apply_extracts(page)
     return page
 
@@ -54,12 +55,17 @@ def already_clean(page: Page) -> bool:
     return all(block.blank_before for block in page.blocks[1:]) and not page.shows_chrome()
 
 
-def find_cards(page: Page, *, free_rails: bool) -> None:
+def find_cards(page: Page, *, free_rails: bool, first_look: bool = False) -> None:
     """The teaser cards of the page. Without `free_rails`, a run of card-shaped lines counts only below a rail
     header or an end marker, or when the whole page is cards (a listing): inside text with no other chrome it is
-    far more often an embedded tweet ("— Name (@handle) date") or a table than a related rail."""
+    far more often an embedded tweet ("— Name (@handle) date") or a table than a related rail. `first_look`: the
+    first pass over a page that does not look clean, where card runs are found by their shape too."""
     before = [block.verdict for block in page.blocks]
     find_teasers(page)
+    # Runs of same-shaped cards are read on the page as scraped, where its rhythm is whole: a later pass sees
+    # an article with its chrome gone, whose head (title, byline, lede) can look like one more card.
+    if first_look:
+        find_card_runs(page)
     anchored = page.tail_start is not None or bool(page.rail_starts)
     if not free_rails and not anchored and not page.listing and page.related:
         for block, verdict in zip(page.blocks, before, strict=True):
