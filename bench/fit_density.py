@@ -27,6 +27,7 @@ import os
 import random
 import sys
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -35,7 +36,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from cleaner.document import Document
+from cleaner.document import Block, Document
 from cleaner.evaluate import PageScore, aggregate, page_scores, shingles, tokenize
 from cleaner.features import BlockFeatures
 from cleaner.filters.density import (
@@ -47,7 +48,7 @@ from cleaner.filters.density import (
     stage2_vectors,
 )
 from cleaner.options import Options
-from cleaner.pipeline import clean_once, prepare
+from cleaner.pipeline import clean_with_model, prepare
 from cleaner.rules import fold
 
 from .quality import load_dev
@@ -56,8 +57,9 @@ from .unseen import SnippetCounts, SnippetPage, fold_spaces, load_aggregators, l
 FOLDS = 5
 SEED = 13
 L2 = 1.0
-THRESHOLDS = [round(0.30 + 0.05 * i, 2) for i in range(9)]
-GAP_WEIGHTS = [1.0, 0.6, 0.35, 0.2]
+THRESHOLDS = [round(0.40 + 0.05 * i, 2) for i in range(7)]
+GAP_WEIGHTS = [1.0, 0.6]
+JOBS = int(os.environ.get("CLEANER_FIT_JOBS", "2"))
 # How much an already-clean copy of a page weighs in training, next to the page itself.
 CLEAN_WEIGHT = float(os.environ.get("CLEANER_FIT_CLEAN_WEIGHT", "0.3"))
 # Each corpus's share of the training weight (pages within a corpus weigh the same).
@@ -113,16 +115,21 @@ def _snippet_labels(blocks, with_: tuple[str, ...], without: tuple[str, ...]) ->
     return y, (w / total if total else w)
 
 
-def _sample(key, corpus, group, text, opts, labels, judge) -> Sample | None:
+# The width of a stage-one row (the features of a block and of its neighbours), for pages with no block left.
+STAGE1_WIDTH = stage1_vectors(page_features([Block(0, 1, "x")], frozenset()), [(0, 0)]).shape[1]
+
+
+def _sample(key, corpus, group, text, opts, labels, judge) -> Sample:
+    """A page to train on and to judge. A page with nothing left to label after the rules and the cards (or
+    no labelled line) trains nothing but is still judged: leaving it out would leave out exactly the pages
+    where cleaning failed."""
     page = prepare(text, opts)
     blocks = page.kept()
-    if not blocks:
-        return None
     features = page_features(blocks, page.stopwords)
-    y, w = labels(blocks)
+    y, w = labels(blocks) if blocks else (np.zeros(0), np.zeros(0))
     if not w.sum():
-        return None
-    x1 = np.array(stage1_vectors(features, removed_gaps(blocks)))
+        w = np.zeros(len(blocks))
+    x1 = np.array(stage1_vectors(features, removed_gaps(blocks))) if blocks else np.zeros((0, STAGE1_WIDTH))
     return Sample(key, corpus, group, text, features, x1, y, w * CORPUS_WEIGHTS[corpus], judge)
 
 
@@ -137,9 +144,8 @@ def load_extraction(shared: Path, opts: Options) -> list[Sample]:
         judge = partial(_judge_shingles, gold=page.gold, title=False)
         for key, text, weight in ((page.key, page.text, 1.0), (page.key + "/clean", page.gold, CLEAN_WEIGHT)):
             sample = _sample(key, "extraction", group, text, opts, labels, judge)
-            if sample is not None:
-                sample.w *= weight
-                samples.append(sample)
+            sample.w *= weight
+            samples.append(sample)
     return samples
 
 
@@ -152,9 +158,7 @@ def load_aggregator_samples(shared: Path, opts: Options) -> list[Sample]:
         gold = f"{page.gold['title']}\n\n{page.gold['text']}"
         labels = partial(_shingle_labels, gold=gold)
         judge = partial(_judge_shingles, gold=gold, title=True)
-        sample = _sample(page.name, "aggregators", page.style, page.text, opts, labels, judge)
-        if sample is not None:
-            samples.append(sample)
+        samples.append(_sample(page.name, "aggregators", page.style, page.text, opts, labels, judge))
     return samples
 
 
@@ -163,9 +167,7 @@ def load_trafilatura(shared: Path, opts: Options) -> list[Sample]:
     for page in load_snippet_pages(shared):
         labels = partial(_snippet_labels, with_=page.with_, without=page.without)
         judge = partial(_judge_snippets, page=page)
-        sample = _sample(page.name, "trafilatura", page.site, page.text, opts, labels, judge)
-        if sample is not None:
-            samples.append(sample)
+        samples.append(_sample(page.name, "trafilatura", page.site, page.text, opts, labels, judge))
     return samples
 
 
@@ -177,6 +179,11 @@ def _judge_snippets(doc: Document, page: SnippetPage) -> SnippetCounts:
     counts = SnippetCounts()
     counts.add(f"{doc.title}\n{doc.text}", page)
     return counts
+
+
+def _judge_cleaned(job: tuple[str, Callable[[Document], Any], Options, DensityModel]) -> Any:
+    text, judge, opts, model = job
+    return judge(clean_with_model(text, opts, model))
 
 
 def corpus_f1(corpus: str, judged: list[Any]) -> float:
@@ -267,16 +274,15 @@ def main(argv: list[str] | None = None) -> int:
 
     grid = [(t, g) for t in THRESHOLDS for g in GAP_WEIGHTS]
     judged: dict[tuple[float, float], dict[str, list[Any]]] = {key: {c: [] for c in chosen} for key in grid}
-    for test in folds:
-        test_set = set(test)
-        m1, m2 = _fit_stages(samples, [i for i in range(len(samples)) if i not in test_set], x2)
-        for threshold, gap in grid:
-            model = DensityModel(m1, m2, threshold, gap)
-            for i in test:
-                sample = samples[i]
-                if sample.key.endswith("/clean"):
-                    continue
-                judged[threshold, gap][sample.corpus].append(sample.judge(clean_once(sample.text, opts, model)))
+    with ProcessPoolExecutor(JOBS) as pool:
+        for test in folds:
+            test_set = set(test)
+            m1, m2 = _fit_stages(samples, [i for i in range(len(samples)) if i not in test_set], x2)
+            pages = [samples[i] for i in test if not samples[i].key.endswith("/clean")]
+            jobs = [(sample.text, sample.judge, opts, DensityModel(m1, m2, *key)) for key in grid for sample in pages]
+            results_iter = pool.map(_judge_cleaned, jobs, chunksize=16)
+            for (key, sample), verdict in zip(((k, p) for k in grid for p in pages), results_iter, strict=True):
+                judged[key][sample.corpus].append(verdict)
 
     results = {key: {c: corpus_f1(c, rows) for c, rows in per.items()} for key, per in judged.items()}
     mean = {key: sum(r.values()) / len(r) for key, r in results.items()}

@@ -80,6 +80,12 @@ MAX_STALLS = 2
 MAX_PASSES = 50
 
 
+def clean_with_model(text: str, opts: Options, model: DensityModel) -> Document:
+    """`clean` of a text page with another density model (how `make fit` scores candidate models on pages they
+    were not fit on: the whole cleaning, passes and all, as users get it)."""
+    return _clean_text(text, opts, model)
+
+
 def clean_once(text: str, opts: Options, model: DensityModel | None = None) -> Document:
     """One pass of the pipeline over `text` (with another density model: how `make fit` scores candidates)."""
     return _clean_pass(text, opts, model)[0]
@@ -181,9 +187,9 @@ def clean(
     return _clean_text(routed, opts)
 
 
-def _clean_text(text: str, opts: Options) -> Document:
+def _clean_text(text: str, opts: Options, model: DensityModel | None = None) -> Document:
     text = normalise(text)
-    doc, origin, chrome_seen = _clean_pass(text, opts, normalised=True)
+    doc, origin, chrome_seen = _clean_pass(text, opts, model, normalised=True)
     stalls = 0
     for _ in range(MAX_PASSES):
         if doc.kind != "article":
@@ -191,7 +197,7 @@ def _clean_text(text: str, opts: Options) -> Document:
         rendered = doc.render()
         if rendered == text + "\n" and not chrome_seen:
             break  # the pass gave its input back (an article already clean): another would see what it saw
-        again, again_origin, _ = _clean_pass(rendered, opts, normalised=True, chrome_seen=chrome_seen)
+        again, again_origin, _ = _clean_pass(rendered, opts, model, normalised=True, chrome_seen=chrome_seen)
         again_rendered = again.render()
         # A title is the first line, or not: the same rendered text may be read either way, so it settles too.
         if again_rendered == rendered and again.title == doc.title:
