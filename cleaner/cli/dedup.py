@@ -275,7 +275,8 @@ def git_files(ctx: click.Context, inputs: Sequence[str]) -> tuple[str, list[str]
     type=click.IntRange(min=0),
     default=DEFAULTS.min_words,
     show_default=True,
-    help="... when the shorter text has at least this many words.",
+    help="... when the shorter text has at least this many words. A text shorter than this is never a duplicate "
+    "(a line or two: an error page, a caption).",
 )
 @cleaning_options
 @click.pass_context
@@ -305,8 +306,10 @@ def dedup_command(
 
     Each input is cleaned first (the pipeline of 'cleaner clean'; --no-clean when the inputs are already clean),
     then compared by word shingles, MinHash and LSH: a pair is a duplicate when its estimated Jaccard similarity
-    reaches --jaccard, or when --containment of the shorter text is in the other (a copy that was trimmed). Copies
-    form clusters; each cluster's representative is its most complete copy (most words; ties: the first seen).
+    reaches --jaccard, or when --containment of the shorter text is in the other (a copy that was trimmed), and
+    the shared text stands at about the same place in both (a page that carries another story as a card further
+    down is not its copy). Each cluster's representative is its most complete copy (most words; ties: the first
+    seen), and every other member was verified against it: no chaining through a third page.
 
     With an index (found at the corpus root, or --index PATH; made by 'cleaner index'), unchanged files are not
     read again, the inputs' sketches are recorded, and the indexed documents are candidates too: a new file is

@@ -1,7 +1,11 @@
-"""Clusters as connected components of the verified pairs, each with its representative.
+"""Clusters from the verified pairs: each document joins a representative it was verified against, never a chain.
 
-The representative is the most complete copy: the most words, ties to the one seen first. Union-find with path
-halving and union by the representative rule, so a component's root is always its representative.
+Connected components glue two stories together through one page that matches both (a page carrying the other
+story as a card). Here the documents are taken from the most complete (most words; ties: the first seen) down:
+one that was verified against a representative already chosen joins the best of them (highest similarity, then
+the first seen), and any other becomes a representative itself. Every member was verified against its
+representative, so its reported similarity is that pair's, never below the thresholds; and a third page can
+only join a cluster through the same check against the representative, not through another member.
 """
 
 from __future__ import annotations
@@ -20,31 +24,57 @@ class Rank:
         return (self.words, -self.order) > (other.words, -other.order)
 
 
-class UnionFind:
+@dataclass(frozen=True)
+class Place:
+    """A document's place in the clustering: its representative (itself for a representative) and the
+    similarity of the pair that put it there (1.0 for a representative)."""
+
+    representative: int
+    similarity: float
+
+
+class Stars:
+    """Documents (small integers, in the order added) and the verified pairs between them."""
+
     def __init__(self) -> None:
-        self.parent: list[int] = []
         self.rank: list[Rank] = []
+        self._links: list[list[tuple[int, float]]] = []
+        self._places: list[Place] | None = None
 
     def add(self, rank: Rank) -> int:
-        self.parent.append(len(self.parent))
         self.rank.append(rank)
-        return len(self.parent) - 1
+        self._links.append([])
+        self._places = None
+        return len(self.rank) - 1
 
-    def find(self, node: int) -> int:
-        parent = self.parent
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
+    def link(self, a: int, b: int, similarity: float) -> None:
+        """A verified pair."""
+        if a == b:
+            return
+        self._links[a].append((b, similarity))
+        self._links[b].append((a, similarity))
+        self._places = None
 
-    def union(self, a: int, b: int) -> int:
-        root_a, root_b = self.find(a), self.find(b)
-        if root_a == root_b:
-            return root_a
-        if self.rank[root_b].beats(self.rank[root_a]):
-            root_a, root_b = root_b, root_a
-        self.parent[root_b] = root_a
-        return root_a
+    def places(self) -> list[Place]:
+        """Each document's place (computed once per change)."""
+        if self._places is None:
+            self._places = self._assign()
+        return self._places
+
+    def _assign(self) -> list[Place]:
+        rank = self.rank
+        places: list[Place | None] = [None] * len(rank)
+        for node in sorted(range(len(rank)), key=lambda n: (-rank[n].words, rank[n].order)):
+            best: tuple[float, int] | None = None
+            for other, similarity in self._links[node]:
+                place = places[other]
+                if place is None or place.representative != other:
+                    continue  # not yet placed (it ranks lower), or a member: no joining through it
+                key = (similarity, -rank[other].order)
+                if best is None or key > (best[0], -rank[best[1]].order):
+                    best = (similarity, other)
+            places[node] = Place(node, 1.0) if best is None else Place(best[1], best[0])
+        return places  # type: ignore[return-value]
 
     def __len__(self) -> int:
-        return len(self.parent)
+        return len(self.rank)
