@@ -278,6 +278,14 @@ def git_files(ctx: click.Context, inputs: Sequence[str]) -> tuple[str, list[str]
     help="... when the shorter text has at least this many words. A text shorter than this is never a duplicate "
     "(a line or two: an error page, a caption).",
 )
+@click.option(
+    "--shift",
+    type=click.IntRange(min=0),
+    default=DEFAULTS.shift,
+    show_default=True,
+    help="Most of the shared text must stand within this many words of the same place in both (copies differ at "
+    "the top by a dateline, a title, a byline); a page carrying the other story as a card further down does not.",
+)
 @cleaning_options
 @click.pass_context
 def dedup_command(
@@ -290,6 +298,7 @@ def dedup_command(
     jaccard: float,
     containment: float,
     min_words: int,
+    shift: int,
     input_format: str,
     no_clean: bool,
     rule_files: tuple[str, ...],
@@ -336,7 +345,9 @@ def dedup_command(
         raise click.UsageError("standard input ('-') can be read only once.")
     if use_git and no_index:
         raise click.UsageError("--git needs the index: it cannot go with --no-index.")
-    options = DedupOptions(shingle_size=shingle_size, jaccard=jaccard, containment=containment, min_words=min_words)
+    options = DedupOptions(
+        shingle_size=shingle_size, jaccard=jaccard, containment=containment, min_words=min_words, shift=shift
+    )
     clean_options = cleaning_setup(ctx, rule_files, packs, no_density, no_clean, trust_clean)
     setting = fingerprint(clean_options, input_format)
     show_progress = not quiet and stderr_is_tty()
