@@ -275,6 +275,25 @@ def test_representative_is_the_most_complete_then_first_seen() -> None:
     assert places[c].representative == c  # never verified against b: not joined through a
 
 
+def test_a_document_matching_only_a_member_is_checked_against_its_representative() -> None:
+    stars = Stars()
+    r, m, d = stars.add(Rank(900, 0)), stars.add(Rank(500, 1)), stars.add(Rank(100, 2))
+    stars.link(r, m, 0.9)
+    stars.link(m, d, 0.95)
+    asked: list[tuple[int, int]] = []
+
+    def check(a: int, b: int) -> float | None:
+        asked.append((a, b))
+        return 0.8 if verified else None
+
+    verified = True
+    assert stars.places(check)[d] == Place(r, 0.8)  # verified against r itself: its similarity is that pair's
+    assert asked == [(d, r)]
+    stars.link(r, m, 0.9)  # any change: placed again
+    verified = False
+    assert stars.places(check)[d] == Place(d, 1.0)  # not through m
+
+
 def test_no_chaining_through_a_page_that_holds_two_stories() -> None:
     """A page carrying story A and, further down, a card with the whole of story B matches a copy of each; the
     two copies must not end up in one cluster through it, and every member is at or above the thresholds."""

@@ -3,14 +3,20 @@
 Connected components glue two stories together through one page that matches both (a page carrying the other
 story as a card). Here the documents are taken from the most complete (most words; ties: the first seen) down:
 one that was verified against a representative already chosen joins the best of them (highest similarity, then
-the first seen), and any other becomes a representative itself. Every member was verified against its
+the first seen). One that was verified only against members is checked against their representatives (a pair
+the LSH bands missed, or that was never compared because the representative came later); failing that, it
+becomes a representative itself. Every member was verified against its
 representative, so its reported similarity is that pair's, never below the thresholds; and a third page can
 only join a cluster through the same check against the representative, not through another member.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+#: Verify a pair of documents not compared before: its similarity, or None when it is no duplicate.
+Check = Callable[[int, int], "float | None"]
 
 
 @dataclass(frozen=True)
@@ -55,25 +61,37 @@ class Stars:
         self._links[b].append((a, similarity))
         self._places = None
 
-    def places(self) -> list[Place]:
-        """Each document's place (computed once per change)."""
+    def places(self, check: Check | None = None) -> list[Place]:
+        """Each document's place (computed once per change); `check` verifies a document against the
+        representatives of the members it matched."""
         if self._places is None:
-            self._places = self._assign()
+            self._places = self._assign(check)
         return self._places
 
-    def _assign(self) -> list[Place]:
+    def _assign(self, check: Check | None) -> list[Place]:
         rank = self.rank
         places: list[Place | None] = [None] * len(rank)
         for node in sorted(range(len(rank)), key=lambda n: (-rank[n].words, rank[n].order)):
-            best: tuple[float, int] | None = None
+            found: list[tuple[int, float]] = []
+            others: set[int] = set()  # representatives of the placed members it matched
             for other, similarity in self._links[node]:
                 place = places[other]
-                if place is None or place.representative != other:
-                    continue  # not yet placed (it ranks lower), or a member: no joining through it
-                key = (similarity, -rank[other].order)
-                if best is None or key > (best[0], -rank[best[1]].order):
-                    best = (similarity, other)
-            places[node] = Place(node, 1.0) if best is None else Place(best[1], best[0])
+                if place is None:
+                    continue  # not yet placed: it ranks lower
+                if place.representative == other:
+                    found.append((other, similarity))
+                else:
+                    others.add(place.representative)  # a member: no joining through it, but its representative
+            if not found and check is not None:
+                for representative in sorted(others):
+                    similarity = check(node, representative)
+                    if similarity is not None:
+                        found.append((representative, similarity))
+            if not found:
+                places[node] = Place(node, 1.0)
+                continue
+            chosen, similarity = max(found, key=lambda item: (item[1], -rank[item[0]].order))
+            places[node] = Place(chosen, similarity)
         return places  # type: ignore[return-value]
 
     def __len__(self) -> int:

@@ -236,7 +236,7 @@ class Deduplicator:
     def clusters(self) -> list[Cluster]:
         """Every cluster with its members in the order seen (documents pulled from a source included), ordered by
         each cluster's first member."""
-        places = self._stars.places()
+        places = self._stars.places(self._check)
         groups: dict[int, Cluster] = {}
         for node in sorted(range(len(self._ids)), key=lambda n: self._stars.rank[n].order):
             root = places[node].representative
@@ -248,7 +248,7 @@ class Deduplicator:
     def assignments(self) -> Iterator[Assignment]:
         """The documents added, in order, each with its cluster's representative and the similarity of the
         verified pair that joined it to that representative."""
-        places = self._stars.places()
+        places = self._stars.places(self._check)
         for node in self._added:
             place = places[node]
             doc_id = self._ids[node]
@@ -287,6 +287,13 @@ class Deduplicator:
                     node = self._pull(external)
                 found.append((node, verdict))
         return found
+
+    def _check(self, a: int, b: int) -> float | None:
+        """Verify a pair the stream did not (see `cluster.py`): its similarity, or None."""
+        verdict = estimate(self._sketches[a], self._sketches[b])
+        if is_duplicate(verdict, self._sketches[a], self._sketches[b], self._thresholds):
+            return verdict.similarity
+        return None
 
     def _pull(self, external: External) -> int:
         """A document of the source, now a node: verified against the nodes it shares band keys with, so that
