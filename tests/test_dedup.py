@@ -464,6 +464,7 @@ def test_a_batch_sketches_each_text_as_alone(batch: list[str]) -> None:
     for text, sketch in zip(batch, together, strict=True):
         alone = dedup.sketch(text)
         assert np.array_equal(alone.signature, sketch.signature)
+        assert np.array_equal(alone.positions, sketch.positions)
         assert (alone.distinct, alone.words, alone.exact) == (sketch.distinct, sketch.words, sketch.exact)
     keys = dedup.keys(together)
     for sketch, row in zip(together, keys, strict=True):

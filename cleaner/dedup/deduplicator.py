@@ -210,8 +210,10 @@ class Deduplicator:
             words,
             exact,
             agree_at,
-            np.stack([sketch.positions for sketch in mine]),
-            np.stack([sketch.positions for sketch in theirs]),
+            lambda rows: (
+                np.stack([mine[row].positions for row in rows.tolist()]),
+                np.stack([theirs[row].positions for row in rows.tolist()]),
+            ),
             self._thresholds,
         )
         jaccards, containments = jaccard.tolist(), containment.tolist()

@@ -69,19 +69,19 @@ class MinHasher:
 
     def signature_positions(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The signature of one text's shingle hashes (in the text's order) and where each bin's minimum stands."""
-        table, where = self._fill(hashes, np.zeros(hashes.size, dtype=np.intp), np.arange(hashes.size), 1)
+        table, where = self._fill(hashes, np.zeros(hashes.size, dtype=np.intp), np.zeros(1, dtype=np.intp), 1)
         return table[0], where[0]
 
     def signatures(self, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
         """The signatures of a batch of texts, one row per text, and the positions of their minima."""
-        counts = np.diff(batch.offsets)
-        owners = np.repeat(np.arange(len(batch)), counts)
-        places = np.arange(batch.hashes.size) - np.repeat(batch.offsets[:-1], counts)
-        return self._fill(batch.hashes, owners, places, len(batch))
+        owners = np.repeat(np.arange(len(batch)), np.diff(batch.offsets))
+        return self._fill(batch.hashes, owners, batch.offsets[:-1], len(batch))
 
     def _fill(
-        self, hashes: np.ndarray, owners: np.ndarray, places: np.ndarray, rows: int
+        self, hashes: np.ndarray, owners: np.ndarray, starts: np.ndarray, rows: int
     ) -> tuple[np.ndarray, np.ndarray]:
+        """The signatures of the texts whose shingles are `hashes` (text `owners[i]`'s, in order; text `t`'s first
+        at `starts[t]`), and where each bin's minimum first stands in its text."""
         width = self.num_perm
         flat = np.full(rows * width, EMPTY_VALUE, dtype=U32)
         where = np.full(rows * width, FAR, dtype=np.uint16)
@@ -95,7 +95,8 @@ class MinHasher:
             filled[slots] = True
             # where each minimum first stands: only the shingles equal to their bin's minimum (about one a bin)
             won = np.flatnonzero(values == flat[slots])
-            np.minimum.at(where, slots[won], np.minimum(places[won], FAR).astype(np.uint16))
+            places = won - starts[owners[won]]
+            np.minimum.at(where, slots[won], np.minimum(places, FAR).astype(np.uint16))
         table, full = flat.reshape(rows, width), filled.reshape(rows, width)
         positions = where.reshape(rows, width)
         holes = np.argwhere(~full & full.any(axis=1, keepdims=True))

@@ -19,6 +19,7 @@ duplicate, not even of an identical text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,8 +67,7 @@ def is_duplicate(verdict: Verdict, a: Sketch, b: Sketch, thresholds: Thresholds)
             np.array([min(a.words, b.words)]),
             np.array([verdict.exact]),
             a.signature[None, :] == b.signature[None, :],
-            a.positions[None, :],
-            b.positions[None, :],
+            lambda rows: (a.positions[None, :], b.positions[None, :]),
             thresholds,
         )[0]
     )
@@ -79,17 +79,18 @@ def passes(
     words: np.ndarray,
     exact: np.ndarray,
     agree: np.ndarray,
-    positions_a: np.ndarray,
-    positions_b: np.ndarray,
+    positions: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
     thresholds: Thresholds,
 ) -> np.ndarray:
     """Which pairs are duplicates: one row per pair (`words`: the shorter text's; `agree`: where the signatures
-    are equal; `positions_*`: where each bin's shingle stands in either text)."""
+    are equal; `positions(rows)`: where each bin's shingle stands in either text of those pairs, asked only for
+    the pairs similar enough to need it)."""
     similar = (jaccard >= thresholds.jaccard) | (containment >= thresholds.containment)
     judged = (words >= thresholds.min_words) & (exact | similar)
     rows = np.flatnonzero(judged & ~exact)
     if rows.size:
-        judged[rows] = aligned(agree[rows], positions_a[rows], positions_b[rows], thresholds.shift)
+        positions_a, positions_b = positions(rows)
+        judged[rows] = aligned(agree[rows], positions_a, positions_b, thresholds.shift)
     return judged
 
 
