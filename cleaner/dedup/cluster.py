@@ -12,7 +12,8 @@ only join a cluster through the same check against the representative, not throu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 #: Verify a pair of documents not compared before: its similarity, or None when it is no duplicate.
@@ -39,17 +40,33 @@ class Place:
     similarity: float
 
 
+class Placement:
+    """Every document's place, in two flat arrays (a million documents: a few megabytes, no object each)."""
+
+    def __init__(self, size: int) -> None:
+        self.representative = array("q", range(size))
+        self.similarity = array("d", [1.0]) * size  # a representative's figure
+
+    def __getitem__(self, node: int) -> Place:
+        return Place(self.representative[node], self.similarity[node])
+
+    def __len__(self) -> int:
+        return len(self.representative)
+
+    def __iter__(self) -> Iterator[Place]:
+        return map(self.__getitem__, range(len(self)))
+
+
 class Stars:
     """Documents (small integers, in the order added) and the verified pairs between them."""
 
     def __init__(self) -> None:
         self.rank: list[Rank] = []
-        self._links: list[list[tuple[int, float]]] = []
-        self._places: list[Place] | None = None
+        self._links: dict[int, list[tuple[int, float]]] = {}  # only documents with a verified pair
+        self._places: Placement | None = None
 
     def add(self, rank: Rank) -> int:
         self.rank.append(rank)
-        self._links.append([])
         self._places = None
         return len(self.rank) - 1
 
@@ -57,42 +74,43 @@ class Stars:
         """A verified pair."""
         if a == b:
             return
-        self._links[a].append((b, similarity))
-        self._links[b].append((a, similarity))
+        self._links.setdefault(a, []).append((b, similarity))
+        self._links.setdefault(b, []).append((a, similarity))
         self._places = None
 
-    def places(self, check: Check | None = None) -> list[Place]:
+    def places(self, check: Check | None = None) -> Placement:
         """Each document's place (computed once per change); `check` verifies a document against the
         representatives of the members it matched."""
         if self._places is None:
             self._places = self._assign(check)
         return self._places
 
-    def _assign(self, check: Check | None) -> list[Place]:
+    def _assign(self, check: Check | None) -> Placement:
         rank = self.rank
-        places: list[Place | None] = [None] * len(rank)
-        for node in sorted(range(len(rank)), key=lambda n: (-rank[n].words, rank[n].order)):
+        places = Placement(len(rank))
+        representative, placed = places.representative, bytearray(len(rank))
+        # a document without a verified pair represents itself: only the others are placed in turn
+        for node in sorted(self._links, key=lambda n: (-rank[n].words, rank[n].order)):
             found: list[tuple[int, float]] = []
             others: set[int] = set()  # representatives of the placed members it matched
             for other, similarity in self._links[node]:
-                place = places[other]
-                if place is None:
-                    continue  # not yet placed: it ranks lower
-                if place.representative == other:
+                if not placed[other]:
+                    continue  # it ranks lower
+                if representative[other] == other:
                     found.append((other, similarity))
                 else:
-                    others.add(place.representative)  # a member: no joining through it, but its representative
+                    others.add(representative[other])  # a member: no joining through it, but its representative
             if not found and check is not None:
-                for representative in sorted(others):
-                    similarity = check(node, representative)
+                for candidate in sorted(others):
+                    similarity = check(node, candidate)
                     if similarity is not None:
-                        found.append((representative, similarity))
-            if not found:
-                places[node] = Place(node, 1.0)
-                continue
-            chosen, similarity = max(found, key=lambda item: (item[1], -rank[item[0]].order))
-            places[node] = Place(chosen, similarity)
-        return places  # type: ignore[return-value]
+                        found.append((candidate, similarity))
+            placed[node] = 1
+            if found:
+                chosen, similarity = max(found, key=lambda item: (item[1], -rank[item[0]].order))
+                representative[node] = chosen
+                places.similarity[node] = similarity
+        return places
 
     def __len__(self) -> int:
         return len(self.rank)

@@ -238,10 +238,10 @@ class Deduplicator:
     def clusters(self) -> list[Cluster]:
         """Every cluster with its members in the order seen (documents pulled from a source included), ordered by
         each cluster's first member."""
-        places = self._stars.places(self._check)
+        representative = self._stars.places(self._check).representative
         groups: dict[int, Cluster] = {}
         for node in sorted(range(len(self._ids)), key=lambda n: self._stars.rank[n].order):
-            root = places[node].representative
+            root = representative[node]
             if root not in groups:
                 groups[root] = Cluster(self._ids[root])
             groups[root].members.append(self._ids[node])
@@ -252,13 +252,13 @@ class Deduplicator:
         verified pair that joined it to that representative."""
         places = self._stars.places(self._check)
         for node in self._added:
-            place = places[node]
+            root = places.representative[node]
             doc_id = self._ids[node]
-            if place.representative == node:
+            if root == node:
                 yield Assignment(doc_id, doc_id, None, 1.0)
                 continue
-            representative = self._ids[place.representative]
-            yield Assignment(doc_id, representative, representative, place.similarity)
+            representative = self._ids[root]
+            yield Assignment(doc_id, representative, representative, places.similarity[node])
 
     def __len__(self) -> int:
         return len(self._added)
