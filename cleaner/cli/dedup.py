@@ -286,7 +286,16 @@ def git_files(ctx: click.Context, inputs: Sequence[str]) -> tuple[str, list[str]
     type=click.IntRange(min=0),
     default=DEFAULTS.min_words,
     show_default=True,
-    help="... when the shorter text has at least this many words.",
+    help="... when the shorter text has at least this many words. A text shorter than this is never a duplicate "
+    "(a line or two: an error page, a caption).",
+)
+@click.option(
+    "--shift",
+    type=click.IntRange(min=0),
+    default=DEFAULTS.shift,
+    show_default=True,
+    help="Most of the shared text must stand within this many words of the same place in both (copies differ at "
+    "the top by a dateline, a title, a byline); a page carrying the other story as a card further down does not.",
 )
 @cleaning_options
 @click.pass_context
@@ -300,6 +309,7 @@ def dedup_command(
     jaccard: float,
     containment: float,
     min_words: int,
+    shift: int,
     input_format: str,
     no_clean: bool,
     rule_files: tuple[str, ...],
@@ -316,8 +326,10 @@ def dedup_command(
 
     Each input is cleaned first (the pipeline of 'cleaner clean'; --no-clean when the inputs are already clean),
     then compared by word shingles, MinHash and LSH: a pair is a duplicate when its estimated Jaccard similarity
-    reaches --jaccard, or when --containment of the shorter text is in the other (a copy that was trimmed). Copies
-    form clusters; each cluster's representative is its most complete copy (most words; ties: the first seen).
+    reaches --jaccard, or when --containment of the shorter text is in the other (a copy that was trimmed), and
+    the shared text stands at about the same place in both (a page that carries another story as a card further
+    down is not its copy). Each cluster's representative is its most complete copy (most words; ties: the first
+    seen), and every other member was verified against it: no chaining through a third page.
 
     With an index (found at the corpus root, or --index PATH; made by 'cleaner index'), unchanged files are not
     read again, the inputs' sketches are recorded, and the indexed documents are candidates too: a new file is
@@ -344,7 +356,9 @@ def dedup_command(
         raise click.UsageError("standard input ('-') can be read only once.")
     if use_git and no_index:
         raise click.UsageError("--git needs the index: it cannot go with --no-index.")
-    options = DedupOptions(shingle_size=shingle_size, jaccard=jaccard, containment=containment, min_words=min_words)
+    options = DedupOptions(
+        shingle_size=shingle_size, jaccard=jaccard, containment=containment, min_words=min_words, shift=shift
+    )
     clean_options = cleaning_setup(ctx, rule_files, packs, no_density, no_clean, trust_clean)
     setting = fingerprint(clean_options, input_format)
     show_progress = not quiet and stderr_is_tty()
