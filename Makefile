@@ -11,7 +11,7 @@ $(PY):
 	$(PIP) install -q --upgrade pip
 
 install: $(PY)
-	$(PIP) install -q -e '.[test]'
+	$(PIP) install -q -e '.[test,dask]'
 
 install-bench: install
 	$(PIP) install -q -e '.[test,bench]'

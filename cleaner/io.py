@@ -312,6 +312,10 @@ def compression_of(head: bytes) -> Compression | None:
 
 def file_compression(path: str) -> Compression | None:
     """The compression of the file at `path` (None if it is not compressed or cannot be read)."""
+    if _is_url(path):
+        from .urls import file_head
+
+        return compression_of(file_head(path))
     try:
         with open(path, "rb") as stream:
             return compression_of(stream.read(16))
@@ -381,6 +385,19 @@ class _Chunks(io.RawIOBase):
         if not self.closed:
             self.reader.close()
         super().close()
+
+
+def _is_url(path: str) -> bool:
+    """An fsspec URL (`s3://...`, `memory://...`): found, read and written by `cleaner.urls`."""
+    return "://" in path and _URL.match(path) is not None
+
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def compressing(stream: BinaryIO, codec: Compression) -> BinaryIO:
+    """A writer that compresses into `stream` (closing it ends the compressed stream, not `stream`)."""
+    return _compressing(stream, codec)
 
 
 def _compressing(stream: BinaryIO, codec: Compression) -> BinaryIO:
@@ -534,6 +551,11 @@ def discover(
     for arg, path in enumerate(paths):
         if path == STDIN:
             yield Input(STDIN, None, None, "auto" if input_format == "auto" else input_format, arg)
+            continue
+        if _is_url(path):
+            from .urls import discover_url
+
+            yield from discover_url(path, arg, input_format)
             continue
         try:
             info = os.stat(path)
@@ -911,9 +933,24 @@ def open_input(source: Input, stdin: BinaryIO | None = None) -> Opened:
     try:
         # a one-page file is read in a few large reads: unbuffered, it costs no buffer and no copy through it
         buffering = 0 if source.format in ("text", "html") else -1
-        stream = open(source.fspath, "rb", buffering=buffering)  # noqa: SIM115 -- closed by JsonlInput or below
+        if _is_url(source.fspath):
+            from .urls import open_url
+
+            stream = open_url(source.fspath)
+        else:
+            stream = open(source.fspath, "rb", buffering=buffering)  # noqa: SIM115 -- closed by JsonlInput or below
     except OSError as exc:
         raise InputError(describe_os_error(exc)) from exc
+    try:
+        return _open_stream(stream, source.format, stream, sniff=source.sniff)
+    except BaseException:
+        stream.close()
+        raise
+
+
+def open_stream(source: Input, stream: BinaryIO) -> Opened:
+    """Open `source` from a stream the caller opened (a partition of a file, read into memory), as `open_input`
+    opens its file; the stream is closed with what is returned."""
     try:
         return _open_stream(stream, source.format, stream, sniff=source.sniff)
     except BaseException:

@@ -22,8 +22,10 @@ from .common import (
     Reporter,
     Terminated,
     binary_stream,
+    dask_option,
     default_jobs,
     is_tty,
+    open_cluster,
     pack_option,
     pipeline_options,
     rules_option,
@@ -141,6 +143,16 @@ from .session import Claims, Session, Settings
     "dropped when a kept copy is at least as long; not printed or written (left untouched with --in-place), "
     "counted at the end.",
 )
+@click.option(
+    "--output-format",
+    type=click.Choice(["jsonl", "parquet"]),
+    default="jsonl",
+    show_default=True,
+    help="What -o writes. jsonl: each input's cleaned file (see -o). parquet: a dataset of every document "
+    "under DIR (DIR may be a URL): the records --format jsonl prints, in parts of up to 100,000 documents "
+    "(part-00000.parquet...), each written whole, then _manifest.json listing the parts and their documents.",
+)
+@dask_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line; errors are still shown.")
 @click.pass_context
 def clean_command(
@@ -165,6 +177,8 @@ def clean_command(
     langs: tuple[str, ...],
     jobs: int | None,
     dedup: bool,
+    output_format: str,
+    dask_address: str | None,
     quiet: bool,
 ) -> None:
     """Clean pages: files, directories (their *.txt, *.jsonl, *.html, *.htm, *.html.gz, *.htm.gz, *.warc and
@@ -202,12 +216,16 @@ def clean_command(
     if backup and (not backup_suffix or os.sep in backup_suffix or backup_suffix in (".", "..")):
         raise click.UsageError(f"--backup-suffix {backup_suffix!r}: give a suffix for a file name, such as .orig")
 
+    parquet = output_format == "parquet"
+    if parquet and (output_dir is None or check or diff):
+        raise click.UsageError("--output-format parquet writes a dataset under -o DIR (not with --check or --diff).")
+
     options = pipeline_options(ctx, rule_files, packs, no_density, trust_clean, clean_page)
 
     lang_list = [lang.lower() for lang in split_list(langs)]
     settings = Settings(
-        fmt=fmt,
-        output_dir=output_dir,
+        fmt="jsonl" if parquet else fmt,
+        output_dir=None if parquet else output_dir,
         in_place=in_place,
         check=check,
         diff=diff,
@@ -229,6 +247,12 @@ def clean_command(
     reporter = Reporter(Progress(show_progress, None))
     stdin = binary_stream(sys.stdin) if cio.STDIN in paths else None
     stdout = binary_stream(sys.stdout)
+    dataset = None
+    if parquet:
+        from ..parquet import ParquetParts
+
+        assert output_dir is not None
+        stdout = dataset = ParquetParts(output_dir)  # the records JSONL on stdout would be, as a dataset
     deduplicator = None
     if dedup:
         from ..dedup import Deduplicator
@@ -239,7 +263,14 @@ def clean_command(
         reporter.echo("cleaner: reading pages from standard input (end with Ctrl-D)")
     if learn:
         stdin = _learn_first(ctx, paths, input_format, stdin, options, exclude, show_progress)
-    cleaning = Cleaning(options, jobs or default_jobs(), fix_text=fix_text, details=settings.reads_details)
+    client = open_cluster(ctx, dask_address, quiet)
+    cleaning: Any
+    if client is None:
+        cleaning = Cleaning(options, jobs or default_jobs(), fix_text=fix_text, details=settings.reads_details)
+    else:
+        from ..dask.cleaning import DaskCleaning
+
+        cleaning = DaskCleaning(client, options, fix_text=fix_text, details=settings.reads_details)
 
     status = EXIT_OK
     interrupted = False
@@ -248,12 +279,15 @@ def clean_command(
             if show_progress and stdin is None:
                 # a walk over the inputs' sizes first, so that the bar has an end
                 reporter.progress.total = sum(item.size or 0 for item in inputs() if isinstance(item, cio.Input))
-            stream = events(inputs(), stdin)
-            for event in cleaning.run(stream):
+            # on a cluster the inputs are read where they are cleaned
+            stream = cleaning.run(events(inputs(), stdin)) if client is None else cleaning.run_inputs(inputs(), stdin)
+            for event in stream:
                 session.handle(event)
             cleaning.close()
             status = session.finish()
             stdout.flush()
+            if dataset is not None:
+                dataset.close()  # the last part, then the manifest
     except (KeyboardInterrupt, Terminated) as exc:
         interrupted = True
         session.abandon()

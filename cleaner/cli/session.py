@@ -12,6 +12,7 @@ import click
 
 from .. import io as cio
 from ..document import Document
+from ..urls import UrlAtomicFile, is_url
 from .common import EXIT_CHANGED, EXIT_ERROR, EXIT_OK, Reporter, plural
 from .pool import Begin, Doc, End, Event, Pass
 
@@ -298,14 +299,19 @@ class Session:
         # WARC file becomes a .txt or a .jsonl: plain).
         compression = cio.file_compression(source.fspath) if source.fspath is not None and keeps_name else None
         try:
-            os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
-            unit.writer = cio.AtomicFile(target, durable=self.settings.in_place, compression=compression)
+            unit.writer = self._create_writer(target, compression)
             self._writers.append(unit.writer)
         except OSError as exc:
             unit.failed = True
             self._cannot_write(source, f"cannot write {target} ({cio.describe_os_error(exc)})")
             return False
         return True
+
+    def _create_writer(self, target: str, compression: cio.Compression | None) -> Any:
+        if is_url(target):  # -o URL: put whole when committed
+            return UrlAtomicFile(target, compression=compression)
+        os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+        return cio.AtomicFile(target, durable=self.settings.in_place, compression=compression)
 
     def _cannot_write(self, source: cio.Input, problem: str) -> None:
         self.errors += 1
