@@ -887,9 +887,10 @@ class JsonlInput:
         self._lines = lines
         self._closer = closer
         self.compression = compression
+        self.first_line = 0  # the number of the line before the first: a block of a file starts further on
 
     def __iter__(self) -> Iterator[Line]:
-        lineno = 0
+        lineno = self.first_line
         try:
             for text, raw in self._lines:
                 lineno += 1

@@ -261,9 +261,9 @@ def clean_command(
     session = Session(settings, stdout, reporter, Claims(paths, input_format), deduplicator)  # type: ignore[arg-type]
     if stdin is not None and not quiet and is_tty(sys.stdin):
         reporter.echo("cleaner: reading pages from standard input (end with Ctrl-D)")
-    if learn:
-        stdin = _learn_first(ctx, paths, input_format, stdin, options, exclude, show_progress)
     client = open_cluster(ctx, dask_address, quiet)
+    if learn:
+        stdin = _learn_first(ctx, paths, input_format, stdin, options, exclude, show_progress, client)
     cleaning: Any
     if client is None:
         cleaning = Cleaning(options, jobs or default_jobs(), fix_text=fix_text, details=settings.reads_details)
@@ -331,6 +331,7 @@ def _learn_first(
     options: dict[str, Any],
     exclude: list[str],
     show_progress: bool,
+    client: Any = None,
 ) -> BinaryIO | None:
     """`--learn`: learn over the inputs, write the pack to a temporary file that lives as long as the command,
     and add it to the options' rule files (after the user's). Standard input is spooled to a temporary file
@@ -347,15 +348,27 @@ def _learn_first(
     settings = LearnSettings(packs=options.get("packs", DEFAULT_PACKS), rule_files=options["rule_files"])
     try:
         with sigterm_raises():
-            pack = learn_inputs(
-                paths,
-                input_format,  # type: ignore[arg-type]
-                stdin,
-                settings,
-                problem=lambda where, what: None,  # the cleaning pass reports them
-                show_progress=show_progress,
-                exclude=tuple(exclude),
-            )
+            if client is None:
+                pack = learn_inputs(
+                    paths,
+                    input_format,  # type: ignore[arg-type]
+                    stdin,
+                    settings,
+                    problem=lambda where, what: None,  # the cleaning pass reports them
+                    show_progress=show_progress,
+                    exclude=tuple(exclude),
+                )
+            else:  # on the cluster (--dask) too
+                from ..dask.learn import learn_on_cluster
+
+                pack = learn_on_cluster(
+                    client,
+                    lambda: cio.discover(paths, input_format, exclude=exclude),  # type: ignore[arg-type]
+                    stdin,
+                    settings,
+                    problem=lambda where, what: None,
+                    show_progress=show_progress,
+                )
     except (KeyboardInterrupt, Terminated) as exc:
         click.echo("cleaner: interrupted", err=True)
         ctx.exit(EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + signal.SIGTERM)

@@ -54,17 +54,23 @@ def count_lines(source: cio.Input, offset: int, length: int) -> int:
     return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
 
 
+def open_block(source: cio.Input, block: Block) -> cio.JsonlInput:
+    """The lines of a block of a JSONL input, numbered as in the whole file (raises InputError as `open_input`)."""
+    data = read_block(source.fspath or source.path, block.offset, block.length)
+    opened = cio.open_stream(source, io.BytesIO(data))
+    assert isinstance(opened, cio.JsonlInput)
+    opened.first_line = block.first_line
+    return opened
+
+
 def unit_events(source: cio.Input, block: Block | None) -> Iterator[Event]:
     """The events of an input (Begin ... End, or Failed) or of a block of one (its lines' events only)."""
     if block is None:
         yield from events(iter([source]), None)
         return
-    data = read_block(source.fspath or source.path, block.offset, block.length)
     try:
-        with cio.open_stream(source, io.BytesIO(data)) as opened:
-            assert isinstance(opened, cio.JsonlInput)
+        with open_block(source, block) as opened:
             for line in opened:
-                line.lineno += block.first_line
                 yield record_event(source, line)
     except cio.InputError as exc:
         yield Failed(source.path, str(exc), source)
