@@ -146,7 +146,7 @@ class Session:
             else:
                 self._print_text(str(doc.id), _encode(rendered))
             return
-        record = _merge(doc, result)
+        record = merge_record(doc, result)
         if record != doc.line.record:
             self.changed += 1
         if self.settings.to_files:
@@ -428,7 +428,7 @@ class Session:
         self._unit = None
 
 
-def _merge(doc: Doc, result: Document) -> dict[str, Any]:
+def merge_record(doc: Doc, result: Document) -> dict[str, Any]:
     """The output record: the input record's fields updated with the contract fields (`id` first if added).
 
     What the page no longer shows does not erase what the record already knows, so that cleaning a cleaned

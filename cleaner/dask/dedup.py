@@ -57,11 +57,14 @@ def _sketch(stream: Iterator[Event], clean: dict[str, Any] | None, options: Dedu
 def sketch_unit(
     source: cio.Input, block: Block | None, clean: dict[str, Any] | None, options: DedupOptions
 ) -> list[Sketched | Problem]:
-    return _sketch(unit_events(source, block), clean, options)
+    try:
+        return _sketch(unit_events(source, block), clean, options)
+    except Exception as exc:  # a read that failed (a URL): the input's problem, and the shuffle goes on
+        return [Problem(source.path, f"{type(exc).__name__}: {exc}")]
 
 
-def sketch_batch(batch: list[Event], clean: dict[str, Any] | None, options: DedupOptions) -> list[Sketched | Problem]:
-    """Events read by the client (standard input)."""
+def sketch_events(batch: list[Event], clean: dict[str, Any] | None, options: DedupOptions) -> list[Sketched | Problem]:
+    """Events read elsewhere (standard input, a partition of a frame)."""
     return _sketch(iter(batch), clean, options)
 
 
@@ -97,6 +100,25 @@ def shared_documents(client: Any, pair_futures: list[Any]) -> set[int]:
     return set(client.compute(docs).result().tolist())
 
 
+def deduplicate(client: Any, futures: list[Any]) -> Iterator[tuple[int, Sketched | Problem]]:
+    """The tasks' documents and problems, in order, each with its task's number; a document that shares no band
+    key with another without its keys. The tasks' results are released as they are taken."""
+    pairs = [client.submit(band_pairs, future, unit, pure=False) for unit, future in enumerate(futures)]
+    shared = shared_documents(client, pairs)
+    client.cancel(pairs)
+    for unit, future in enumerate(futures):
+        found = future.result()
+        future.release()
+        place = 0
+        for item in found:
+            if isinstance(item, Sketched):
+                number = (unit << _PLACE_BITS) + place
+                place += 1
+                if number not in shared:
+                    item = dataclasses.replace(item, keys=_NO_KEYS)
+            yield unit, item
+
+
 class DaskSketching:
     """`cli.sketching.Sketcher.run` on a cluster: the inputs' `Sketched` documents and `Problem`s in input order,
     a document that shares no band key with another handed on without its keys."""
@@ -119,13 +141,17 @@ class DaskSketching:
             else:
                 self._input(item)
         self._wait()
-        pairs = [
-            self.client.submit(band_pairs, future, unit, pure=False)
-            for unit, (future, _, _) in enumerate(self._futures)
-        ]
-        shared = shared_documents(self.client, pairs)
-        self.client.cancel(pairs)
-        yield from self._collect(shared, ready)
+        problems = iter(ready)
+        waiting = next(problems, None)
+        for unit, item in deduplicate(self.client, [future for future, _, _ in self._futures]):
+            while waiting is not None and waiting[0] <= unit:
+                yield from waiting[1]
+                waiting = next(problems, None)
+            yield item
+        while waiting is not None:
+            yield from waiting[1]
+            waiting = next(problems, None)
+        self._futures.clear()
 
     def close(self, *, kill: bool = False) -> None:
         futures = [future for future, _, _ in self._futures]
@@ -152,11 +178,11 @@ class DaskSketching:
                 size += event.size
                 if len(batch) >= BATCH_PAGES:
                     self._futures.append(
-                        (self.units.submit(sketch_batch, batch, self.clean, self.options), size, cio.STDIN)
+                        (self.units.submit(sketch_events, batch, self.clean, self.options), size, cio.STDIN)
                     )
                     batch, size = [], 0
         if batch:
-            self._futures.append((self.units.submit(sketch_batch, batch, self.clean, self.options), size, cio.STDIN))
+            self._futures.append((self.units.submit(sketch_events, batch, self.clean, self.options), size, cio.STDIN))
 
     def _wait(self) -> None:
         """Every task done (they keep their results on the cluster), the bar advancing as they finish."""
@@ -165,28 +191,3 @@ class DaskSketching:
         sizes = {future.key: size for future, size, _ in self._futures}
         for future in as_completed([future for future, _, _ in self._futures]):
             self.progress.advance(sizes.get(future.key, 0))
-
-    def _collect(self, shared: set[int], ready: list[tuple[int, list[Problem]]]) -> Iterator[Sketched | Problem]:
-        problems = iter(ready)
-        waiting = next(problems, None)
-        for unit, (future, _, where) in enumerate(self._futures):
-            while waiting is not None and waiting[0] == unit:
-                yield from waiting[1]
-                waiting = next(problems, None)
-            try:
-                found = future.result()
-            except Exception as exc:  # a read the task could not do (a URL that failed), or a task lost for good
-                found = [Problem(where, f"{type(exc).__name__}: {exc}")]
-            future.release()
-            place = 0
-            for item in found:
-                if isinstance(item, Sketched):
-                    number = (unit << _PLACE_BITS) + place
-                    place += 1
-                    if number not in shared:
-                        item = dataclasses.replace(item, keys=_NO_KEYS)
-                yield item
-        while waiting is not None:
-            yield from waiting[1]
-            waiting = next(problems, None)
-        self._futures.clear()
