@@ -57,12 +57,14 @@ def row(record: dict[str, Any]) -> dict[str, Any]:
         if value is None or isinstance(value, str):
             out[name] = value
         else:
+            out[name] = None
             extra[name] = value
     for name, keys in _NESTED.items():
         value = record.get(name)
         if value is None or _nested(value, keys):
             out[name] = value
         else:
+            out[name] = None
             extra[name] = value
     out["extra"] = json.dumps(extra, ensure_ascii=False) if extra else None
     return out

@@ -38,9 +38,16 @@ def _filesystem(url: str) -> tuple[Any, str]:
     return url_to_fs(url)
 
 
-def _unstrip(fs: Any, url: str, path: str) -> str:
-    """The URL of a path an fsspec file system listed (fsspec gives paths without the protocol)."""
-    return fs.unstrip_protocol(path) if is_url(url) else path
+def _spelt(url: str, path: str, found: str) -> str:
+    """The URL of a file fsspec `found` under `path` (what fsspec made of `url`), spelt as the user spelt `url`:
+    the part of `url` before its first glob or its end, then the rest of the file's path."""
+    fixed = path[: _GLOB.search(path).start()] if _GLOB.search(path) else path.rstrip("/") + "/"
+    fixed = fixed[: fixed.rfind("/") + 1]
+    user = url[: _GLOB.search(url).start()] if _GLOB.search(url) else url.rstrip("/") + "/"
+    user = user[: user.rfind("/") + 1]
+    if found.startswith(fixed) and "://" in user:
+        return user + found[len(fixed) :]
+    return found
 
 
 def discover_url(url: str, arg: int, input_format: InputFormat) -> Iterator[Input | Unreadable]:
@@ -63,7 +70,7 @@ def discover_url(url: str, arg: int, input_format: InputFormat) -> Iterator[Inpu
             if not found:
                 yield Unreadable(url, "no file matches")
             for name, info in found:
-                target = _unstrip(fs, url, name)
+                target = _spelt(url, path, name)
                 yield Input(
                     target,
                     target,
@@ -84,7 +91,7 @@ def discover_url(url: str, arg: int, input_format: InputFormat) -> Iterator[Inpu
                     for i, part in enumerate(rel.split("/"))
                 ):
                     continue
-                target = _unstrip(fs, url, name)
+                target = _spelt(url, path, name)
                 yield Input(
                     target,
                     target,

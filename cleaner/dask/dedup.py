@@ -85,8 +85,10 @@ def band_pairs(found: list[Sketched | Problem], unit: int) -> Any:
 
 
 def shared_documents(client: Any, pair_futures: list[Any]) -> set[int]:
-    """The numbers of the documents that share a band key with another document: a groupby on the key (a shuffle
-    across the workers), then the documents under the keys held by more than one."""
+    """The numbers of the documents that share a band key with another document: the (key, document) pairs
+    shuffled by key across the workers (a Dask DataFrame shuffle), so that each key's documents meet in one
+    partition, where those under a key held by more than one are picked."""
+    import dask
     import dask.dataframe as dd
     import pandas as pd
 
@@ -94,10 +96,19 @@ def shared_documents(client: Any, pair_futures: list[Any]) -> set[int]:
         return set()
     meta = pd.DataFrame({"key": np.zeros(0, np.int64), "doc": np.zeros(0, np.int64)})
     pairs = dd.from_delayed(pair_futures, meta=meta, verify_meta=False)
-    spread = pairs.groupby("key")["doc"].agg(["min", "max"], split_out=max(1, pairs.npartitions // 4))
-    shared = spread[spread["min"] != spread["max"]].reset_index()[["key"]]
-    docs = pairs.merge(shared, on="key", how="inner")["doc"].unique()
-    return set(client.compute(docs).result().tolist())
+    # The task-based shuffle: the peer-to-peer one starts up for seconds, too long for a small corpus.
+    with dask.config.set({"dataframe.shuffle.method": "tasks"}):
+        spread = pairs.shuffle(on="key", npartitions=max(1, pairs.npartitions // 4))
+        shared = spread.map_partitions(_shared_here, meta=pd.Series(np.zeros(0, np.int64), name="doc"))
+        found = client.compute(shared).result()
+    return set(found.tolist())
+
+
+def _shared_here(pairs: Any) -> Any:
+    """The documents of a partition of pairs (each key's pairs all here) under a key more than one holds."""
+    pairs = pairs.drop_duplicates()
+    held = pairs.groupby("key")["doc"].transform("size")
+    return pairs.loc[held > 1, "doc"].drop_duplicates()
 
 
 def deduplicate(client: Any, futures: list[Any]) -> Iterator[tuple[int, Sketched | Problem]]:
