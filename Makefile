@@ -28,7 +28,7 @@ test: lint
 	$(PY) -m pytest
 
 # Quality on the dev pages next to the peers, throughput on a generated corpus, HTML input next to its peers,
-# learning (F1 with and without --learn, memory on 100,000 pages) and dedup (bench/dedup.py).
+# learning (F1 with and without --learn, memory on 100,000 pages), dedup (bench/dedup.py) and --dask (bench/dask.py).
 bench: install-bench
 	$(PY) -m bench.quality --shared $(SHARED)
 	$(PY) -m bench.throughput --shared $(SHARED)
@@ -36,6 +36,7 @@ bench: install-bench
 	$(PY) -m bench.learn --shared $(SHARED)
 	$(PY) -m bench.dedup --shared $(SHARED)
 	$(PY) -m bench.hostile --shared $(SHARED)
+	$(PY) -m bench.dask --shared $(SHARED)
 
 # Coverage-guided fuzzing of the input path and clean() with atheris (see README, "Hostile input"); one core.
 FUZZ_SECONDS ?= 1200

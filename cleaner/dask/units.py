@@ -1,13 +1,16 @@
 """Inputs as Dask tasks, and their results taken back in input order: what `--dask` shares across commands.
 
 An input is read where its task runs. A JSONL file larger than the partition size (`cleaner.partition-size` in
-Dask's configuration, e.g. `DASK_CLEANER__PARTITION_SIZE=64MB`; default 64 MB) is read in blocks of whole lines
+Dask's configuration, e.g. `DASK_CLEANER__PARTITION_SIZE=64MB`; default 16 MB) is read in blocks of whole lines
 (fsspec's block reader: each line in exactly one block), unless it is compressed or UTF-16/32, whose lines cannot
 be found in the bytes; any other input is one task. A block's lines are numbered from where the previous block
 ended: a small task counts each block's lines first, and the starts are summed on the cluster, so the numbers (in
 ids, labels and messages) are the ones a whole read gives. Results are taken back in input order through a
 bounded window of tasks in flight; a worker that dies takes nothing with it (the scheduler runs its tasks again),
 and each task's result is taken once, in its place.
+
+Memory: a task holds its partition's documents, cleaned, until they are taken (about four times the partition's
+bytes, its input kept beside its output); this process holds the window of such results, two per worker.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from ..cli.pool import Event, Failed, events, record_event
 from ..urls import file_head, read_block
 from .cluster import worker_count
 
-DEFAULT_PARTITION_BYTES = 64 << 20
+DEFAULT_PARTITION_BYTES = 16 << 20
 
 
 def partition_bytes() -> int:
@@ -99,7 +102,7 @@ class Units:
     def __init__(self, client: Any, partition: int | None = None, window: int | None = None) -> None:
         self.client = client
         self.partition = partition or partition_bytes()
-        self.window = window or 4 * worker_count(client) + 4
+        self.window = window or 2 * worker_count(client) + 2
         self.pending: deque[Piece] = deque()
         self._submitted = 0
 
