@@ -389,10 +389,9 @@ class _Chunks(io.RawIOBase):
 
 def _is_url(path: str) -> bool:
     """An fsspec URL (`s3://...`, `memory://...`): found, read and written by `cleaner.urls`."""
-    return "://" in path and _URL.match(path) is not None
+    from .urls import is_url
 
-
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+    return "://" in path and is_url(path)
 
 
 def compressing(stream: BinaryIO, codec: Compression) -> BinaryIO:

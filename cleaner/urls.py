@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 if TYPE_CHECKING:
     from .io import Compression, Input, InputFormat, Unreadable
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _GLOB = re.compile(r"[*?\[]")
 # Stores whose single upload is all-or-nothing: an object appears whole or not at all, so a part is put under its
 # own name. On other file systems (hdfs, sftp...) it is put beside under a temporary name and moved in place.
@@ -28,8 +27,12 @@ NEEDS_FSSPEC = "URLs need fsspec: pip install 'cleaner[dask]'"
 
 
 def is_url(path: str) -> bool:
-    """Whether a command-line path is a URL (`scheme://...`) rather than a local path."""
-    return _SCHEME.match(path) is not None
+    """Whether a command-line path is a URL (`scheme://...`: a letter, then letters, digits, `+`, `.` or `-`)
+    rather than a local path. String tests, not a pattern: a path is checked for every input."""
+    scheme, separator, _ = path.partition("://")
+    return (
+        bool(separator) and scheme[:1].isalpha() and scheme.isascii() and all(c.isalnum() or c in "+.-" for c in scheme)
+    )
 
 
 def _filesystem(url: str) -> tuple[Any, str]:
