@@ -404,3 +404,19 @@ def test_library_in_a_dask_pipeline(corpus: Path, scheduler: str) -> None:
     assert [None if pd.isna(v) else v for v in found["duplicate_of"]] == [row["duplicate_of"] for row in rows]
     assert list(found["similarity"]) == [row["similarity"] for row in rows]
     assert sum(row["duplicate_of"] is not None for row in rows) > 10
+
+
+def test_rule_files_travel_to_workers_that_do_not_have_them(tmp_path: Path) -> None:
+    from cleaner.dask.units import RuleFile, land_rules, ship_rules
+
+    pack = tmp_path / "mysite.toml"
+    pack.write_text('[pack]\ndescription = "x"\n\n[[rules]]\nreason = "nav"\nlines = ["Menu"]\n')
+    carried = ship_rules([str(pack)])
+    assert land_rules(carried) == (str(pack),)  # the worker sees the same file: used as it is
+    elsewhere = (RuleFile(str(tmp_path / "gone" / "mysite.toml"), pack.read_bytes()),)
+    (landed,) = land_rules(elsewhere)
+    assert Path(landed).name == "mysite.toml" and Path(landed).read_bytes() == pack.read_bytes()
+    assert land_rules(elsewhere) == (landed,)
+    changed = (RuleFile(str(pack), b"# another version\n" + pack.read_bytes()),)
+    (other,) = land_rules(changed)
+    assert other != str(pack) and Path(other).read_bytes() == changed[0].data

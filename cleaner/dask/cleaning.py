@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 
 from .. import io as cio
 from ..cli.pool import BATCH_BYTES, BATCH_PAGES, Begin, Doc, End, Event, Failed, clean_events, clean_pages, events
-from .units import Block, Piece, Units, unit_events
+from .units import Block, Piece, RuleFile, Units, landed_options, ship_rules, unit_events
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,10 @@ class Job:
     options: dict[str, Any]
     fix_text: bool = False
     details: bool = True
+    rules: tuple[RuleFile, ...] = ()  # the options' rule files, carried
+
+    def landed(self) -> dict[str, Any]:
+        return landed_options(self.options, self.rules)  # type: ignore[return-value]
 
 
 # --- the tasks (run on the workers) --------------------------------------------------------------------------
@@ -30,12 +34,12 @@ class Job:
 
 def clean_unit(source: cio.Input, block: Block | None, job: Job) -> list[Event]:
     """An input's events, or a block's, documents cleaned."""
-    return clean_events(unit_events(source, block), job.options, fix_text=job.fix_text, details=job.details)
+    return clean_events(unit_events(source, block), job.landed(), fix_text=job.fix_text, details=job.details)
 
 
 def clean_batch(pages: list[Any], job: Job) -> list[Any]:
     """Pages read by the client: their Documents (or the exceptions their cleaning raised)."""
-    return clean_pages(pages, job.options)
+    return clean_pages(pages, job.landed())
 
 
 # --- the client side -------------------------------------------------------------------------------------------
@@ -55,7 +59,7 @@ class DaskCleaning:
         partition: int | None = None,
         window: int | None = None,
     ) -> None:
-        self.job = Job(options, fix_text, details)
+        self.job = Job(options, fix_text, details, ship_rules(options.get("rule_files", ())))
         self.units = Units(client, partition, window)
 
     def run(self, stream: Iterable[Event]) -> Iterator[Event]:

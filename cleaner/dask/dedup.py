@@ -32,7 +32,9 @@ from ..cli.pool import BATCH_PAGES, Doc, Event, events
 from ..cli.sketching import Problem, Sketched, Sketcher
 from ..dedup import Deduplicator
 from ..dedup.options import DedupOptions
-from .units import Block, Units, unit_events
+from .units import Block, RuleFile, Units, landed_options, ship_rules, unit_events
+
+Rules = tuple[RuleFile, ...]
 
 # A document's number in the shuffle: its task's number in the high bits, its place in the task's output below.
 _PLACE_BITS = 32
@@ -55,17 +57,19 @@ def _sketch(stream: Iterator[Event], clean: dict[str, Any] | None, options: Dedu
 
 
 def sketch_unit(
-    source: cio.Input, block: Block | None, clean: dict[str, Any] | None, options: DedupOptions
+    source: cio.Input, block: Block | None, clean: dict[str, Any] | None, options: DedupOptions, rules: Rules = ()
 ) -> list[Sketched | Problem]:
     try:
-        return _sketch(unit_events(source, block), clean, options)
+        return _sketch(unit_events(source, block), landed_options(clean, rules), options)
     except Exception as exc:  # a read that failed (a URL): the input's problem, and the shuffle goes on
         return [Problem(source.path, f"{type(exc).__name__}: {exc}")]
 
 
-def sketch_events(batch: list[Event], clean: dict[str, Any] | None, options: DedupOptions) -> list[Sketched | Problem]:
+def sketch_events(
+    batch: list[Event], clean: dict[str, Any] | None, options: DedupOptions, rules: Rules = ()
+) -> list[Sketched | Problem]:
     """Events read elsewhere (standard input, a partition of a frame)."""
-    return _sketch(iter(batch), clean, options)
+    return _sketch(iter(batch), landed_options(clean, rules), options)
 
 
 def band_pairs(found: list[Sketched | Problem], unit: int) -> Any:
@@ -140,6 +144,7 @@ class DaskSketching:
         self.options = options
         self.progress = progress
         self.units = Units(client)
+        self.rules = ship_rules(clean.get("rule_files", ())) if clean is not None else ()
         self._futures: list[tuple[Any, int, str]] = []  # (task, its input bytes, its input), in input order
 
     def run(self, inputs: Iterable[cio.Input | cio.Unreadable], stdin: BinaryIO | None) -> Iterator[Sketched | Problem]:
@@ -173,11 +178,11 @@ class DaskSketching:
     def _input(self, item: cio.Input) -> None:
         blocks = self.units.blocks(item)
         if blocks is None:
-            future = self.units.submit(sketch_unit, item, None, self.clean, self.options)
+            future = self.units.submit(sketch_unit, item, None, self.clean, self.options, self.rules)
             self._futures.append((future, item.size or 0, item.path))
             return
         for block in blocks:
-            future = self.units.submit(sketch_unit, item, block, self.clean, self.options)
+            future = self.units.submit(sketch_unit, item, block, self.clean, self.options, self.rules)
             self._futures.append((future, self.units.partition, item.path))
 
     def _ship(self, stream: Iterator[Event]) -> None:
@@ -189,11 +194,13 @@ class DaskSketching:
                 size += event.size
                 if len(batch) >= BATCH_PAGES:
                     self._futures.append(
-                        (self.units.submit(sketch_events, batch, self.clean, self.options), size, cio.STDIN)
+                        (self.units.submit(sketch_events, batch, self.clean, self.options, self.rules), size, cio.STDIN)
                     )
                     batch, size = [], 0
         if batch:
-            self._futures.append((self.units.submit(sketch_events, batch, self.clean, self.options), size, cio.STDIN))
+            self._futures.append(
+                (self.units.submit(sketch_events, batch, self.clean, self.options, self.rules), size, cio.STDIN)
+            )
 
     def _wait(self) -> None:
         """Every task done (they keep their results on the cluster), the bar advancing as they finish."""

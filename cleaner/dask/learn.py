@@ -7,6 +7,7 @@ same pack as the local command.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
@@ -18,7 +19,7 @@ from ..cli.learn import _Progress, input_pages
 from ..learn import LearnSettings
 from ..learn.learner import CorpusPage, LearnedPack, Learner, page_keys
 from ..rules import load_rules
-from .units import Block, Piece, Units, open_block
+from .units import Block, Piece, RuleFile, Units, land_rules, open_block, ship_rules
 
 Problems = list[tuple[str, str]]
 
@@ -26,9 +27,13 @@ Problems = list[tuple[str, str]]
 # --- the tasks (run on the workers) --------------------------------------------------------------------------
 
 
-def unit_pages(source: cio.Input, block: Block | None, settings: LearnSettings) -> tuple[list[CorpusPage], Problems]:
+def unit_pages(
+    source: cio.Input, block: Block | None, settings: LearnSettings, rules: tuple[RuleFile, ...] = ()
+) -> tuple[list[CorpusPage], Problems]:
     """The pages of an input, or of a block of one, and the problems met reading them."""
     problems: Problems = []
+    if rules:
+        settings = dataclasses.replace(settings, rule_files=land_rules(rules))
     selectors = load_rules(settings.packs, settings.rule_files).selectors
     opened = None
     if block is not None:
@@ -41,9 +46,11 @@ def unit_pages(source: cio.Input, block: Block | None, settings: LearnSettings) 
     return pages, problems
 
 
-def unit_keys(source: cio.Input, block: Block | None, settings: LearnSettings) -> tuple[list[Any], Problems]:
+def unit_keys(
+    source: cio.Input, block: Block | None, settings: LearnSettings, rules: tuple[RuleFile, ...] = ()
+) -> tuple[list[Any], Problems]:
     """Pass 1's map: each page's site and line keys (`learner.page_keys`), and the problems met."""
-    pages, problems = unit_pages(source, block, settings)
+    pages, problems = unit_pages(source, block, settings, rules)
     keys = [(page.site, np.fromiter(page_keys(page), dtype=np.uint64)) for page in pages]
     return keys, problems
 
@@ -93,6 +100,7 @@ def _pages(
     """What `task` gives for each page of the inputs, in input order; problems reported in their place."""
     units = Units(client)
     selectors = load_rules(settings.packs, settings.rule_files).selectors
+    rules = ship_rules(settings.rule_files)
 
     def take(size: int) -> Callable[[tuple[list[Any], Problems]], list[Any]]:
         def taken(result: tuple[list[Any], Problems]) -> list[Any]:
@@ -128,7 +136,7 @@ def _pages(
                 blocks = units.blocks(item)
                 for block in blocks if blocks is not None else [None]:
                     size = units.partition if block is not None else item.size or 0
-                    future = units.submit(task, item, block, settings)
+                    future = units.submit(task, item, block, settings, rules)
                     yield from handed(units.add(Piece(future=future, take=take(size), failed=failed(item.path))))
         yield from handed(units.drain())
     finally:

@@ -15,11 +15,14 @@ bytes, its input kept beside its output); this process holds the window of such 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import operator
+import tempfile
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .. import io as cio
@@ -81,6 +84,49 @@ def unit_events(source: cio.Input, block: Block | None) -> Iterator[Event]:
 
 def with_start(block: Block, first_line: int) -> Block:
     return Block(block.offset, block.length, first_line)
+
+
+@dataclass(frozen=True)
+class RuleFile:
+    """A rule pack of the user's (--rules FILE, a learned pack), carried to the workers by its bytes: a worker on
+    another machine has no such file."""
+
+    path: str
+    data: bytes
+
+
+def ship_rules(paths: Iterable[str]) -> tuple[RuleFile, ...]:
+    """The rule files' bytes, read here (they were checked when the command started)."""
+    return tuple(RuleFile(str(path), Path(path).read_bytes()) for path in paths)
+
+
+def land_rules(files: tuple[RuleFile, ...]) -> tuple[str, ...]:
+    """Paths on this worker holding the carried rule files: the file itself when it is here with the same bytes (a
+    shared file system, this machine), else a copy under the temporary directory, in a folder named by its bytes'
+    digest and under its own file name (a pack's name defaults to its file's)."""
+    paths = []
+    for rule_file in files:
+        source = Path(rule_file.path)
+        try:
+            if source.read_bytes() == rule_file.data:
+                paths.append(rule_file.path)
+                continue
+        except OSError:
+            pass
+        digest = hashlib.blake2b(rule_file.data, digest_size=8).hexdigest()
+        target = Path(tempfile.gettempdir()) / "cleaner-dask-rules" / digest / source.name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            cio.write_atomic(target, rule_file.data, durable=False)
+        paths.append(str(target))
+    return tuple(paths)
+
+
+def landed_options(options: dict[str, Any] | None, files: tuple[RuleFile, ...]) -> dict[str, Any] | None:
+    """Cleaning options with their rule files as this worker has them."""
+    if options is None or not files:
+        return options
+    return {**options, "rule_files": land_rules(files)}
 
 
 # --- on the client --------------------------------------------------------------------------------------------
