@@ -158,9 +158,9 @@ def small_partitions() -> Iterator[None]:
         yield
 
 
-def run(*args: str | Path) -> Ran:
+def run(*args: str | Path, stdin: bytes | None = None) -> Ran:
     """A command run in this process (the tcp:// cluster is reached from here as from a command of its own)."""
-    result = CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+    result = CliRunner().invoke(main, [str(arg) for arg in args], input=stdin, catch_exceptions=False)
     return Ran(result.exit_code, result.stdout_bytes, result.stderr_bytes)
 
 
@@ -204,6 +204,17 @@ def test_clean_on_a_scheduler_prints_and_writes_the_same_bytes(corpus: Path, sch
 def test_text_output_of_one_page_is_the_same(scheduler: str) -> None:
     page = DAILY8 / sorted(os.listdir(DAILY8))[0]
     same_run(run("clean", page), run("clean", "--dask", scheduler, page))
+
+
+def test_standard_input_is_sent_to_the_cluster(corpus: Path, scheduler: str) -> None:
+    records = (corpus / "generated.jsonl").read_bytes()
+    local = run("clean", "--format", "jsonl", stdin=records)
+    assert local.returncode == 2 and b"-:8: invalid JSON" in local.stderr
+    same_run(local, run("clean", "--format", "jsonl", "--dask", scheduler, stdin=records))
+    stories = (corpus / "stories" / "docs.jsonl").read_bytes()
+    local = run("dedup", "--format", "jsonl", stdin=stories)
+    assert local.stdout.count(b'"duplicate_of": "') > 20
+    same_run(local, run("dedup", "--format", "jsonl", "--dask", scheduler, stdin=stories))
 
 
 def test_dedup_on_a_scheduler_gives_the_same_clusters(corpus: Path, scheduler: str) -> None:

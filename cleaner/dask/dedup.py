@@ -145,7 +145,7 @@ class DaskSketching:
         self.progress = progress
         self.units = Units(client)
         self.rules = ship_rules(clean.get("rule_files", ())) if clean is not None else ()
-        self._futures: list[tuple[Any, int, str]] = []  # (task, its input bytes, its input), in input order
+        self._futures: list[tuple[Any, int]] = []  # (task, its input bytes), in input order
 
     def run(self, inputs: Iterable[cio.Input | cio.Unreadable], stdin: BinaryIO | None) -> Iterator[Sketched | Problem]:
         ready: list[tuple[int, list[Problem]]] = []  # problems known here, before the task of that number
@@ -159,7 +159,7 @@ class DaskSketching:
         self._wait()
         problems = iter(ready)
         waiting = next(problems, None)
-        for unit, item in deduplicate(self.client, [future for future, _, _ in self._futures]):
+        for unit, item in deduplicate(self.client, [future for future, _ in self._futures]):
             while waiting is not None and waiting[0] <= unit:
                 yield from waiting[1]
                 waiting = next(problems, None)
@@ -170,7 +170,7 @@ class DaskSketching:
         self._futures.clear()
 
     def close(self, *, kill: bool = False) -> None:
-        futures = [future for future, _, _ in self._futures]
+        futures = [future for future, _ in self._futures]
         self._futures.clear()
         if futures:
             self.client.cancel(futures)
@@ -179,11 +179,11 @@ class DaskSketching:
         blocks = self.units.blocks(item)
         if blocks is None:
             future = self.units.submit(sketch_unit, item, None, self.clean, self.options, self.rules)
-            self._futures.append((future, item.size or 0, item.path))
+            self._futures.append((future, item.size or 0))
             return
         for block in blocks:
             future = self.units.submit(sketch_unit, item, block, self.clean, self.options, self.rules)
-            self._futures.append((future, self.units.partition, item.path))
+            self._futures.append((future, self.units.partition))
 
     def _ship(self, stream: Iterator[Event]) -> None:
         batch: list[Event] = []
@@ -194,18 +194,16 @@ class DaskSketching:
                 size += event.size
                 if len(batch) >= BATCH_PAGES:
                     self._futures.append(
-                        (self.units.submit(sketch_events, batch, self.clean, self.options, self.rules), size, cio.STDIN)
+                        (self.units.submit(sketch_events, batch, self.clean, self.options, self.rules), size)
                     )
                     batch, size = [], 0
         if batch:
-            self._futures.append(
-                (self.units.submit(sketch_events, batch, self.clean, self.options, self.rules), size, cio.STDIN)
-            )
+            self._futures.append((self.units.submit(sketch_events, batch, self.clean, self.options, self.rules), size))
 
     def _wait(self) -> None:
         """Every task done (they keep their results on the cluster), the bar advancing as they finish."""
         from distributed import as_completed
 
-        sizes = {future.key: size for future, size, _ in self._futures}
-        for future in as_completed([future for future, _, _ in self._futures]):
+        sizes = {future.key: size for future, size in self._futures}
+        for future in as_completed([future for future, _ in self._futures]):
             self.progress.advance(sizes.get(future.key, 0))
