@@ -63,7 +63,12 @@ JOBS = int(os.environ.get("CLEANER_FIT_JOBS", "2"))
 # How much an already-clean copy of a page weighs in training, next to the page itself.
 CLEAN_WEIGHT = float(os.environ.get("CLEANER_FIT_CLEAN_WEIGHT", "0.3"))
 # Each corpus's share of the training weight (pages within a corpus weigh the same).
-CORPUS_WEIGHTS = {"extraction": 1.0, "aggregators": 1.0, "trafilatura": 1.0}
+CORPUS_WEIGHTS = {"extraction": 1.0, "aggregators": 1.0, "trafilatura": 1.0} | {
+    name: float(weight)
+    for name, _, weight in (
+        item.partition("=") for item in os.environ.get("CLEANER_FIT_WEIGHTS", "").split(",") if "=" in item
+    )
+}
 CORPORA = tuple(CORPUS_WEIGHTS)
 
 

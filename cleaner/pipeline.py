@@ -6,6 +6,7 @@ Pure functions only: text in, `Document` out. Reading files and writing results 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from os import PathLike
@@ -13,12 +14,12 @@ from typing import Any, Literal
 
 from .blocks import split_blocks
 from .describe import describe
-from .document import Document
+from .document import Document, Removal
 from .features import count_words
 from .filters.density import DensityModel, classify_density
 from .filters.header import find_header
 from .filters.patterns import apply_extracts, apply_rules
-from .filters.sections import find_card_runs
+from .filters.sections import find_card_runs, find_written_listing
 from .filters.teasers import find_teasers
 from .language import detect_language, stopwords
 from .normalise import normalise
@@ -27,14 +28,17 @@ from .page import Page
 from .rules import RuleSet, load_rules
 
 
-def prepare(text: str, opts: Options, *, normalised: bool = False, chrome_seen: bool = False) -> Page:
+def prepare(
+    text: str, opts: Options, *, normalised: bool = False, chrome_seen: bool = False, card_runs: bool = True
+) -> Page:
     """Normalise (unless the text is already a rendered `Document`, which is normal by construction), cut into
     blocks, pick the language's stop list, apply the rule packs and find the cards: everything before the
     density filter (the density model is fit on pages prepared this way). `chrome_seen`: an earlier pass over
     this page found chrome, so free-standing card runs are taken even if this pass finds none."""
     page = read_page(text, load_rules(opts.packs, tuple(map(str, opts.rule_files))), normalised=normalised)
     page.clean = already_clean(page)
-    find_cards(page, free_rails=chrome_seen or not page.clean, first_look=not chrome_seen and not page.clean)
+    first_look = card_runs and not chrome_seen and not page.clean
+    find_cards(page, free_rails=chrome_seen or not page.clean, first_look=first_look)
     apply_extracts(page)
     return page
 
@@ -60,6 +64,8 @@ def find_cards(page: Page, *, free_rails: bool, first_look: bool = False) -> Non
     header or an end marker, or when the whole page is cards (a listing): inside text with no other chrome it is
     far more often an embedded tweet ("— Name (@handle) date") or a table than a related rail. `first_look`: the
     first pass over a page that does not look clean, where card runs are found by their shape too."""
+    if find_written_listing(page):
+        return
     before = [block.verdict for block in page.blocks]
     find_teasers(page)
     # Runs of same-shaped cards are read on the page as scraped, where its rhythm is whole: a later pass sees
@@ -98,10 +104,11 @@ def _clean_pass(
     *,
     normalised: bool = False,
     chrome_seen: bool = False,
+    card_runs: bool = True,
 ) -> tuple[Document, list[int | None], bool]:
     """One pass, for each line of the document's rendered text the input line it came from, and whether the
     pass found chrome (or was told an earlier one did: `chrome_seen`)."""
-    page = prepare(text, opts, normalised=normalised, chrome_seen=chrome_seen)
+    page = prepare(text, opts, normalised=normalised, chrome_seen=chrome_seen, card_runs=card_runs)
     careful = page.clean and not chrome_seen
     # With `trust_clean` the user says such text is cleaned output: the model is not asked at all.
     if opts.density and not page.listing and not (careful and opts.trust_clean):
@@ -189,7 +196,42 @@ def clean(
 
 def _clean_text(text: str, opts: Options, model: DensityModel | None = None) -> Document:
     text = normalise(text)
-    doc, origin, chrome_seen = _clean_pass(text, opts, model, normalised=True)
+    doc = _settle(text, opts, model)
+    # (A written listing is read back without `trust_clean`: trust spares an article's text, not a listing's cards.)
+    untrusted = replace(opts, trust_clean=False)
+    for _ in range(MAX_PASSES):
+        # A listing must read as the same listing once written as text (its title and a paragraph per card).
+        if doc.kind != "listing" or _reads_back(doc, untrusted, model):
+            break
+        # Otherwise it is settled like an article: its text form cleaned until that stops changing (what was
+        # removed from the page itself stays on record).
+        again = _settle(normalise(doc.render()), untrusted, model)
+        doc = replace(again, removed=doc.removed if again.kind == "listing" else _still_removed(doc.removed, again))
+    return doc
+
+
+def _still_removed(removed: list[Removal], doc: Document) -> list[Removal]:
+    """The page's removals, less the lines the article `doc` (cleaned from the page's text form) keeps."""
+    kept = Counter(doc.render().splitlines())
+    still = []
+    for removal in removed:
+        if kept[removal.text] > 0:
+            kept[removal.text] -= 1
+        else:
+            still.append(removal)
+    return still
+
+
+def _reads_back(doc: Document, opts: Options, model: DensityModel | None) -> bool:
+    """Whether the document's text form is cleaned to the same text and title."""
+    rendered = doc.render()
+    again = _settle(normalise(rendered), opts, model)
+    return again.render() == rendered and again.title == doc.title
+
+
+def _settle(text: str, opts: Options, model: DensityModel | None, *, card_runs: bool = True) -> Document:
+    """Passes of the pipeline over normalised `text` until its output stops changing."""
+    doc, origin, chrome_seen = _clean_pass(text, opts, model, normalised=True, card_runs=card_runs)
     stalls = 0
     for _ in range(MAX_PASSES):
         if doc.kind != "article":

@@ -324,3 +324,50 @@ def _card_item(card: list[Token]) -> RelatedItem:
 def _is_prose(text: str) -> bool:
     words = count_words(text)
     return words >= SNIPPET_MIN_WORDS and ends_sentence(text)
+
+
+def find_written_listing(page: Page) -> bool:
+    """A listing as cleaner writes it (`Document.render`): perhaps a title, then paragraphs (set apart by blank
+    lines) of one to three lines, each a card: a short line first (its title), perhaps its outlet and date, perhaps
+    its snippet last. Read back as the same listing, so that cleaning a written listing changes nothing. Nothing
+    else on the page: an article's paragraphs open with sentences."""
+    paragraphs: list[list[Block]] = []
+    for block in page.blocks:
+        if block.verdict is not None:
+            return False
+        if not paragraphs or block.blank_before:
+            paragraphs.append([])
+        paragraphs[-1].append(block)
+    # A first paragraph of one line is the title, unless every card is one line too (then it is one of them).
+    title = paragraphs[0] if len(paragraphs) > 2 and len(paragraphs[0]) == 1 else None
+    if title is not None and all(len(p) == 1 for p in paragraphs):
+        title = None
+    cards = paragraphs[1:] if title is not None else paragraphs
+    shapes = [[_shape(block, set())[0] for block in card] for card in cards]
+    if len(cards) < MIN_CARDS_IN_RAIL or not all(map(_written_card, shapes)):
+        return False
+    # Each card's title is of headline size (a list of one-word links is a menu).
+    if not all(_shape(card[0], set())[1] for card in cards):
+        return False
+    if len(cards) < 3 and all(len(card) == 1 for card in cards):
+        return False
+    if title is not None and _shape(title[0], set())[0] == "P":
+        return False
+    for card, card_shapes in zip(cards, shapes, strict=True):
+        tokens_ = [
+            Token(shape, (block,), _shape(block, set())[1]) for block, shape in zip(card, card_shapes, strict=True)
+        ]
+        page.related.append(_card_item(tokens_))
+        for block in card:
+            block.verdict = "related:card"
+    if title is not None:
+        title[0].verdict = "listing:chrome"
+    page.listing = True
+    return True
+
+
+def _written_card(shapes: list[str]) -> bool:
+    """A card's paragraph: a short line, then at most a metadata or short line and a snippet."""
+    if not 1 <= len(shapes) <= 3 or shapes[0] not in ("S", "N"):
+        return False
+    return all(shape in ("S", "M") for shape in shapes[1:-1]) and (len(shapes) == 1 or shapes[-1] in ("S", "M", "P"))
