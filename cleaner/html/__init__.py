@@ -19,10 +19,11 @@ from ..language import detect_language
 from ..normalise import one_line
 from ..options import Options
 from ..pipeline import clean as clean_text
-from ..rules import fold, load_rules
+from ..rules import RuleSet, fold, load_rules
 from .blocks import text_blocks
+from .choose import choose_extraction
 from .decode import decode_html, looks_like_html
-from .extract import Extracted, extract, parse, too_little
+from .extract import Extracted, parse, too_little
 from .prepass import Prepared, prepare
 from .text import filter_extracted
 
@@ -46,12 +47,13 @@ def clean_html(html: str | bytes, *, url: str | None = None, charset: str | None
     opts = Options.of(**options)
     rules = load_rules(opts.packs, tuple(map(str, opts.rule_files)))
     prepared = prepare(decode_html(html, charset), rules.selectors)
-    tree = parse(prepared.html)  # once, for both of trafilatura's runs
-    extracted = extract(tree, url, fast=True)
-    if too_little(_chars(extracted), prepared.text_chars):
-        again = extract(tree, url, fast=False, known=extracted)  # the same metadata: it does not depend on `fast`
-        if _chars(again) > _chars(extracted):
-            extracted = again
+    tree = parse(prepared.html)  # once, for every trafilatura run
+    return document_from(choose_extraction(tree, url, prepared.text_chars).extracted, prepared, opts, rules)
+
+
+def document_from(extracted: Extracted | None, prepared: Prepared, opts: Options, rules: RuleSet) -> Document:
+    """The document of a page from the extraction chosen for it: the text filters over its text, or the page's
+    teaser cards when it is a listing, or the DOM's text blocks when it found (next to) nothing."""
     if extracted is not None and (not extracted.title or len(extracted.title.split()) > MAX_TITLE_WORDS):
         # No title, or a "title" that is a run of text (an unclosed <h1>): the page's <title> instead.
         extracted = replace(extracted, title=prepared.title)
@@ -61,7 +63,8 @@ def clean_html(html: str | bytes, *, url: str | None = None, charset: str | None
     doc = Document()
     if extracted is not None and extracted.text:
         title = opts.title or headline(extracted.title, extracted.text)
-        doc = filter_extracted(extracted.text, rules, title, density=opts.density)
+        has_cards = len(prepared.cards) >= MIN_LISTING_CARDS  # a listing needs teaser cards in its markup
+        doc = filter_extracted(extracted.text, rules, title, density=opts.density, listing=has_cards)
     if doc.kind == "empty" or (doc.kind == "article" and too_little(len(doc.text), prepared.text_chars)):
         fallback = _from_blocks(prepared, opts, extracted)
         if len(fallback.text) > len(doc.text) or (doc.kind == "empty" and fallback.kind != "empty"):
@@ -75,15 +78,11 @@ def _listing(prepared: Prepared, extracted: Extracted | None) -> Document | None
     if extracted is None or not extracted.text:
         return None
     kept = " ".join(extracted.text.split())
-    cards = [card for card in prepared.cards() if card.item.title in kept]
+    cards = [card for card in prepared.cards if card.item.title in kept]
     if len(cards) < MIN_LISTING_CARDS or sum(card.chars for card in cards) < LISTING_SHARE * len(kept):
         return None
     items = [card.item for card in cards]
     return Document(kind="listing", language=detect_language([i.text or i.title for i in items]), related=items)
-
-
-def _chars(extracted: Extracted | None) -> int:
-    return len(extracted.text) if extracted is not None else 0
 
 
 def headline(title: str | None, text: str) -> str | None:
