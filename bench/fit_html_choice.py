@@ -7,13 +7,12 @@ Every page of `trafilatura-eval-dev` (snippet measure, `bench.html_eval`) and of
 leads to, through the rest of the HTML path, is scored, with the lengths the choice is made on. Those runs are
 kept in `bench/out/html_choice_pages.json` (`--refresh` runs them again; they depend on cleaner's code).
 
-The fit, per fuller mode: a gate (run the fuller mode when fast mode found under `gate_chars` characters or
-under `gate_share` of the page's text; chosen on a grid) and a weighted logistic regression on `choose.features`
-saying which of the two to keep, the label being the mode with the better page score and the weight how much
-better (snippets gained less snippets leaked; on the shingle pages the F1 difference times `DEV_WEIGHT`).
-The figures to trust are cross-validated by site: pages are grouped by site (registered domain), the folds
-split the groups, and each fold's pages are chosen for by a gate and model fit on the other folds. `--write`
-refits on all pages and writes `cleaner/models/html_choice.json`.
+The fit: a grid of rules (which fuller mode; run it when fast mode found under `gate_chars` characters or under
+`gate_share` of the page's text; keep what it found when that is at least `min_ratio` times fast mode's), the
+one with the largest summed gain over fast mode kept (snippets gained less snippets leaked; on the shingle pages
+the F1 difference times `DEV_WEIGHT`). The figures to trust are cross-validated by site: pages are grouped by
+site (registered domain), the folds split the groups, and each fold's pages are chosen for by the rule fit on
+the other folds. `--write` refits on all pages and writes `cleaner/models/html_choice.json`.
 
 Costs are reported as trafilatura runs per page (1 = fast mode alone), not timed.
 """
@@ -21,7 +20,9 @@ Costs are reported as trafilatura runs per page (1 = fast mode alone), not timed
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import random
 import sys
 import traceback
 from collections.abc import Iterable
@@ -29,8 +30,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-import numpy as np
 
 from cleaner.evaluate import aggregate, page_scores
 
@@ -42,11 +41,13 @@ DATA = OUT / "html_choice_pages.json"
 MODEL_OUT = REPO / "cleaner" / "models" / "html_choice.json"
 FOLDS = 5
 SEED = 19
-L2 = 1.0
 # A shingle page's F1 difference counts as this many snippets (an eval page holds about 5).
 DEV_WEIGHT = 5.0
-GATE_SHARES = (0.0, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 10.0)
+GATE_SHARES = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 10.0)
 GATE_CHARS = (0, 250, 500, 1000, 2000)
+# A fuller run must pay for itself: each costs this many snippets of gain (fifty runs, one snippet).
+RUN_COST = 0.02
+MIN_RATIOS = (0.0, 0.5, 0.8, 1.0, 1.2, 1.5, 2.0, 3.0, 5.0)
 ALTERNATIVES = ("full", "recall")
 
 
@@ -67,6 +68,7 @@ class PageRun:
 def _modes_of(raw: bytes, url: str | None) -> tuple[int, dict[str, int], dict[str, Any]]:
     """The page's text length and, per mode, the characters trafilatura found and the document it leads to."""
     from cleaner.html import _from_blocks, decode_html, document_from
+    from cleaner.html import text as text_module
     from cleaner.html.choose import MODES, run_mode
     from cleaner.html.extract import parse
     from cleaner.html.prepass import prepare
@@ -87,6 +89,13 @@ def _modes_of(raw: bytes, url: str | None) -> tuple[int, dict[str, int], dict[st
         docs[mode] = document_from(extracted, prepared, opts, rules)
     docs["blocks"] = _from_blocks(prepared, opts, first)
     chars["blocks"] = len(docs["blocks"].text)
+    # The density filter over fast mode's text: measured next to it (it is off on the HTML path).
+    text_module.DENSITY_ON_EXTRACTED = True
+    try:
+        docs["fast+density"] = document_from(first, prepared, opts, rules)
+    finally:
+        text_module.DENSITY_ON_EXTRACTED = False
+    chars["fast+density"] = chars["fast"]
     return prepared.text_chars, chars, docs
 
 
@@ -168,67 +177,24 @@ def gain(run: PageRun, mode: str) -> float:
 # --- the fit ---------------------------------------------------------------------------------------------------
 
 
-def _matrix(runs: Iterable[PageRun], mode: str) -> np.ndarray:
-    from cleaner.html.choose import features
-
-    return np.array([features(r.chars["fast"], r.chars[mode], r.page_chars) for r in runs], dtype=float)
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = L2) -> tuple[np.ndarray, float]:
-    """Weighted L2 logistic regression by Newton's method (a handful of features)."""
-    n, d = x.shape
-    xb = np.hstack([x, np.ones((n, 1))])
-    theta = np.zeros(d + 1)
-    reg = np.full(d + 1, l2)
-    reg[-1] = 1e-6
-    for _ in range(50):
-        p = 1 / (1 + np.exp(-(xb @ theta)))
-        grad = xb.T @ (w * (p - y)) + reg * theta
-        hess = (xb * (w * p * (1 - p))[:, None]).T @ xb + np.diag(reg)
-        step = np.linalg.solve(hess, grad)
-        theta -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return theta[:-1], float(theta[-1])
-
-
-@dataclass(frozen=True)
-class Fitted:
-    alternative: str
-    gate_share: float
-    gate_chars: int
-    weights: tuple[float, ...]
-    bias: float
-
-    def model(self) -> Any:
-        from cleaner.html.choose import ChoiceModel
-
-        return ChoiceModel(self.alternative, self.gate_share, self.gate_chars, self.weights, self.bias)
-
-    def picks(self, runs: Iterable[PageRun]) -> dict[str, str]:
-        model = self.model()
-        picks = {}
-        for r in runs:
-            fast, fuller = r.chars["fast"], r.chars[self.alternative]
-            keep = model.gate(fast, r.page_chars) and fuller > 0 and model.prefers_fuller(fast, fuller, r.page_chars)
-            picks[r.key] = self.alternative if keep else "fast"
-        return picks
-
-
-def _fit_gate(runs: list[PageRun], alternative: str, share: float, chars: int) -> Fitted:
+def _model(alternative: str, share: float, chars: int, ratio: float) -> Any:
     from cleaner.html.choose import ChoiceModel
 
-    gate = ChoiceModel(alternative, share, chars, (0.0,) * 6, 0.0)
-    gated = [r for r in runs if gate.gate(r.chars["fast"], r.page_chars) and r.chars[alternative] > 0]
-    gains = np.array([gain(r, alternative) for r in gated])
-    useful = gains != 0
-    if useful.sum() < 4 or len(set((gains[useful] > 0).tolist())) < 2:
-        # Nothing to learn from: keep the fuller mode where it wins on the whole, else never.
-        bias = 1.0 if gains.sum() > 0 else -1.0
-        return Fitted(alternative, share, chars, (0.0,) * 6, bias)
-    x = _matrix([r for r, u in zip(gated, useful, strict=True) if u], alternative)
-    weights, bias = fit_logistic(x, (gains[useful] > 0).astype(float), np.abs(gains[useful]))
-    return Fitted(alternative, share, chars, tuple(round(float(v), 5) for v in weights), round(bias, 5))
+    return ChoiceModel(alternative, share, chars, ratio)
+
+
+def picks_of(model: Any, runs: Iterable[PageRun]) -> dict[str, str]:
+    """The mode `model` keeps on each page (what `choose_extraction` does, from the recorded lengths)."""
+    picks = {}
+    for r in runs:
+        fast, fuller = r.chars["fast"], r.chars[model.alternative]
+        keep = model.gate(fast, r.page_chars) and model.keeps_fuller(fast, fuller)
+        picks[r.key] = model.alternative if keep else "fast"
+    return picks
+
+
+def fuller_runs(model: Any, runs: Iterable[PageRun]) -> int:
+    return sum(1 for r in runs if model.gate(r.chars["fast"], r.page_chars))
 
 
 def _objective(runs: list[PageRun], picks: dict[str, str]) -> float:
@@ -236,29 +202,25 @@ def _objective(runs: list[PageRun], picks: dict[str, str]) -> float:
     return sum(gain(r, picks[r.key]) if picks[r.key] != "fast" else 0.0 for r in runs)
 
 
-def fit(runs: list[PageRun], alternatives: Iterable[str] = ALTERNATIVES) -> Fitted:
-    """The gate, alternative and model with the best summed gain on `runs` (ties: the cheaper gate)."""
-    best: tuple[float, int, Fitted] | None = None
-    for alternative in alternatives:
-        for share in GATE_SHARES:
-            for chars in GATE_CHARS:
-                fitted = _fit_gate(runs, alternative, share, chars)
-                picks = fitted.picks(runs)
-                cost = sum(
-                    1 for r in runs if fitted.model().gate(r.chars["fast"], r.page_chars)
-                )  # fuller runs: fewer is better on a tie
-                key = (round(_objective(runs, picks), 6), -cost)
-                if best is None or key > best[:2]:
-                    best = (key[0], key[1], fitted)
+def fit(runs: list[PageRun], alternatives: Iterable[str] = ALTERNATIVES) -> Any:
+    """The model of the grid with the best summed gain on `runs`, less `RUN_COST` for each fuller run it makes;
+    on a tie, the one running fewer."""
+    best: tuple[tuple[float, int], Any] | None = None
+    for alternative, share, chars, ratio in itertools.product(alternatives, GATE_SHARES, GATE_CHARS, MIN_RATIOS):
+        model = _model(alternative, share, chars, ratio)
+        cost = fuller_runs(model, runs)
+        key = (round(_objective(runs, picks_of(model, runs)) - RUN_COST * cost, 6), -cost)
+        if best is None or key > best[0]:
+            best = (key, model)
     assert best is not None
-    return best[2]
+    return best[1]
 
 
 def site_folds(runs: list[PageRun], folds: int = FOLDS) -> list[set[str]]:
     """Sites dealt round-robin into folds in a fixed shuffled order (no site in two folds)."""
-    rng = np.random.default_rng(SEED)
     sites = sorted({r.site for r in runs})
-    order = rng.permutation(len(sites))
+    order = list(range(len(sites)))
+    random.Random(SEED).shuffle(order)
     groups: list[set[str]] = [set() for _ in range(folds)]
     for rank, index in enumerate(order):
         groups[rank % folds].add(sites[index])
@@ -273,9 +235,9 @@ def cross_validate(runs: list[PageRun], alternatives: Iterable[str] = ALTERNATIV
     for held in site_folds(runs):
         train = [r for r in runs if r.site not in held]
         test = [r for r in runs if r.site in held]
-        fitted = fit(train, alternatives)
-        picks.update(fitted.picks(test))
-        extra += sum(1 for r in test if fitted.model().gate(r.chars["fast"], r.page_chars))
+        model = fit(train, alternatives)
+        picks.update(picks_of(model, test))
+        extra += fuller_runs(model, test)
     return picks, extra
 
 
@@ -284,7 +246,7 @@ def fixed_rules(runs: list[PageRun]) -> dict[str, dict[str, str]]:
     from cleaner.html.extract import too_little
 
     rules: dict[str, dict[str, str]] = {}
-    for mode in ("fast", "full", "recall", "blocks"):
+    for mode in ("fast", "full", "recall", "blocks", "fast+density"):
         rules[f"always {mode}"] = {r.key: mode for r in runs}
     rules["old rule (full when fast < 250 chars and under half the page)"] = {
         r.key: "full" if too_little(r.chars["fast"], r.page_chars) and r.chars["full"] > r.chars["fast"] else "fast"
@@ -323,13 +285,14 @@ def main(argv: list[str] | None = None) -> int:
         report["rules"][name] = result
         print(f"  {name:<62} {result['eval_f1']:7.4f} {result['eval_p']:6.3f} {result['eval_r']:6.3f}"
               f" {result['dev_f1']:7.4f} {result['runs_per_page']:9.2f}")  # fmt: skip
-    fitted = fit(runs)
-    in_sample = evaluate(runs, fitted.picks(runs))
-    print(f"  all pages (in-sample): {in_sample}; model {fitted.model().to_dict()}")
-    report["model"] = fitted.model().to_dict()
+    model = fit(runs)
+    in_sample = evaluate(runs, picks_of(model, runs))
+    in_sample["runs_per_page"] = round(1 + fuller_runs(model, runs) / len(runs), 3)
+    print(f"  all pages (in-sample): {in_sample}; model {model.to_dict()}")
+    report["model"] = model.to_dict()
     report["in_sample"] = in_sample
     if args.write:
-        MODEL_OUT.write_text(json.dumps(fitted.model().to_dict(), indent=2) + "\n", encoding="utf-8")
+        MODEL_OUT.write_text(json.dumps(model.to_dict(), indent=2) + "\n", encoding="utf-8")
         print(f"wrote {MODEL_OUT}")
     (OUT / "html_choice.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 0

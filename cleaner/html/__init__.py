@@ -39,6 +39,8 @@ MAX_TITLE_WORDS = 40
 # A page is a listing when at least this many teaser cards hold this share of the text trafilatura kept.
 MIN_LISTING_CARDS = 3
 LISTING_SHARE = 0.8
+# The DOM fallback replaces a short extraction only when it holds at least this share of it.
+KEEP_SHARE = 0.5
 
 
 def clean_html(html: str | bytes, *, url: str | None = None, charset: str | None = None, **options: object) -> Document:
@@ -67,9 +69,23 @@ def document_from(extracted: Extracted | None, prepared: Prepared, opts: Options
         doc = filter_extracted(extracted.text, rules, title, density=opts.density, listing=has_cards)
     if doc.kind == "empty" or (doc.kind == "article" and too_little(len(doc.text), prepared.text_chars)):
         fallback = _from_blocks(prepared, opts, extracted)
-        if len(fallback.text) > len(doc.text) or (doc.kind == "empty" and fallback.kind != "empty"):
+        finds_more = len(fallback.text) > len(doc.text) and keeps(fallback.text, doc.text)
+        if finds_more or (doc.kind == "empty" and fallback.kind != "empty"):
             doc = fallback
     return _finish(doc, prepared, extracted)
+
+
+def keeps(fuller: str, found: str) -> bool:
+    """Whether `fuller` holds most of `found` (its lines' characters): the DOM fallback is there to find more of
+    the article than a short extraction did, not to replace a short article (a poem, a notice) with the page's
+    chrome."""
+    lines = [" ".join(line.split()) for line in found.split("\n")]
+    lines = [line for line in lines if line]
+    if not lines:
+        return True
+    text = " ".join(fuller.split())
+    held = sum(len(line) for line in lines if line in text)
+    return held >= KEEP_SHARE * sum(len(line) for line in lines)
 
 
 def _listing(prepared: Prepared, extracted: Extracted | None) -> Document | None:
