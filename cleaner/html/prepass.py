@@ -90,6 +90,7 @@ class Prepared:
     removed: list[Removal] = field(default_factory=list)
     text_chars: int = 0  # characters of visible text left in the body
     title: str | None = None  # the page's <title>
+    hidden_chars: int = 0  # characters of text in <noscript> and markup templates (upper bound: tags counted)
 
     @cached_property
     def cards(self) -> list[Card]:
@@ -133,7 +134,9 @@ def _prose_len(node: LexborNode) -> int:
 def prepare(html: str, selectors: tuple[SelectorRule, ...] = ()) -> Prepared:
     """Run the pass over a decoded page (see the module's notes)."""
     prepared = _prepare(html, selectors)
-    revealed = reveal_hidden(html)
+    # Revealing can add at most the hidden text: parse the page again only when that could be enough.
+    could_add = prepared.hidden_chars > max((REVEAL_RATIO - 1) * prepared.text_chars, REVEAL_MIN_CHARS)
+    revealed = reveal_hidden(html) if could_add else None
     if revealed is not None:
         again = _prepare(revealed, selectors)
         if again.text_chars > max(REVEAL_RATIO * prepared.text_chars, prepared.text_chars + REVEAL_MIN_CHARS):
@@ -166,8 +169,16 @@ def _is_markup(text: str) -> bool:
     return text.startswith("<") and not text.startswith("<%")
 
 
+def _hidden_chars(tree: LexborHTMLParser) -> int:
+    """Characters of text in the page's `<noscript>` elements and markup templates (`reveal_hidden`'s)."""
+    noscript = sum(_text_len(node) for node in _innermost(list(tree.css("noscript"))))
+    templates = sum(len(squash(node.text())) for node in tree.css(TEMPLATE_SCRIPTS) if _is_markup(node.text()))
+    return noscript + templates
+
+
 def _prepare(html: str, selectors: tuple[SelectorRule, ...]) -> Prepared:
     tree = LexborHTMLParser(html)
+    hidden = _hidden_chars(tree)
     tree.strip_tags(list(INVISIBLE_TAGS))
     for script in tree.css(SCRIPTS):
         script.decompose()
@@ -217,7 +228,15 @@ def _prepare(html: str, selectors: tuple[SelectorRule, ...]) -> Prepared:
     title_node = tree.css_first("title")
     title = one_line(title_node.text(deep=True)) if title_node is not None else None
     html = tree.html or ""
-    return Prepared(html=html, tree=tree, related=related, removed=removed, text_chars=left, title=title or None)
+    return Prepared(
+        html=html,
+        tree=tree,
+        related=related,
+        removed=removed,
+        text_chars=left,
+        title=title or None,
+        hidden_chars=hidden,
+    )
 
 
 # --- teaser cards ------------------------------------------------------------------------------------------------
