@@ -587,3 +587,16 @@ def test_a_template_of_json_is_not_taken_for_a_body() -> None:
     prepared = prepare(html)
     assert "caption of a picture" not in prepared.html
     assert "Short visible line." in prepared.html
+
+
+def test_a_page_with_a_body_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleaner.html.prepass as prepass
+
+    def unexpected(html: str) -> str | None:
+        raise AssertionError("the page was parsed again for its hidden content")
+
+    monkeypatch.setattr(prepass, "reveal_hidden", unexpected)
+    article = "<article><h1>Harbour dues rise</h1>" + NFD_PARAGRAPH * 5 + "</article>"
+    prepared = prepare(f"<html><body>{article}<noscript><p>Turn on JavaScript.</p></noscript></body></html>")
+    assert "The council of the city met" in prepared.html
+    assert prepared.hidden_chars == len("Turn on JavaScript.")

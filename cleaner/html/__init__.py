@@ -1,9 +1,12 @@
 """HTML input: the page as fetched -> the same `Document` as text input gives.
 
     decode (charset) -> selectolax pass (drop the invisible and the packs' selectors; read related rails)
-    -> trafilatura (main text + metadata; its fallbacks when it finds too little)
+    -> trafilatura (main text + metadata), in the mode a fitted rule chooses for the page (`choose.py`)
     -> the text filters on what it kept (rule packs, anchored teaser cards, title copies; `text.py`)
-    -> fallback when nothing is left: the DOM's text blocks through the whole text pipeline, density on.
+    -> fallback when (next to) nothing is left: the DOM's text blocks through the whole text pipeline, density
+       on, taken when it holds most of what trafilatura found.
+
+docs/html-extraction.md says why each step is there and how it measures.
 
 `clean_html` is pure and deterministic; reading files and WARC records lives in `cleaner.io` and
 `cleaner.warc`.

@@ -1,10 +1,10 @@
 """trafilatura: the main content of a page and its metadata (title, date, site name).
 
-trafilatura is run in its fast mode first (its own cascade without the external comparisons: main extractor,
-baseline rescue on the uncleaned tree, recall retry). Only when that returns too little is it run again with its
-full set of fallbacks (the comparison against its readability port and jusText), which costs about half as
-much again; `cleaner.html` has a last fallback of its own beyond that. The page is parsed into lxml once for
-both runs (`parse`).
+trafilatura runs in its fast mode (its own cascade without the external comparisons: main extractor, baseline
+rescue on the uncleaned tree, recall retry) or its full mode (with the comparison against its readability port
+and jusText, which costs about half as much again), optionally favouring recall; `choose.py` says which runs
+on a page and which result is kept, and `cleaner.html` has a last fallback of its own beyond that. The page is
+parsed into lxml once for every run (`parse`).
 
 The metadata is trafilatura's own `extract_metadata`, step for step, less the steps whose fields cleaner never
 reads: the author search (an XPath sweep over a copy of the whole tree), categories, tags, licence and the
