@@ -125,10 +125,11 @@ def _ancestor_ids(node: LexborNode) -> list[int]:
 
 
 def _prose_len(node: LexborNode) -> int:
-    """Characters of paragraph text in `node` (itself included when it is a paragraph)."""
+    """Characters of paragraph text in `node` (itself included when it is a paragraph). The parser nests one
+    paragraph in another only through a table in a quirks-mode page, where the inner one counts twice."""
     if node.tag == PROSE:
         return _text_len(node)
-    return sum(_text_len(paragraph) for paragraph in _innermost(list(node.css(PROSE))))
+    return sum(_text_len(paragraph) for paragraph in node.css(PROSE))
 
 
 def prepare(html: str, selectors: tuple[SelectorRule, ...] = ()) -> Prepared:
@@ -189,9 +190,12 @@ def _prepare(html: str, selectors: tuple[SelectorRule, ...]) -> Prepared:
     def guarded(node: LexborNode) -> bool:
         if node.tag in PROTECTED_TAGS:
             return True
-        if total >= GUARD_MIN_CHARS and _text_len(node) > GUARD_SHARE * total:
+        chars = _text_len(node)
+        if total >= GUARD_MIN_CHARS and chars > GUARD_SHARE * total:
             return True
-        return prose >= PROSE_GUARD_MIN_CHARS and _prose_len(node) > PROSE_GUARD_SHARE * prose
+        # (An element with less text than that share of the prose cannot hold it: no need to count.)
+        limit = PROSE_GUARD_SHARE * prose
+        return prose >= PROSE_GUARD_MIN_CHARS and chars > limit and _prose_len(node) > limit
 
     cuts: dict[int, _Cut] = {}
     # Selector rules first, so that their reason (and a rail's cards) wins over a plain "hidden".
