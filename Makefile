@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 SHARED ?= ../shared
 
-.PHONY: install install-bench test lint format bench fit fuzz clean
+.PHONY: install install-bench test lint format bench fit fit-html fuzz clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -27,15 +27,19 @@ format: $(PY)
 test: lint
 	$(PY) -m pytest
 
-# Quality on the dev pages next to the peers, throughput on a generated corpus, HTML input next to its peers,
-# learning (F1 with and without --learn, memory on 100,000 pages), dedup (bench/dedup.py) and --dask (bench/dask.py).
-# Each benchmark writes its report into its section of docs/benchmarks.md (bench/report.py): the one place the
-# figures live.
+# Quality on the dev pages next to the peers, throughput on a generated corpus, HTML input next to its peers
+# (article-extraction-dev; trafilatura-eval-dev; the extraction choice cross-validated by site), text pages of many
+# sites and aggregators (bench/unseen.py), learning (F1 with and without --learn, memory on 100,000 pages), dedup
+# (bench/dedup.py) and --dask (bench/dask.py). Each benchmark writes its report into its section of
+# docs/benchmarks.md (bench/report.py): the one place the figures live.
 bench: export BENCH_PAGE = docs/benchmarks.md
 bench: install-bench
 	$(PY) -m bench.quality --shared $(SHARED)
+	$(PY) -m bench.unseen --shared $(SHARED)
 	$(PY) -m bench.throughput --shared $(SHARED)
 	$(PY) -m bench.html --shared $(SHARED)
+	$(PY) -m bench.html_eval --shared $(SHARED)
+	$(PY) -m bench.fit_html_choice --shared $(SHARED) --refresh
 	$(PY) -m bench.learn --shared $(SHARED)
 	$(PY) -m bench.dedup --shared $(SHARED)
 	$(PY) -m bench.hostile --shared $(SHARED)
@@ -52,6 +56,10 @@ fuzz: install
 # Refit the density model's weights on the dev pages (see docs/design.md, "Density model").
 fit: install-bench
 	$(PY) -m bench.fit_density --shared $(SHARED) --out cleaner/models/density.json
+
+# Refit the HTML path's extraction choice on the dev pages (see docs/html-extraction.md).
+fit-html: install-bench
+	$(PY) -m bench.fit_html_choice --shared $(SHARED) --refresh --write
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 import cleaner
-import cleaner.html as html_module
+import cleaner.html.choose as choose_module
 from cleaner.html import clean_html, decode_html, headline, looks_like_html, months
 from cleaner.html.blocks import text_blocks
 from cleaner.html.extract import Extracted, extract, parse
@@ -358,7 +358,7 @@ FALLBACK_PAGE = (
 
 
 def test_nothing_extracted_falls_back_to_the_dom_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(html_module, "extract", lambda *args, **kwargs: None)
+    monkeypatch.setattr(choose_module, "extract", lambda *args, **kwargs: None)
     doc = clean_html(FALLBACK_PAGE)
     assert doc.kind == "article"
     for fruit in ("apple", "pear", "cherry", "plum"):
@@ -368,13 +368,13 @@ def test_nothing_extracted_falls_back_to_the_dom_blocks(monkeypatch: pytest.Monk
 def test_too_little_tries_trafilatura_fallbacks_then_the_dom(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[bool] = []
 
-    def scrap(html: object, url: str | None = None, *, fast: bool = True, known: object = None) -> Extracted:
+    def scrap(html: object, url: str | None = None, *, fast: bool = True, known: object = None, **_: object) -> Any:
         calls.append(fast)
         return Extracted("Home", title="Orchard frost")
 
-    monkeypatch.setattr(html_module, "extract", scrap)
+    monkeypatch.setattr(choose_module, "extract", scrap)
     doc = clean_html(FALLBACK_PAGE)
-    assert calls == [True, False]  # fast first, then with its own fallbacks
+    assert calls == [True, False]  # fast first, then a fuller mode: a scrap of a page is worth a second look
     assert "damaged cherry orchards" in doc.text
     assert doc.title == "Orchard frost"
 
@@ -502,3 +502,101 @@ def test_huge_and_deep_pages_do_not_crash() -> None:
     assert doc.kind == "article" and "county roads" in doc.text
     deep = "<html><body>" + "<div>" * 20000 + paragraph + "</p>" + "</div>" * 100 + "</body></html>"
     assert clean_html(deep).kind in ("article", "empty")
+
+
+# --- the pass keeps the article, and finds it where only crawlers see it -------------------------------------------
+
+TRAM_PARAGRAPHS = [
+    "The old tram line to Fennick Bay closed in 1931",
+    "The first mile is the easiest",
+    "Beyond the allotments the line crossed the Arle",
+    "On the far side the route climbs through a cutting",
+    "The last stretch into Fennick Bay is under the coast road",
+    "The whole walk took me a little under four hours",
+]
+
+
+def test_a_selector_never_removes_the_element_holding_the_pages_prose() -> None:
+    # The post's container carries a share-bar class; the tag cloud and sidebar outweigh the post in text, so
+    # only its share of the page's paragraphs says it is the article.
+    doc = clean_html(page("quillmere_share_wrapped.html"))
+    assert doc.kind == "article"
+    assert doc.title == "Walking the old tram line to Fennick Bay"
+    paragraphs = doc.text.split("\n\n")
+    assert [p[: len(opening)] for p, opening in zip(paragraphs, TRAM_PARAGRAPHS, strict=True)] == TRAM_PARAGRAPHS
+    assert "birdwatching" not in doc.text and "Recent walks" not in doc.text  # the tag cloud and the sidebar
+    assert "generic/html-share-bar" not in reasons(doc)
+
+
+def test_prose_guard_in_the_pass() -> None:
+    prose = "<p>" + "A sentence of the article that the page exists to say to its readers. " * 8 + "</p>"
+    menu = "<ul>" + "".join(f"<li><a href='/{i}'>Menu entry number {i}</a></li>" for i in range(80)) + "</ul>"
+    post = f"<div class='share'>{prose * 3}</div>"
+    html = f"<html><body><nav>{menu}</nav>{post}<div class='share'>Share</div></body></html>"
+    rules = (SelectorRule("mine", "share", "drop", ".share"),)
+    prepared = prepare(html, rules)
+    assert "A sentence of the article" in prepared.html  # a fifth of the text, but all of the paragraphs
+    assert "Share<" not in prepared.html  # the same selector still removes the real share bar
+    assert [r.text for r in prepared.removed] == ["Share"]
+
+
+LANTERN_OPENINGS = [
+    "The lantern festival at Brume went ahead on Friday night",
+    "The organisers had talked about calling it off at noon",
+    "This year's theme was the lost villages of the bay",
+    "The procession ended at the lifeboat station",
+]
+
+
+@pytest.mark.parametrize("name", ["lanternfold_noscript.html", "lanternfold_template.html"])
+def test_a_post_only_in_noscript_or_a_template_is_used(name: str) -> None:
+    doc = clean_html(page(name))
+    assert doc.kind == "article"
+    assert doc.title == "Lanterns on the harbour front at Brume"
+    paragraphs = doc.text.split("\n\n")
+    assert [p[: len(o)] for p, o in zip(paragraphs, LANTERN_OPENINGS, strict=True)] == LANTERN_OPENINGS
+    assert "Archive" not in doc.text
+
+
+def test_noscript_is_not_used_when_the_page_has_a_body() -> None:
+    article = "<article><h1>Harbour dues rise</h1>" + NFD_PARAGRAPH * 5 + "</article>"
+    notice = "<noscript><p>" + "Please turn on JavaScript to read the comments under this story. " * 3
+    notice += "</p></noscript>"
+    template = "<script type='text/template'><p>Comment by {{ name }}: {{ text }}</p></script>"
+    doc = clean_html(f"<html><body>{article}{notice}{template}</body></html>")
+    assert "The council of the city met on Tuesday" in doc.text
+    assert "JavaScript" not in doc.text and "{{" not in doc.text
+
+
+# --- listings need teaser cards in their markup ---------------------------------------------------------------------
+
+
+def test_a_settings_table_is_content_not_a_listing() -> None:
+    # Headings over tables of "name description" rows read like cards as text; the markup has no teaser card.
+    doc = clean_html(page("brackwater_settings.html"))
+    assert doc.kind == "article"
+    assert doc.related == []
+    for row in ("Units Choose whether heights", "Repeat Set how often an alarm", "Clear Cache Remove the stored"):
+        assert row in doc.text
+    assert doc.text.startswith("Every setting of the app is on the Settings screen")
+
+
+def test_a_template_of_json_is_not_taken_for_a_body() -> None:
+    data = json.dumps({"type": "Image", "caption": "A long caption of a picture " * 40})
+    html = f"<html><body><p>Short visible line.</p><script type='text/template'>{data}</script></body></html>"
+    prepared = prepare(html)
+    assert "caption of a picture" not in prepared.html
+    assert "Short visible line." in prepared.html
+
+
+def test_a_page_with_a_body_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleaner.html.prepass as prepass
+
+    def unexpected(html: str) -> str | None:
+        raise AssertionError("the page was parsed again for its hidden content")
+
+    monkeypatch.setattr(prepass, "reveal_hidden", unexpected)
+    article = "<article><h1>Harbour dues rise</h1>" + NFD_PARAGRAPH * 5 + "</article>"
+    prepared = prepare(f"<html><body>{article}<noscript><p>Turn on JavaScript.</p></noscript></body></html>")
+    assert "The council of the city met" in prepared.html
+    assert prepared.hidden_chars == len("Turn on JavaScript.")

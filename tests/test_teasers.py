@@ -8,6 +8,7 @@ shipped packs play no part); the end-to-end tests run `cleaner.clean` with the s
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from strategies import PIER_ARTICLE
@@ -247,3 +248,17 @@ def test_a_short_article_is_not_a_listing() -> None:
     page = parsed(lines)
     assert not page.listing
     assert len(page.related) == 2
+
+
+SETTINGS_PAGE = Path(__file__).resolve().parent.parent / "fixtures" / "html" / "brackwater_settings.html"
+
+
+def test_table_rows_are_never_cards() -> None:
+    # As cleaner writes tables ("| a | b |" rows): the pipes read like a bullet, the cells like headlines, and
+    # the HTML output of a page of settings tables, cleaned again, became a "listing" with nothing in it.
+    text = clean(SETTINGS_PAGE.read_bytes(), input_format="html").render()
+    assert text.count("\n| ") >= 11  # the fixture's eleven settings, a row each
+    doc = clean(text, input_format="text", density=False)  # the card step alone
+    assert doc.kind == "article"
+    assert doc.related == []
+    assert doc.text.count("\n| ") == text.count("\n| ")

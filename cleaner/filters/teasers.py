@@ -60,6 +60,10 @@ class _Line:
         return self.block.text
 
 
+def is_table_row(text: str) -> bool:
+    return len(text) > 1 and text.startswith("|") and text.endswith("|")
+
+
 def _line(block: Block) -> _Line:
     return _Line(block, *_roles(block.text))
 
@@ -68,6 +72,10 @@ def _line(block: Block) -> _Line:
 def _roles(text: str) -> tuple[int, Meta | None, bool, bool, bool, bool, bool]:
     """What a line is to the card parser, by its text alone (remembered: the confirming pass repeats lines)."""
     words = count_words(text)
+    if is_table_row(text):
+        # A table's row (as cleaner writes tables: "| a | b |") is table content, never part of a card: its
+        # pipes read as a bullet, its cells as a headline, and a settings table became a "listing".
+        return words, None, False, False, False, False, False
     meta = parse_meta(text)
     bullet = has_bullet(text)
     is_anchor = meta is not None

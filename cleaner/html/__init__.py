@@ -1,9 +1,12 @@
 """HTML input: the page as fetched -> the same `Document` as text input gives.
 
     decode (charset) -> selectolax pass (drop the invisible and the packs' selectors; read related rails)
-    -> trafilatura (main text + metadata; its fallbacks when it finds too little)
+    -> trafilatura (main text + metadata), in the mode a fitted rule chooses for the page (`choose.py`)
     -> the text filters on what it kept (rule packs, anchored teaser cards, title copies; `text.py`)
-    -> fallback when nothing is left: the DOM's text blocks through the whole text pipeline, density on.
+    -> fallback when (next to) nothing is left: the DOM's text blocks through the whole text pipeline, density
+       on, taken when it holds most of what trafilatura found.
+
+docs/html-extraction.md says why each step is there and how it measures.
 
 `clean_html` is pure and deterministic; reading files and WARC records lives in `cleaner.io` and
 `cleaner.warc`.
@@ -21,10 +24,11 @@ from ..language import detect_language
 from ..normalise import one_line
 from ..options import DEFAULT_PACKS, Options, expect
 from ..pipeline import clean as clean_text
-from ..rules import fold, load_rules
+from ..rules import RuleSet, fold, load_rules
 from .blocks import text_blocks
+from .choose import choose_extraction
 from .decode import decode_html, looks_like_html
-from .extract import Extracted, extract, parse, too_little
+from .extract import Extracted, parse, too_little
 from .prepass import Prepared, prepare
 from .text import filter_extracted
 
@@ -40,6 +44,8 @@ MAX_TITLE_WORDS = 40
 # A page is a listing when at least this many teaser cards hold this share of the text trafilatura kept.
 MIN_LISTING_CARDS = 3
 LISTING_SHARE = 0.8
+# The DOM fallback replaces a short extraction only when it holds at least this share of it.
+KEEP_SHARE = 0.5
 
 
 def clean_html(
@@ -68,12 +74,13 @@ def clean_with(html: str | bytes, opts: Options, *, url: str | None = None, char
     """`clean_html` with its options checked and built already."""
     rules = load_rules(opts.packs, tuple(map(str, opts.rule_files)))
     prepared = prepare(decode_html(html, charset), rules.selectors)
-    tree = parse(prepared.html)  # once, for both of trafilatura's runs
-    extracted = extract(tree, url, fast=True)
-    if too_little(_chars(extracted), prepared.text_chars):
-        again = extract(tree, url, fast=False, known=extracted)  # the same metadata: it does not depend on `fast`
-        if _chars(again) > _chars(extracted):
-            extracted = again
+    tree = parse(prepared.html)  # once, for every trafilatura run
+    return document_from(choose_extraction(tree, url, prepared.text_chars).extracted, prepared, opts, rules)
+
+
+def document_from(extracted: Extracted | None, prepared: Prepared, opts: Options, rules: RuleSet) -> Document:
+    """The document of a page from the extraction chosen for it: the text filters over its text, or the page's
+    teaser cards when it is a listing, or the DOM's text blocks when it found (next to) nothing."""
     if extracted is not None and (not extracted.title or len(extracted.title.split()) > MAX_TITLE_WORDS):
         # No title, or a "title" that is a run of text (an unclosed <h1>): the page's <title> instead.
         extracted = replace(extracted, title=prepared.title)
@@ -83,12 +90,27 @@ def clean_with(html: str | bytes, opts: Options, *, url: str | None = None, char
     doc = Document()
     if extracted is not None and extracted.text:
         title = opts.title or headline(extracted.title, extracted.text)
-        doc = filter_extracted(extracted.text, rules, title, density=opts.density)
+        has_cards = len(prepared.cards) >= MIN_LISTING_CARDS  # a listing needs teaser cards in its markup
+        doc = filter_extracted(extracted.text, rules, title, density=opts.density, listing=has_cards)
     if doc.kind == "empty" or (doc.kind == "article" and too_little(len(doc.text), prepared.text_chars)):
         fallback = _from_blocks(prepared, opts, extracted)
-        if len(fallback.text) > len(doc.text) or (doc.kind == "empty" and fallback.kind != "empty"):
+        finds_more = len(fallback.text) > len(doc.text) and keeps(fallback.text, doc.text)
+        if finds_more or (doc.kind == "empty" and fallback.kind != "empty"):
             doc = fallback
     return _finish(doc, prepared, extracted)
+
+
+def keeps(fuller: str, found: str) -> bool:
+    """Whether `fuller` holds most of `found` (its lines' characters): the DOM fallback is there to find more of
+    the article than a short extraction did, not to replace a short article (a poem, a notice) with the page's
+    chrome."""
+    lines = [" ".join(line.split()) for line in found.split("\n")]
+    lines = [line for line in lines if line]
+    if not lines:
+        return True
+    text = " ".join(fuller.split())
+    held = sum(len(line) for line in lines if line in text)
+    return held >= KEEP_SHARE * sum(len(line) for line in lines)
 
 
 def _listing(prepared: Prepared, extracted: Extracted | None) -> Document | None:
@@ -97,15 +119,11 @@ def _listing(prepared: Prepared, extracted: Extracted | None) -> Document | None
     if extracted is None or not extracted.text:
         return None
     kept = " ".join(extracted.text.split())
-    cards = [card for card in prepared.cards() if card.item.title in kept]
+    cards = [card for card in prepared.cards if card.item.title in kept]
     if len(cards) < MIN_LISTING_CARDS or sum(card.chars for card in cards) < LISTING_SHARE * len(kept):
         return None
     items = [card.item for card in cards]
     return Document(kind="listing", language=detect_language([i.text or i.title for i in items]), related=items)
-
-
-def _chars(extracted: Extracted | None) -> int:
-    return len(extracted.text) if extracted is not None else 0
 
 
 def headline(title: str | None, text: str) -> str | None:

@@ -1,10 +1,10 @@
 """trafilatura: the main content of a page and its metadata (title, date, site name).
 
-trafilatura is run in its fast mode first (its own cascade without the external comparisons: main extractor,
-baseline rescue on the uncleaned tree, recall retry). Only when that returns too little is it run again with its
-full set of fallbacks (the comparison against its readability port and jusText), which costs about half as
-much again; `cleaner.html` has a last fallback of its own beyond that. The page is parsed into lxml once for
-both runs (`parse`).
+trafilatura runs in its fast mode (its own cascade without the external comparisons: main extractor, baseline
+rescue on the uncleaned tree, recall retry) or its full mode (with the comparison against its readability port
+and jusText, which costs about half as much again), optionally favouring recall; `choose.py` says which runs
+on a page and which result is kept, and `cleaner.html` has a last fallback of its own beyond that. The page is
+parsed into lxml once for every run (`parse`).
 
 The metadata is trafilatura's own `extract_metadata`, step for step, less the steps whose fields cleaner never
 reads: the author search (an XPath sweep over a copy of the whole tree), categories, tags, licence and the
@@ -108,16 +108,16 @@ def metadata(tree: Any, url: str | None) -> Any:
 
 
 @cache
-def _options(fast: bool) -> Any:
+def _options(fast: bool, recall: bool = False) -> Any:
     """trafilatura's settings for `extract`, made once: making them reads its configuration file's values again,
     about a sixth of a millisecond per page. `extract` gives each page a copy with the page's URL."""
     from trafilatura.settings import Extractor
 
-    return Extractor(output_format="python", fast=fast, comments=False, tables=True, with_metadata=False)
+    return Extractor(output_format="python", fast=fast, recall=recall, comments=False, tables=True, with_metadata=False)
 
 
-def _page_options(fast: bool, url: str | None) -> Any:
-    options = copy(_options(fast))
+def _page_options(fast: bool, url: str | None, recall: bool = False) -> Any:
+    options = copy(_options(fast, recall))
     options.url = url  # as `Extractor(url=url)` sets the two (`source` only names the page in its log lines)
     options.source = url and url.encode("utf-8", "replace").decode("utf-8")
     return options
@@ -140,18 +140,19 @@ def parse(html: str) -> Any:
 
 
 def extract(
-    page: Any, url: str | None = None, *, fast: bool = True, known: Extracted | None = None
+    page: Any, url: str | None = None, *, fast: bool = True, known: Extracted | None = None, recall: bool = False
 ) -> Extracted | None:
     """Run trafilatura over a page, its HTML or its `parse`d tree (comments left out, tables kept); None when
     it finds nothing. A tree is not changed: trafilatura and htmldate work on copies. `known`: an earlier
-    extraction of the same page, whose metadata is taken instead of being read again."""
+    extraction of the same page, whose metadata is taken instead of being read again. `recall`: trafilatura's
+    `favor_recall` (more text when it is unsure)."""
     trafilatura = _trafilatura()
     tree = parse(page) if isinstance(page, str) else page
     if tree is None:
         return None
     try:
         found = known if known is not None else _found(metadata(tree, url))
-        document = trafilatura.bare_extraction(tree, options=_page_options(fast, url))
+        document = trafilatura.bare_extraction(tree, options=_page_options(fast, url, recall))
     except (ValueError, TypeError, AttributeError, RecursionError, MemoryError):
         # trafilatura reports most failures as None; a page odd enough to raise is treated the same.
         return None

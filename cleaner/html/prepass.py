@@ -7,8 +7,13 @@ teaser cards are read into `RelatedItem`s. What is left is serialised again for 
 pages that is a third of the bytes, so its slower lxml parse and tree walks have less to do.
 
 Two guards keep the article safe from a careless selector: an element holding a large share of the page's
-text is never dropped (a `<form>` that wraps a whole ASP.NET page, a `.share` class on the article's own
-container), and neither is `<body>`, `<html>` or `<head>`.
+text, or most of its prose (the text of its paragraphs: a page whose menus, tag clouds and sidebars outweigh
+its article still has its article in paragraphs), is never dropped (a `<form>` that wraps a whole ASP.NET page,
+a `.share` class on the article's own container), and neither is `<body>`, `<html>` or `<head>`.
+
+A page whose text is all in `<noscript>` or in a `<script type="text/template">` (a blog rendered by
+JavaScript, its post kept for crawlers) has no body once those go: then the pass runs again over the page with
+their content put in their place (`reveal_hidden`), when that gives the page more than twice its text.
 
 JSON-LD scripts and `<head>` metadata stay: trafilatura reads the title, date and site name from them.
 """
@@ -16,6 +21,7 @@ JSON-LD scripts and `<head>` metadata stay: trafilatura reads the title, date an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -56,6 +62,16 @@ GUARD_SHARE = 0.4
 # Pages shorter than this (characters of text) are not guarded by share: every element is a large share.
 GUARD_MIN_CHARS = 400
 PROTECTED_TAGS = frozenset({"html", "head", "body"})
+# An element holding more than this share of the page's paragraph text holds the article: never dropped.
+PROSE_GUARD_SHARE = 0.5
+# Pages with less paragraph text than this are not guarded by prose.
+PROSE_GUARD_MIN_CHARS = 400
+PROSE = "p"
+# Scripts whose text is markup a page's JavaScript renders (templates), revealed with <noscript>.
+TEMPLATE_SCRIPTS = 'script[type="text/template"], script[type="text/x-template"], script[type="text/html"]'
+# Hidden content is used when it gives the page more than this many times its visible text, and this much more.
+REVEAL_RATIO = 2.0
+REVEAL_MIN_CHARS = 250
 # A card's title is a headline: a few words, not a button ("More") or a whole paragraph.
 CARD_TITLE_MIN_WORDS = 2
 CARD_TITLE_MAX_WORDS = 30
@@ -74,7 +90,9 @@ class Prepared:
     removed: list[Removal] = field(default_factory=list)
     text_chars: int = 0  # characters of visible text left in the body
     title: str | None = None  # the page's <title>
+    hidden_chars: int = 0  # characters of text in <noscript> and markup templates (upper bound: tags counted)
 
+    @cached_property
     def cards(self) -> list[Card]:
         """The teaser cards left on the page (see `page_cards`)."""
         return page_cards(self.tree)
@@ -106,19 +124,78 @@ def _ancestor_ids(node: LexborNode) -> list[int]:
     return ids
 
 
+def _prose_len(node: LexborNode) -> int:
+    """Characters of paragraph text in `node` (itself included when it is a paragraph). The parser nests one
+    paragraph in another only through a table in a quirks-mode page, where the inner one counts twice."""
+    if node.tag == PROSE:
+        return _text_len(node)
+    return sum(_text_len(paragraph) for paragraph in node.css(PROSE))
+
+
 def prepare(html: str, selectors: tuple[SelectorRule, ...] = ()) -> Prepared:
     """Run the pass over a decoded page (see the module's notes)."""
+    prepared = _prepare(html, selectors)
+    # Revealing can add at most the hidden text: parse the page again only when that could be enough.
+    could_add = prepared.hidden_chars > max((REVEAL_RATIO - 1) * prepared.text_chars, REVEAL_MIN_CHARS)
+    revealed = reveal_hidden(html) if could_add else None
+    if revealed is not None:
+        again = _prepare(revealed, selectors)
+        if again.text_chars > max(REVEAL_RATIO * prepared.text_chars, prepared.text_chars + REVEAL_MIN_CHARS):
+            return again
+    return prepared
+
+
+def reveal_hidden(html: str) -> str | None:
+    """The page with its `<noscript>` elements' and template scripts' content in their place, as markup; None
+    when it has neither."""
     tree = LexborHTMLParser(html)
+    templates = list(tree.css(TEMPLATE_SCRIPTS))
+    noscripts = tree.css_first("noscript")
+    if not templates and noscripts is None:
+        return None
+    for script in templates:
+        markup = script.text()
+        # Only markup: templates also carry JSON and code, whose text is no body.
+        holder = LexborHTMLParser(f"<div>{markup}</div>").css_first("body > div") if _is_markup(markup) else None
+        if holder is None:
+            script.decompose()
+        else:
+            script.replace_with(holder)
+    tree.unwrap_tags(["noscript"])
+    return tree.html or None
+
+
+def _is_markup(text: str) -> bool:
+    text = text.lstrip()
+    return text.startswith("<") and not text.startswith("<%")
+
+
+def _hidden_chars(tree: LexborHTMLParser) -> int:
+    """Characters of text in the page's `<noscript>` elements and markup templates (`reveal_hidden`'s)."""
+    noscript = sum(_text_len(node) for node in _innermost(list(tree.css("noscript"))))
+    templates = sum(len(squash(node.text())) for node in tree.css(TEMPLATE_SCRIPTS) if _is_markup(node.text()))
+    return noscript + templates
+
+
+def _prepare(html: str, selectors: tuple[SelectorRule, ...]) -> Prepared:
+    tree = LexborHTMLParser(html)
+    hidden = _hidden_chars(tree)
     tree.strip_tags(list(INVISIBLE_TAGS))
     for script in tree.css(SCRIPTS):
         script.decompose()
     body = tree.body
     total = _text_len(body) if body is not None else 0
+    prose = _prose_len(body) if body is not None else 0
 
     def guarded(node: LexborNode) -> bool:
         if node.tag in PROTECTED_TAGS:
             return True
-        return total >= GUARD_MIN_CHARS and _text_len(node) > GUARD_SHARE * total
+        chars = _text_len(node)
+        if total >= GUARD_MIN_CHARS and chars > GUARD_SHARE * total:
+            return True
+        # (An element with less text than that share of the prose cannot hold it: no need to count.)
+        limit = PROSE_GUARD_SHARE * prose
+        return prose >= PROSE_GUARD_MIN_CHARS and chars > limit and _prose_len(node) > limit
 
     cuts: dict[int, _Cut] = {}
     # Selector rules first, so that their reason (and a rail's cards) wins over a plain "hidden".
@@ -155,7 +232,15 @@ def prepare(html: str, selectors: tuple[SelectorRule, ...] = ()) -> Prepared:
     title_node = tree.css_first("title")
     title = one_line(title_node.text(deep=True)) if title_node is not None else None
     html = tree.html or ""
-    return Prepared(html=html, tree=tree, related=related, removed=removed, text_chars=left, title=title or None)
+    return Prepared(
+        html=html,
+        tree=tree,
+        related=related,
+        removed=removed,
+        text_chars=left,
+        title=title or None,
+        hidden_chars=hidden,
+    )
 
 
 # --- teaser cards ------------------------------------------------------------------------------------------------

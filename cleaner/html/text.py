@@ -27,12 +27,22 @@ DENSITY_ON_EXTRACTED = False
 FREE_RAILS_ON_EXTRACTED = False
 
 
-def filter_extracted(text: str, rules: RuleSet, title: str | None, *, density: bool = True) -> Document:
+def filter_extracted(
+    text: str, rules: RuleSet, title: str | None, *, density: bool = True, listing: bool = True
+) -> Document:
     """One pass of the text filters over extracted text; `title` is the known headline (its copy at the top
     goes), None to let the header filter find one. `density` False keeps the density filter off even where
-    `DENSITY_ON_EXTRACTED` turns it on (the user's --no-density)."""
+    `DENSITY_ON_EXTRACTED` turns it on (the user's --no-density). `listing` False: the page's markup has no
+    teaser cards, so text whose lines merely look like cards (a settings table, a list of items) is not a
+    listing; the card step is undone and the text kept."""
     page = read_page(text, rules)
+    before = [block.verdict for block in page.blocks]
     find_cards(page, free_rails=FREE_RAILS_ON_EXTRACTED)
+    if page.listing and not listing:
+        for block, verdict in zip(page.blocks, before, strict=True):
+            block.verdict = verdict
+        page.related = []
+        page.listing = False
     apply_extracts(page)
     if DENSITY_ON_EXTRACTED and density and not page.listing:
         classify_density(page)
