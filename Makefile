@@ -50,4 +50,4 @@ fit: install-bench
 	$(PY) -m bench.fit_density --shared $(SHARED) --out cleaner/models/density.json
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache rust/target cleaner/_core*.so
