@@ -41,8 +41,11 @@ def main() -> None:
     sketches = hasher.sketch_many(texts, options.shingle_size)
     lines = []
     for path, text, sketch in zip(paths, texts, sketches, strict=True):
-        document = json.dumps(clean(text).to_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
-        sketched = sketch.signature.astype("<u4").tobytes() + f"{sketch.distinct} {sketch.words}".encode() + sketch.exact
+        document = json.dumps(clean(text).to_dict(), sort_keys=True, ensure_ascii=False).encode(
+            "utf-8", "surrogatepass"
+        )
+        counts = f"{sketch.distinct} {sketch.words}".encode()
+        sketched = sketch.signature.astype("<u4").tobytes() + counts + sketch.exact
         lines.append(
             json.dumps({"page": str(path.relative_to(args.shared)), "document": sha(document), "sketch": sha(sketched)})
         )

@@ -5,12 +5,15 @@
 //! constants, and the text as langdetect's `Detector.cleaning_text` leaves it with each character passed through
 //! `NGram.normalize` (Python does that with langdetect's own functions, so their Unicode tables are Python's).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 
 use rand_mt::Mt;
 use serde::Deserialize;
 
+use crate::mix::mix;
 use crate::text::code_points;
 
 /// langdetect's constants (read from its `Detector` by the caller).
@@ -29,10 +32,56 @@ pub struct Settings {
 }
 
 #[derive(Deserialize)]
-struct ProfileFile {
+struct ProfileFile<'a> {
     name: String,
-    freq: HashMap<String, u64>,
+    #[serde(borrow)]
+    freq: Counts<'a>,
     n_words: Vec<u64>,
+}
+
+/// A profile's n-gram counts as read, in file order: a map would cost a third of the profiles' load time.
+struct Counts<'a>(Vec<(Gram<'a>, u64)>);
+
+/// An n-gram as written in a profile file, borrowed from the file unless JSON escapes had to be undone.
+struct Gram<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Gram<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Text<'a> {
+            type Value = Gram<'a>;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("an n-gram")
+            }
+            fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Gram<'a>, E> {
+                Ok(Gram(Cow::Borrowed(text)))
+            }
+            fn visit_str<E>(self, text: &str) -> Result<Gram<'a>, E> {
+                Ok(Gram(Cow::Owned(text.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(Text(std::marker::PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Counts<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Entries<'a> {
+            type Value = Counts<'a>;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("a map of n-gram counts")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Counts<'a>, M::Error> {
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some(entry) = map.next_entry::<Gram<'a>, u64>()? {
+                    entries.push(entry);
+                }
+                Ok(Counts(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries(std::marker::PhantomData))
+    }
 }
 
 /// An n-gram of one to three code points as one number: each code point plus one (never zero) in 21 bits.
@@ -40,11 +89,32 @@ fn gram_key(points: &[u32]) -> u64 {
     points.iter().rev().fold(0, |key, &point| (key << 21) | u64::from(point + 1))
 }
 
+/// A map keyed by `gram_key`s, hashed by splitmix64's finaliser (the keys are not chosen by an adversary: they
+/// are the profiles' n-grams, fixed).
+type GramMap<V> = HashMap<u64, V, BuildHasherDefault<MixHasher>>;
+
+#[derive(Default)]
+struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        mix(self.0)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 << 8 | u64::from(byte)).rotate_left(5);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 ^= value;
+    }
+}
+
 /// P(n-gram | language) for every n-gram of one to three characters of any profile, kept sparse: row `r` holds
 /// `values[starts[r]..starts[r + 1]]` for the languages `columns[..]` beside them.
 pub struct Profiles {
     pub languages: Vec<String>,
-    rows: HashMap<u64, u32>,
+    rows: GramMap<u32>,
     starts: Vec<usize>,
     columns: Vec<u16>,
     values: Vec<f64>,
@@ -53,42 +123,55 @@ pub struct Profiles {
 impl Profiles {
     /// Read langdetect's profile files, in the order langdetect loads them (its languages' order).
     pub fn read(paths: &[impl AsRef<Path>]) -> Result<Self, String> {
+        let texts = paths
+            .iter()
+            .map(|path| std::fs::read(path.as_ref()).map_err(|error| format!("{}: {error}", path.as_ref().display())))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut files = Vec::with_capacity(paths.len());
-        for path in paths {
-            let path = path.as_ref();
-            let text = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;
+        for (path, text) in paths.iter().zip(&texts) {
             let file: ProfileFile =
-                serde_json::from_slice(&text).map_err(|error| format!("{}: {error}", path.display()))?;
-            files.push(file);
+                serde_json::from_slice(text).map_err(|error| format!("{}: {error}", path.as_ref().display()))?;
+            files.push((
+                file.name,
+                file.freq.0.into_iter().map(|(gram, count)| (gram.0, count)).collect(),
+                file.n_words,
+            ));
         }
-        Self::from_counts(files.into_iter().map(|file| (file.name, file.freq, file.n_words)))
+        Self::from_counts(files)
     }
 
     /// The profiles from each language's n-gram counts and its count of n-grams of each length, as langdetect
     /// computes them: one division of the two whole numbers.
-    pub fn from_counts(
-        profiles: impl IntoIterator<Item = (String, HashMap<String, u64>, Vec<u64>)>,
+    pub fn from_counts<G: AsRef<str>>(
+        profiles: impl IntoIterator<Item = (String, Vec<(G, u64)>, Vec<u64>)>,
     ) -> Result<Self, String> {
         let mut languages = Vec::new();
-        let mut rows: HashMap<u64, u32> = HashMap::new();
+        let mut rows: GramMap<u32> = GramMap::default();
         let mut entries: Vec<(u32, u16, f64)> = Vec::new();
         for (column, (name, freq, n_words)) in profiles.into_iter().enumerate() {
             let column = u16::try_from(column).map_err(|_| "too many languages".to_string())?;
             for (gram, count) in freq {
-                let points: Vec<u32> = gram.chars().map(u32::from).collect();
-                if points.is_empty() || points.len() > 3 {
+                let mut points = [0u32; 3];
+                let mut len = 0;
+                for ch in gram.as_ref().chars() {
+                    if len == 3 {
+                        len = 4;
+                        break;
+                    }
+                    points[len] = u32::from(ch);
+                    len += 1;
+                }
+                if len == 0 || len > 3 {
                     continue; // langdetect's window never yields these
                 }
-                let total = *n_words
-                    .get(points.len() - 1)
-                    .ok_or_else(|| format!("profile {name}: no count of {}-grams", points.len()))?;
+                let total = *n_words.get(len - 1).ok_or_else(|| format!("profile {name}: no count of {len}-grams"))?;
                 let next = rows.len() as u32;
-                let row = *rows.entry(gram_key(&points)).or_insert(next);
+                let row = *rows.entry(gram_key(&points[..len])).or_insert(next);
                 entries.push((row, column, count as f64 / total as f64));
             }
             languages.push(name);
         }
-        entries.sort_by_key(|&(row, column, _)| (row, column));
+        // row by row (a counting sort: the entries come language by language, so each row's stay in that order)
         let mut starts = vec![0; rows.len() + 1];
         for &(row, _, _) in &entries {
             starts[row as usize + 1] += 1;
@@ -96,13 +179,15 @@ impl Profiles {
         for row in 0..rows.len() {
             starts[row + 1] += starts[row];
         }
-        Ok(Profiles {
-            languages,
-            rows,
-            starts,
-            columns: entries.iter().map(|entry| entry.1).collect(),
-            values: entries.iter().map(|entry| entry.2).collect(),
-        })
+        let mut next = starts.clone();
+        let (mut columns, mut values) = (vec![0; entries.len()], vec![0.0; entries.len()]);
+        for (row, column, value) in entries {
+            let at = &mut next[row as usize];
+            columns[*at] = column;
+            values[*at] = value;
+            *at += 1;
+        }
+        Ok(Profiles { languages, rows, starts, columns, values })
     }
 
     /// The row of the n-gram `points`, None when no profile has it.
@@ -433,7 +518,7 @@ mod tests {
     }
 
     fn toy() -> Detector {
-        let counts = |pairs: &[(&str, u64)]| pairs.iter().map(|&(gram, count)| (gram.to_string(), count)).collect();
+        let counts = |pairs: &[(&'static str, u64)]| pairs.to_vec();
         let profiles = Profiles::from_counts([
             ("aa".to_string(), counts(&[("a", 3), ("ab", 1), ("long", 9)]), vec![4, 2, 1]),
             ("bb".to_string(), counts(&[("b", 1), ("B", 1), ("ab", 1), (" a", 1)]), vec![2, 2, 1]),
