@@ -1,12 +1,13 @@
-"""MinHash signatures, vectorised: one-permutation MinHash with optimal densification.
+"""MinHash signatures: one-permutation MinHash with optimal densification, computed in the compiled core
+(`cleaner._core.MinHasher`, rust/src/minhash.rs).
 
 Classic MinHash hashes every shingle `num_perm` times and keeps each hash function's minimum: its cost grows with
 shingles x permutations. One-permutation hashing (Li, Owen and Zhang, 2012) hashes each shingle once, sends it
 to one of `num_perm` bins by part of the hash, and keeps the minimum of the rest per bin: the same estimator
-(the share of equal positions estimates the Jaccard similarity) for a fraction of the work, done for a whole
-batch of texts by one `np.minimum.at`. A bin that no shingle reached borrows the value of the first filled bin
-along a fixed pseudo-random probe sequence of its own (Shrivastava's optimal densification, 2017), so that two
-similar texts still agree there with the right probability.
+(the share of equal positions estimates the Jaccard similarity) for a fraction of the work. A bin that no
+shingle reached borrows the value of the first filled bin along a fixed pseudo-random probe sequence of its own
+(Shrivastava's optimal densification, 2017), so that two similar texts still agree there with the right
+probability.
 
 Every constant comes from BLAKE2b of the seed, never from a random generator whose stream could change between
 numpy versions: a signature stored in an index today matches one computed by the next release.
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._core import MinHasher as _CoreMinHasher
 from .shingles import Batch, Shingled, mix, shingle_many
 
 U32 = np.uint32
@@ -55,54 +57,19 @@ class MinHasher:
         self.seed = seed
         self._salt = _stream(seed, "salt", 1)[0]
         probes = _stream(seed, "probes", num_perm * PROBES) % U64(num_perm)
-        self._probes = probes.astype(np.intp).reshape(num_perm, PROBES)
+        self._core = _CoreMinHasher(num_perm, int(self._salt), probes.astype(U32).tolist())
 
     def signature(self, hashes: np.ndarray) -> np.ndarray:
         """The signature of one text's shingle hashes."""
-        return self._fill(hashes, np.zeros(hashes.size, dtype=np.intp), 1)[0]
+        return self._signatures(hashes, [0, hashes.size])[0]
 
     def signatures(self, batch: Batch) -> np.ndarray:
         """The signatures of a batch of texts, one row per text."""
-        owners = np.repeat(np.arange(len(batch)), np.diff(batch.offsets))
-        return self._fill(batch.hashes, owners, len(batch))
+        return self._signatures(batch.hashes, batch.offsets.tolist())
 
-    def _fill(self, hashes: np.ndarray, owners: np.ndarray, rows: int) -> np.ndarray:
-        width = self.num_perm
-        flat = np.full(rows * width, EMPTY_VALUE, dtype=U32)
-        filled = np.zeros(rows * width, dtype=bool)
-        if hashes.size:
-            mixed = mix(hashes ^ self._salt)
-            bins = (((mixed >> U64(32)) * U64(width)) >> U64(32)).astype(np.intp)  # range reduction, no modulo bias
-            slots = owners * width + bins
-            np.minimum.at(flat, slots, (mixed & U64(EMPTY_VALUE)).astype(U32))
-            filled[slots] = True
-        table, full = flat.reshape(rows, width), filled.reshape(rows, width)
-        holes = np.argwhere(~full & full.any(axis=1, keepdims=True))
-        if holes.size:
-            self._densify(table, full, holes)
-        return table
-
-    def _densify(self, table: np.ndarray, full: np.ndarray, holes: np.ndarray) -> None:
-        row, column = holes[:, 0], holes[:, 1]
-        values = np.empty(row.size, dtype=U32)
-        found = np.zeros(row.size, dtype=bool)
-        # the first few probes settle nearly every hole (most bins are filled); the rest get the whole sequence
-        for depth in (8, PROBES):
-            todo = np.flatnonzero(~found)
-            if todo.size == 0:
-                break
-            probes = self._probes[column[todo], :depth]
-            hit = full[row[todo, None], probes]
-            first = hit.argmax(axis=1)
-            settled = hit[np.arange(first.size), first]
-            chosen = todo[settled]
-            values[chosen] = table[row[chosen], probes[np.flatnonzero(settled), first[settled]]]
-            found[chosen] = True
-        for index in np.flatnonzero(~found):  # rare: a text with very few shingles
-            line = full[row[index]]
-            ahead = np.flatnonzero(np.roll(line, -int(column[index]) - 1))[0]
-            values[index] = table[row[index], (int(column[index]) + 1 + ahead) % line.size]
-        table[row, column] = values
+    def _signatures(self, hashes: np.ndarray, offsets: list[int]) -> np.ndarray:
+        table = self._core.signatures(np.ascontiguousarray(hashes, dtype=U64).tobytes(), offsets)
+        return np.frombuffer(table, dtype=U32).reshape(len(offsets) - 1, self.num_perm)
 
     def sketch(self, shingled: Shingled) -> Sketch:
         return Sketch(self.signature(shingled.hashes), shingled.distinct, shingled.words, shingled.exact)
