@@ -5,6 +5,8 @@ replaced it, docs/rust-core.md); this reference pins that arithmetic down."""
 
 from __future__ import annotations
 
+import time
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -153,3 +155,21 @@ def test_a_bin_no_probe_reaches_borrows_from_the_next_filled_bin() -> None:
     expected = signature(shingles([word_hash(b"alone")], 3), hasher)
     assert hasher.sketch_packed(["alone"], 3).signatures[0].tolist() == expected
     assert len(set(expected)) == 1
+
+
+def test_threads_may_shingle_at_once_while_python_describes_characters() -> None:
+    """The core asks Python what a new character is in the middle of a call: another thread may run then (here
+    `describe` sleeps, which lets it) and shingle with the same table."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cleaner._core import Shingler
+
+    def describe(point: int) -> int:
+        time.sleep(0)  # gives up the GIL, as a long Python function would
+        return _describe(point)
+
+    shingler = Shingler(describe)
+    texts = [" ".join(chr(0xE000 + 40 * i + j) + "ab" for j in range(40)).encode() for i in range(16)]
+    expected = [Shingler(_describe).shingle([text], 3) for text in texts]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda text: shingler.shingle([text], 3), texts)) == expected

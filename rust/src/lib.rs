@@ -10,6 +10,8 @@ pub mod shingles;
 pub mod text;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::OnceLock;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -124,10 +126,12 @@ impl PyLanguage {
     }
 }
 
-/// The flags of non-ASCII code points, asked of a Python function once each.
+/// The flags of non-ASCII code points, asked of a Python function once each. The table is shared by every call
+/// and thread without a lock (relaxed atomics: two threads meeting a new character may both ask Python, and get
+/// the same answer), so no borrow is held while Python runs.
 struct PythonTable<'a, 'py> {
     describe: &'a Bound<'py, PyAny>,
-    known: &'a mut Vec<u8>,
+    known: &'a [AtomicU8],
 }
 
 const UNKNOWN: u8 = 0xFF;
@@ -136,32 +140,31 @@ impl shingles::Describe for PythonTable<'_, '_> {
     type Error = PyErr;
 
     fn flags(&mut self, point: u32) -> PyResult<u8> {
-        if self.known.is_empty() {
-            self.known.resize(0x11_0000, UNKNOWN);
+        let slot = &self.known[point as usize];
+        let known = slot.load(Ordering::Relaxed);
+        if known != UNKNOWN {
+            return Ok(known);
         }
-        let slot = &mut self.known[point as usize];
-        if *slot == UNKNOWN {
-            let flags: u8 = self.describe.call1((point,))?.extract()?;
-            if flags == UNKNOWN {
-                return Err(PyValueError::new_err("code point flags must be below 255"));
-            }
-            *slot = flags;
+        let flags: u8 = self.describe.call1((point,))?.extract()?;
+        if flags == UNKNOWN {
+            return Err(PyValueError::new_err("code point flags must be below 255"));
         }
-        Ok(*slot)
+        slot.store(flags, Ordering::Relaxed);
+        Ok(flags)
     }
 }
 
 /// Word shingles of folded texts; `describe(code_point) -> flags` classes non-ASCII characters.
-#[pyclass(module = "cleaner._core", name = "Shingler")]
+#[pyclass(module = "cleaner._core", name = "Shingler", frozen)]
 struct PyShingler {
     describe: Py<PyAny>,
-    known: Vec<u8>,
+    known: OnceLock<Box<[AtomicU8]>>,
 }
 
 impl PyShingler {
-    fn table<'a, 'py>(&'a mut self, py: Python<'py>, describe: &'a Bound<'py, PyAny>) -> PythonTable<'a, 'py> {
-        let _ = py;
-        PythonTable { describe, known: &mut self.known }
+    fn table<'a, 'py>(&'a self, describe: &'a Bound<'py, PyAny>) -> PythonTable<'a, 'py> {
+        let known = self.known.get_or_init(|| (0..0x11_0000).map(|_| AtomicU8::new(UNKNOWN)).collect());
+        PythonTable { describe, known }
     }
 }
 
@@ -171,13 +174,13 @@ type ShingledBatch<'py> = (Bound<'py, PyByteArray>, Vec<usize>, Vec<usize>, Vec<
 impl PyShingler {
     #[new]
     fn new(describe: Py<PyAny>) -> Self {
-        PyShingler { describe, known: Vec::new() }
+        PyShingler { describe, known: OnceLock::new() }
     }
 
     /// The indices of the texts that hold a non-ASCII character that case folding or NFKC may change.
-    fn needs_folding(&mut self, py: Python<'_>, texts: Vec<Bound<'_, PyBytes>>) -> PyResult<Vec<usize>> {
-        let describe = self.describe.bind(py).clone();
-        let mut table = self.table(py, &describe);
+    fn needs_folding(&self, py: Python<'_>, texts: Vec<Bound<'_, PyBytes>>) -> PyResult<Vec<usize>> {
+        let describe = self.describe.bind(py);
+        let mut table = self.table(describe);
         let mut found = Vec::new();
         for (index, text) in texts.iter().enumerate() {
             if shingles::needs_folding(text.as_bytes(), &mut table)? {
@@ -188,28 +191,21 @@ impl PyShingler {
     }
 
     /// The byte spans of a folded text's words, as (start, end) pairs.
-    fn word_spans(&mut self, py: Python<'_>, text: &[u8]) -> PyResult<Vec<(usize, usize)>> {
-        let describe = self.describe.bind(py).clone();
-        shingles::word_spans(text, &mut self.table(py, &describe))
+    fn word_spans(&self, py: Python<'_>, text: &[u8]) -> PyResult<Vec<(usize, usize)>> {
+        shingles::word_spans(text, &mut self.table(self.describe.bind(py)))
     }
 
     /// The word hashes of a folded text (uint64, native order).
-    fn word_hashes<'py>(&mut self, py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyByteArray>> {
-        let describe = self.describe.bind(py).clone();
-        let spans = shingles::word_spans(text, &mut self.table(py, &describe))?;
+    fn word_hashes<'py>(&self, py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyByteArray>> {
+        let spans = shingles::word_spans(text, &mut self.table(self.describe.bind(py)))?;
         Ok(PyByteArray::new(py, &to_bytes(&shingles::word_hashes(text, &spans))))
     }
 
     /// Shingle folded texts: (hashes as uint64 bytes, text i's from offsets[i] to offsets[i + 1], distinct
     /// shingles per text, words per text, 16-byte digest per text).
-    fn shingle<'py>(
-        &mut self,
-        py: Python<'py>,
-        texts: Vec<Bound<'py, PyBytes>>,
-        k: usize,
-    ) -> PyResult<ShingledBatch<'py>> {
-        let describe = self.describe.bind(py).clone();
-        let mut table = self.table(py, &describe);
+    fn shingle<'py>(&self, py: Python<'py>, texts: Vec<Bound<'py, PyBytes>>, k: usize) -> PyResult<ShingledBatch<'py>> {
+        let describe = self.describe.bind(py);
+        let mut table = self.table(describe);
         let bits = shingles::distinct_bits(texts.len());
         let mut hashes: Vec<u64> = Vec::new();
         let (mut offsets, mut distinct, mut words, mut exact) = (vec![0], Vec::new(), Vec::new(), Vec::new());
