@@ -37,6 +37,9 @@ test: lint
 
 # Quality on the dev pages next to the peers, throughput on a generated corpus, HTML input next to its peers,
 # learning (F1 with and without --learn, memory on 100,000 pages) and dedup (bench/dedup.py).
+# Each benchmark writes its report into its section of docs/benchmarks.md (bench/report.py): the one place the
+# figures live.
+bench: export BENCH_PAGE = docs/benchmarks.md
 bench: install-bench
 	$(PY) -m bench.quality --shared $(SHARED)
 	$(PY) -m bench.throughput --shared $(SHARED)
@@ -45,7 +48,7 @@ bench: install-bench
 	$(PY) -m bench.dedup --shared $(SHARED)
 	$(PY) -m bench.hostile --shared $(SHARED)
 
-# Coverage-guided fuzzing of the input path and clean() with atheris (see README, "Hostile input"); one core.
+# Coverage-guided fuzzing of the input path and clean() with atheris (see docs/hostile-input.md); one core.
 FUZZ_SECONDS ?= 1200
 fuzz: install
 	$(PIP) install -q -e '.[test,fuzz]'
@@ -53,7 +56,7 @@ fuzz: install
 	cd fuzz && nice ../$(PY) clean_fuzz.py corpus seeds ../fixtures/pages -max_total_time=$(FUZZ_SECONDS) \
 		-timeout=20 -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1
 
-# Refit the density model's weights on the dev pages (see README, "Density model").
+# Refit the density model's weights on the dev pages (see docs/design.md, "Density model").
 fit: install-bench
 	$(PY) -m bench.fit_density --shared $(SHARED) --out cleaner/models/density.json
 

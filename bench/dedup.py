@@ -2,6 +2,7 @@
 rensa, index size, memory, and checking ten new files against an indexed corpus of 100,000.
 
     python -m bench.dedup [--shared ../shared] [--quality-docs 1500] [--docs 10000] [--index-docs 100000]
+    python -m bench.dedup --quality-only        parts 1, 1b and 2 (no timing; the deterministic figures)
 
 Corpora come from `bench.dedup_corpus` (seeded), under `bench/out/dedup/`. Every run of a system is a child
 process timed from spawn to exit (interpreter start and imports included), with its peak RSS from `wait4`. The
@@ -10,6 +11,10 @@ peers run in the same script, on the same files, one after the other. Writes `be
 1. Quality: aggregator and news pages carrying syndicated copies (re-titled, own dateline, trimmed, words
    changed, each in different chrome) and other stories on the same events, through `cleaner dedup` with
    default settings (cleaning included). Pairs of documents in one cluster against pairs of the same story.
+1b. Quality on `aggregators-dev` (shared): its syndication clusters (`clusters.json`), all 302 pages as input (the
+   listing and empty pages are there as distractors), with default settings (cleaning on) and with `--no-clean`
+   on the raw dumps (cards and chrome included). Pair precision and recall over pages; the clusters that mix
+   stories are listed.
 2. Recall against brute force on clean documents: every pair whose exact Jaccard similarity of 5-word shingles
    (the same normalisation) reaches the threshold, computed with a sparse product; the share found (a) as a
    verified pair (shares a band key and passes verification), (b) in one cluster of `cleaner dedup`.
@@ -138,6 +143,41 @@ def quality(directory: Path, docs: int, shared: Path) -> dict[str, Any]:
         "seconds": run.seconds,
         "docs_per_s": len(truth) / run.seconds,
     }
+
+
+# --- 1b. quality on aggregators-dev ------------------------------------------------------------------------------
+
+
+def aggregators(shared: Path) -> dict[str, Any]:
+    """Pair precision and recall of `cleaner dedup` on the aggregators-dev pages, cleaned and raw."""
+    bench = shared / "benchmarks" / "aggregators-dev"
+    clusters = json.loads((bench / "clusters.json").read_text())
+    story = {page: number for number, members in enumerate(clusters) for page in members}
+    true = pairs_of(dict(enumerate(clusters)))
+    out: dict[str, Any] = {"pages": len(list((bench / "pages").glob("*.txt"))), "true_pairs": len(true)}
+    for label, flags in (("default", []), ("no_clean", ["--no-clean"])):
+        run = best([*cleaner_cli(), "dedup", "--no-index", "--format", "jsonl", "-q", *flags, str(bench / "pages")], 1)
+        rows = [json.loads(line) for line in run.stdout.splitlines()]
+        predicted: dict[str, list[str]] = defaultdict(list)
+        for row in rows:
+            predicted[Path(str(row["cluster"])).stem].append(Path(str(row["id"])).stem)
+        found = pairs_of(predicted)
+        hit = len(found & true)
+        mixed = [
+            {page: story.get(page) for page in members}
+            for members in predicted.values()
+            if len(members) > 1 and (len({story.get(page) for page in members}) > 1 or None in map(story.get, members))
+        ]
+        out[label] = {
+            "found_pairs": len(found),
+            "precision": hit / len(found) if found else 1.0,
+            "recall": hit / len(true) if true else 1.0,
+            "lowest_similarity_to_representative": min(
+                (row["similarity"] for row in rows if row["duplicate_of"] is not None), default=None
+            ),
+            "clusters_mixing_stories (page: story, None for a listing or empty page)": mixed,
+        }
+    return out
 
 
 # --- 2. recall against brute force ------------------------------------------------------------------------------
@@ -418,6 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--index-docs", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quality-only", action="store_true", help="Parts 1, 1b and 2 only: no timing.")
     parser.add_argument("--peer", choices=["datasketch", "rensa"], help=argparse.SUPPRESS)
     parser.add_argument("peer_dir", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -434,20 +475,34 @@ def main(argv: list[str] | None = None) -> int:
     report["quality"] = quality(work / f"pages-{args.quality_docs}", args.quality_docs, args.shared)
     print(json.dumps(report["quality"], indent=1), flush=True)
 
+    print("quality on aggregators-dev ...", flush=True)
+    report["aggregators"] = aggregators(args.shared)
+    print(json.dumps(report["aggregators"], indent=1), flush=True)
+
     clean_dir = work / f"clean-{args.docs}"
     if not (clean_dir / "truth.json").exists():
         gen.write(
             gen.generate(args.docs, 7, args.shared), clean_dir, pages=False, jsonl=False, shared=args.shared, seed=7
         )
-    print("speed against datasketch and rensa ...", flush=True)
-    fast = speed(clean_dir, args.repeat)
-    report["speed"] = fast["results"]
-    print(json.dumps(report["speed"], indent=1), flush=True)
+    if args.quality_only:
+        output = best(
+            [*cleaner_cli(), "dedup", "--no-clean", "--no-index", "--format", "jsonl", "-q", str(clean_dir)], 1
+        )
+    else:
+        print("speed against datasketch and rensa ...", flush=True)
+        fast = speed(clean_dir, args.repeat)
+        report["speed"] = fast["results"]
+        print(json.dumps(report["speed"], indent=1), flush=True)
+        output = fast["outputs"]["cleaner dedup --no-clean"]
 
     print("recall against brute force ...", flush=True)
     texts = {path.name: path.read_text(encoding="utf-8") for path in clean_dir.glob("*.txt")}
-    report["recall"] = recall(clean_dir, texts, fast["outputs"]["cleaner dedup --no-clean"])
+    report["recall"] = recall(clean_dir, texts, output if isinstance(output, bytes) else output.stdout)
     print(json.dumps(report["recall"], indent=1), flush=True)
+    if args.quality_only:
+        (OUT / "dedup-quality.json").write_text(json.dumps(report, indent=2))
+        print(f"wrote {OUT / 'dedup-quality.json'}")
+        return 0
 
     large = work / f"jsonl-{args.index_docs}"
     if not (large / "truth.json").exists():
@@ -464,4 +519,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from .report import recorded
+
+    sys.exit(recorded("dedup", main))

@@ -487,4 +487,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from .report import recorded
+
+    sys.exit(recorded("hostile", main))

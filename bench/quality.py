@@ -188,7 +188,9 @@ def run_daily8(pages: list[Daily8Page], systems: list[str]) -> dict[str, Any]:
             def predict(page: Page, docs: dict[str, Any] = docs) -> str:
                 doc = cleaner.clean(page.text)
                 docs[page.key] = doc
-                return f"{doc.title}\n\n{doc.text}"
+                # A listing is right when its kind is listing and its text empty (shared/README.md): its title,
+                # the page's own, is not scored.
+                return f"{'' if doc.kind == 'listing' else doc.title}\n\n{doc.text}"
 
             runs.append(_run("cleaner", "cleaner", "text", as_dev, predict))
             for page in pages:
@@ -216,7 +218,7 @@ def run_daily8(pages: list[Daily8Page], systems: list[str]) -> dict[str, Any]:
                         recall=score.recall,
                         kind_ok=doc.kind == gold.get("kind"),
                         related_ok=len(doc.related) == gold.get("related"),
-                        title_ok=doc.title.strip() == str(gold.get("title", "")).strip(),
+                        title_ok=doc.kind == "listing" or doc.title.strip() == str(gold.get("title", "")).strip(),
                     )
                     if "source" in gold:
                         entry["source_ok"] = doc.source == gold["source"]
@@ -444,4 +446,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from .report import recorded
+
+    sys.exit(recorded("quality", main))

@@ -44,7 +44,8 @@ __getattr__ = lazy.attributes(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    # What the package offers, not the helpers its own code imports (TYPE_CHECKING, annotations, lazy).
+    return sorted({*__all__, "__version__", *(name for name in globals() if name.startswith("__"))})
 
 
 __all__ = [

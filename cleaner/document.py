@@ -43,6 +43,11 @@ class RelatedItem:
     def to_dict(self) -> dict[str, str | None]:
         return {"title": self.title, "source": self.source, "date": self.date, "text": self.text}
 
+    def paragraph(self) -> str:
+        """The card as text: its title, its source and date ("Al Jazeera · 12 hours ago"), its snippet."""
+        said = " · ".join(part for part in (self.source, self.date) if part)
+        return "\n".join(part for part in (self.title, said, self.text) if part)
+
     def __reduce__(self) -> tuple[type[RelatedItem], tuple[str, str | None, str | None, str]]:
         return RelatedItem, (self.title, self.source, self.date, self.text)
 
@@ -86,8 +91,13 @@ class Document:
     removed: list[Removal] = field(default_factory=list)
 
     def render(self) -> str:
-        """The plain-text form written by `cleaner clean --format text`: title, a blank line, the body."""
+        """The plain-text form written by `cleaner clean --format text`: title, a blank line, the body. A listing
+        (whose `text` is empty: its cards are in `related`) is written from its fields as its title and then a
+        paragraph per card (the card's title, its source and date, its snippet), so that nothing a listing page
+        had is lost when it is written as text."""
         parts = [part for part in (self.title, self.text) if part]
+        if self.kind == "listing":
+            parts += [card.paragraph() for card in self.related]
         return "\n\n".join(parts) + ("\n" if parts else "")
 
     def to_dict(self) -> dict[str, Any]:

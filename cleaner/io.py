@@ -143,7 +143,24 @@ def binary_reason(head: bytes) -> str | None:
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES_TABLE))  # counted in C, not byte by byte
     if controls >= 4 and controls * 10 > len(head):
         return "binary file (control bytes)"
+    # Random bytes without a NUL (compressed or encrypted data): about one byte in ten is a control byte, and
+    # they are not UTF-8. Text in a legacy encoding has high bytes but next to no control bytes.
+    if controls >= 4 and controls * _BYTES_PER_CONTROL > len(head) and not _utf8_like(head):
+        return "binary file (not text)"
     return None
+
+
+# Text that is not UTF-8 holds fewer control bytes than one per this many bytes.
+_BYTES_PER_CONTROL = 100
+
+
+def _utf8_like(head: bytes) -> bool:
+    """UTF-8, but for a character cut at the end of the sample, or mostly UTF-8 with a few stray bytes."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3 or _mostly_utf8(head)
+    return True
 
 
 def _high_bytes(data: bytes) -> int:
@@ -521,6 +538,9 @@ def wanted(name: str) -> bool:
     return not name.startswith(".") and strip_compression(name.lower()).endswith(SUFFIXES)
 
 
+NO_PAGES = "no pages found under it (*.txt, *.jsonl, *.html, *.htm, *.warc, perhaps compressed)"
+
+
 def discover(
     paths: Iterable[str], input_format: InputFormat = "auto", *, exclude: Iterable[str] = ()
 ) -> Iterator[Input | Unreadable]:
@@ -528,7 +548,8 @@ def discover(
 
     A directory is walked recursively in sorted order (path component by component), picking `*.txt` and
     `*.jsonl` files and skipping hidden entries and the directories in `exclude` (such as the output directory,
-    which may sit inside an input). Symbolic links are followed, loops are not. `-` is standard input.
+    which may sit inside an input). Symbolic links are followed, loops are not. `-` is standard input. A
+    directory in which the walk finds no page is `Unreadable` (NO_PAGES).
     """
     excluded = {os.path.realpath(path) for path in exclude}
     for arg, path in enumerate(paths):
@@ -542,7 +563,13 @@ def discover(
             continue
         if stat.S_ISDIR(info.st_mode):
             ancestors = {(info.st_dev, info.st_ino)}
-            yield from _walk(path, path, "", arg, input_format, ancestors, excluded)
+            found = False
+            for item in _walk(path, path, "", arg, input_format, ancestors, excluded):
+                found = True  # a page, or one that could not be read (already a message)
+                yield item
+            if not found:
+                # A folder of other files (a.csv, b.md) is a mistake to say, not "0 documents" and exit 0.
+                yield Unreadable(path, NO_PAGES)
         else:
             name = os.path.basename(path.rstrip(os.sep)) or path
             sniff = input_format == "auto"
@@ -680,7 +707,7 @@ def parse_line(lineno: int, text: str, raw: bytes | None) -> Line:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        return Line(lineno, "invalid", text, raw, problem=f"invalid JSON ({exc.msg} at column {exc.colno})")
+        return Line(lineno, "invalid", text, raw, problem=f"invalid JSON ({json_problem(exc)})")
     except RecursionError:
         return Line(lineno, "invalid", text, raw, problem="invalid JSON (nested too deeply)")
     except ValueError as exc:  # such as a number too long to convert
@@ -690,6 +717,13 @@ def parse_line(lineno: int, text: str, raw: bytes | None) -> Line:
     has_page = isinstance(value.get("text"), str) or isinstance(value.get("html"), str)
     kind: Literal["record", "notext"] = "record" if has_page else "notext"
     return Line(lineno, kind, text, raw, record=value)
+
+
+def json_problem(exc: json.JSONDecodeError) -> str:
+    """The decoder's message with where it stopped: "Expecting value at column 7" (some messages end in "at"
+    already: "Unterminated string starting at column 26")."""
+    message = exc.msg.removesuffix(" at").removesuffix(":")
+    return f"{message} at column {exc.colno}"
 
 
 def _json_type(value: object) -> str:

@@ -166,9 +166,18 @@ def _detect_sample(text: str) -> str | None:
     return Detector.UNKNOWN_LANG if answer < 0 else _languages()[answer]
 
 
+# Under this many letters langdetect's answer is noise ("hi" reads as Swahili): no language rather than a guess.
+MIN_LETTERS = 10
+
+
 def detect_language(lines: list[str]) -> str | None:
-    """ISO 639-1 code (langdetect's, e.g. `en`, `pt`, `zh-cn`) of the text made of `lines`, or None."""
+    """ISO 639-1 code (langdetect's, e.g. `en`, `pt`, `zh-cn`) of the text made of `lines`, or None (also for
+    text of fewer than MIN_LETTERS letters)."""
     text = sample(lines)
-    if not any(ch.isalpha() for ch in text):
+    if sum(ch.isalpha() for ch in text[: MIN_LETTERS * 4]) < MIN_LETTERS and _letters(text) < MIN_LETTERS:
         return None
     return _detect_sample(text)
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)

@@ -48,7 +48,8 @@ _DATE = (
     rf"{_WEEKDAY}(?:{_MONTHS_EN} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\.? (?:{_MONTHS_EN}|{_MONTHS_OTHER}),? \d{{4}}"
     rf"|\d{{1,2}} de {_MONTHS_OTHER} de \d{{4}}"
-    r"|\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?)?"
+    # ISO 8601, with a time and a zone as <time datetime> gives them ("2026-07-09T10:00:00Z")
+    r"|\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:z|[+-]\d{2}:?\d{2})?)?"
     r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
     r"|\d{4}年\d{1,2}月\d{1,2}日)"
     rf"{_TIME}"

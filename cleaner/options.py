@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,8 +42,40 @@ class Options:
 
     @classmethod
     def of(cls, **options: object) -> Options:
-        """Build from keyword arguments, accepting lists where tuples are meant."""
-        for key in ("packs", "rule_files"):
-            if key in options and not isinstance(options[key], tuple):
-                options[key] = tuple(options[key])  # type: ignore[arg-type]
-        return cls(**options)  # type: ignore[arg-type]
+        """Build from keyword arguments as a caller gives them: one pack name or rule file alone, or any iterable
+        of them; every value's type is checked (a `TypeError` names the parameter)."""
+        known = {"packs", "rule_files", "title", "density", "trust_clean"}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise TypeError(f"unexpected option {unknown[0]!r} (cleaning options: {', '.join(sorted(known))})")
+        values: dict[str, object] = dict(options)
+        if "packs" in values:
+            values["packs"] = names("packs", values["packs"], (str,))
+        if "rule_files" in values:
+            values["rule_files"] = names("rule_files", values["rule_files"], (str, os.PathLike))
+        if values.get("title") is not None:
+            expect("title", values["title"], str, "a str or None")
+        for flag in ("density", "trust_clean"):
+            if flag in values:
+                expect(flag, values[flag], bool, "True or False")
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def expect(name: str, value: object, types: type | tuple[type, ...], wanted: str) -> None:
+    """A `TypeError` naming the parameter when `value` is not of `types`."""
+    if not isinstance(value, types):
+        raise TypeError(f"{name} must be {wanted}, not {type(value).__name__}")
+
+
+def names(name: str, value: object, types: tuple[type, ...]) -> tuple:
+    """One item (a str, or a path for rule files) or an iterable of them, as a tuple: a lone string is one name,
+    never its characters."""
+    if isinstance(value, types):
+        return (value,)
+    wanted = "a str" if types == (str,) else "a str or path"
+    if not isinstance(value, Iterable) or isinstance(value, bytes | dict):
+        raise TypeError(f"{name} must be {wanted} or a list of them, not {type(value).__name__}")
+    items = tuple(value)
+    for item in items:
+        expect(f"{name} item", item, types, wanted)
+    return items

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from os import PathLike
+from typing import Any, Literal
 
 from .blocks import split_blocks
 from .describe import describe
@@ -16,10 +18,11 @@ from .features import count_words
 from .filters.density import DensityModel, classify_density
 from .filters.header import find_header
 from .filters.patterns import apply_extracts, apply_rules
+from .filters.sections import find_card_runs
 from .filters.teasers import find_teasers
 from .language import detect_language, stopwords
 from .normalise import normalise
-from .options import Options
+from .options import DEFAULT_PACKS, Options, expect
 from .page import Page
 from .rules import RuleSet, load_rules
 
@@ -31,7 +34,7 @@ def prepare(text: str, opts: Options, *, normalised: bool = False, chrome_seen: 
     this page found chrome, so free-standing card runs are taken even if this pass finds none."""
     page = read_page(text, load_rules(opts.packs, tuple(map(str, opts.rule_files))), normalised=normalised)
     page.clean = already_clean(page)
-    find_cards(page, free_rails=chrome_seen or not page.clean)
+    find_cards(page, free_rails=chrome_seen or not page.clean, first_look=not chrome_seen and not page.clean)
     apply_extracts(page)
     return page
 
@@ -52,12 +55,17 @@ def already_clean(page: Page) -> bool:
     return all(block.blank_before for block in page.blocks[1:]) and not page.shows_chrome()
 
 
-def find_cards(page: Page, *, free_rails: bool) -> None:
+def find_cards(page: Page, *, free_rails: bool, first_look: bool = False) -> None:
     """The teaser cards of the page. Without `free_rails`, a run of card-shaped lines counts only below a rail
     header or an end marker, or when the whole page is cards (a listing): inside text with no other chrome it is
-    far more often an embedded tweet ("— Name (@handle) date") or a table than a related rail."""
+    far more often an embedded tweet ("— Name (@handle) date") or a table than a related rail. `first_look`: the
+    first pass over a page that does not look clean, where card runs are found by their shape too."""
     before = [block.verdict for block in page.blocks]
     find_teasers(page)
+    # Runs of same-shaped cards are read on the page as scraped, where its rhythm is whole: a later pass sees
+    # an article with its chrome gone, whose head (title, byline, lede) can look like one more card.
+    if first_look:
+        find_card_runs(page)
     anchored = page.tail_start is not None or bool(page.rail_starts)
     if not free_rails and not anchored and not page.listing and page.related:
         for block, verdict in zip(page.blocks, before, strict=True):
@@ -70,6 +78,12 @@ def find_cards(page: Page, *, free_rails: bool) -> None:
 # (an oscillation) are allowed only MAX_STALLS times; MAX_PASSES bounds the cost on a pathological page.
 MAX_STALLS = 2
 MAX_PASSES = 50
+
+
+def clean_with_model(text: str, opts: Options, model: DensityModel) -> Document:
+    """`clean` of a text page with another density model (how `make fit` scores candidate models on pages they
+    were not fit on: the whole cleaning, passes and all, as users get it)."""
+    return _clean_text(text, opts, model)
 
 
 def clean_once(text: str, opts: Options, model: DensityModel | None = None) -> Document:
@@ -136,22 +150,46 @@ def _rendered_origin(page: Page, doc: Document) -> list[int | None]:
     return origin
 
 
-def clean(text: str | bytes, **options: object) -> Document:
-    """Clean one page. `options` are the fields of `cleaner.options.Options`.
+InputFormat = Literal["auto", "text", "html"]
 
-    HTML (bytes, or text that starts like a page) goes to `cleaner.html.clean_html`; `input_format="html"` or
-    `"text"` forces the choice, and `url=`/`charset=` are passed on to it.
 
-    The result is a fixed point: cleaning its rendered text again changes nothing. A pass judges every block in
-    its context, and once chrome is gone a block's context changes, so the pipeline is run again on its own
-    output until the output stops changing (nearly always: one confirming pass).
+def clean(
+    text: str | bytes,
+    *,
+    packs: str | Iterable[str] = DEFAULT_PACKS,
+    rule_files: str | PathLike[str] | Iterable[str | PathLike[str]] = (),
+    title: str | None = None,
+    density: bool = True,
+    trust_clean: bool = False,
+    input_format: InputFormat = "auto",
+    url: str | None = None,
+    charset: str | None = None,
+) -> Document:
+    """Clean one page.
+
+    packs: the shipped rule packs to apply (a name or a list of names; `cleaner rules` lists them).
+    rule_files: your own rule packs (a path or a list), applied after the shipped ones.
+    title: the page's title when known from elsewhere (then none is guessed, and a copy atop the text goes).
+    density: run the density filters (False: only the rule packs and the segmentation).
+    trust_clean: leave text that already looks cleaned as it is (see `cleaner.options.Options`).
+    input_format: "auto" sends HTML (bytes, or text that starts like a page) to `cleaner.html.clean_html`;
+        "html" or "text" forces the choice. url, charset: passed on to `clean_html` (its metadata, its bytes).
+
+    A wrong type is a `TypeError` naming the parameter. The result is a fixed point: cleaning its rendered text
+    again changes nothing. A pass judges every block in its context, and once chrome is gone a block's context
+    changes, so the pipeline is run again on its own output until the output stops changing (nearly always:
+    one confirming pass).
     """
-    text = _route(text, options)
-    if not isinstance(text, str):
-        return text
-    opts = Options.of(**options)
+    opts = Options.of(packs=packs, rule_files=rule_files, title=title, density=density, trust_clean=trust_clean)
+    routed = _route(text, opts, input_format, url, charset)
+    if not isinstance(routed, str):
+        return routed
+    return _clean_text(routed, opts)
+
+
+def _clean_text(text: str, opts: Options, model: DensityModel | None = None) -> Document:
     text = normalise(text)
-    doc, origin, chrome_seen = _clean_pass(text, opts, normalised=True)
+    doc, origin, chrome_seen = _clean_pass(text, opts, model, normalised=True)
     stalls = 0
     for _ in range(MAX_PASSES):
         if doc.kind != "article":
@@ -159,7 +197,7 @@ def clean(text: str | bytes, **options: object) -> Document:
         rendered = doc.render()
         if rendered == text + "\n" and not chrome_seen:
             break  # the pass gave its input back (an article already clean): another would see what it saw
-        again, again_origin, _ = _clean_pass(rendered, opts, normalised=True, chrome_seen=chrome_seen)
+        again, again_origin, _ = _clean_pass(rendered, opts, model, normalised=True, chrome_seen=chrome_seen)
         again_rendered = again.render()
         # A title is the first line, or not: the same rendered text may be read either way, so it settles too.
         if again_rendered == rendered and again.title == doc.title:
@@ -173,20 +211,22 @@ def clean(text: str | bytes, **options: object) -> Document:
     return doc
 
 
-def _route(text: str | bytes, options: dict[str, object]) -> str | Document:
-    """Text to clean here, or the Document of an HTML page (its options taken out of `options`)."""
-    input_format = options.pop("input_format", "auto")
-    url, charset = options.pop("url", None), options.pop("charset", None)
+def _route(text: str | bytes, opts: Options, input_format: str, url: str | None, charset: str | None) -> str | Document:
+    """Text to clean here, or the Document of an HTML page."""
+    expect("text", text, (str, bytes), "a str or bytes")
     if input_format not in ("auto", "text", "html"):
         raise ValueError(f"input_format must be auto, text or html, not {input_format!r}")
+    for name, value in (("url", url), ("charset", charset)):
+        if value is not None:
+            expect(name, value, str, "a str or None")
     from .html import decode_html, looks_like_html
 
     if isinstance(text, bytes):
-        text = decode_html(text, charset)  # type: ignore[arg-type]
+        text = decode_html(text, charset)
     if input_format == "html" or (input_format == "auto" and looks_like_html(text)):
-        from .html import clean_html
+        from .html import clean_with
 
-        return clean_html(text, url=url, charset=charset, **options)  # type: ignore[arg-type]
+        return clean_with(text, opts, url=url, charset=charset)
     return text
 
 
@@ -210,7 +250,28 @@ def _merge(first: Document, again: Document, origin: list[int | None]) -> Docume
     )
 
 
-def clean_many(texts: Iterable[str], **options: object) -> Iterator[Document]:
-    """Clean a stream of pages lazily, in order."""
+def clean_many(
+    texts: Iterable[str | bytes],
+    *,
+    packs: str | Iterable[str] = DEFAULT_PACKS,
+    rule_files: str | PathLike[str] | Iterable[str | PathLike[str]] = (),
+    title: str | None = None,
+    density: bool = True,
+    trust_clean: bool = False,
+    input_format: InputFormat = "auto",
+    url: str | None = None,
+    charset: str | None = None,
+) -> Iterator[Document]:
+    """Clean a stream of pages lazily, in order, each with the options of `clean` (checked before the first).
+    A lone string is refused (it is one page, not a stream of them: iterating it would clean each character)."""
+    if isinstance(texts, str | bytes) or not isinstance(texts, Iterable):
+        raise TypeError(f"texts must be an iterable of pages (str or bytes), not {type(texts).__name__}")
+    options = {"packs": packs, "rule_files": rule_files, "title": title, "density": density}
+    Options.of(trust_clean=trust_clean, **options)  # a wrong option fails here, not at the first page
+    routing = {"input_format": input_format, "url": url, "charset": charset}
+    return _clean_each(texts, {**options, "trust_clean": trust_clean, **routing})
+
+
+def _clean_each(texts: Iterable[str | bytes], options: dict[str, Any]) -> Iterator[Document]:
     for text in texts:
         yield clean(text, **options)

@@ -19,7 +19,7 @@ lines.
 A pack may also carry `[[selectors]]` for HTML input: CSS selectors (lexbor's dialect) of chrome elements that
 the selectolax pass (`cleaner.html.prepass`) removes before extraction. Actions: `drop` (navigation, share
 bars, comment sections, cookie banners) and `related` (a "related articles" rail: removed, its teaser cards
-read into `related`). The README documents the format with examples.
+read into `related`). docs/rule-packs.md documents the format with examples.
 
 Patterns of the shipped packs are Python regular expressions, audited to run in linear time
 (`tests/test_generic_pack.py`). Patterns of a user's pack (`--rules FILE`) run on RE2 (google-re2), which takes
@@ -53,7 +53,7 @@ ACTIONS: tuple[Action, ...] = ("drop", "truncate", "rail", "strip", "extract")
 SelectorAction = Literal["drop", "related"]
 SELECTOR_ACTIONS: tuple[SelectorAction, ...] = ("drop", "related")
 WHERES: tuple[Where, ...] = ("any", "head", "tail")
-METADATA_GROUPS = frozenset({"source", "date", "author"})
+METADATA_GROUPS = frozenset({"source", "date", "author", "title"})
 DEFAULT_MAX_WORDS = 12
 
 
@@ -118,7 +118,7 @@ _AT = {
     _C.AT_BEGINNING_STRING: r"\A",
     _C.AT_END: "$",
     _C.AT_END_STRING: r"\z",
-    _C.AT_BOUNDARY: r"\b",  # RE2's word boundaries are ASCII ones (the README says so)
+    _C.AT_BOUNDARY: r"\b",  # RE2's word boundaries are ASCII ones (docs/rule-packs.md says so)
     _C.AT_NON_BOUNDARY: r"\B",
 }
 # Items whose RE2 form a repeat can follow as it is: one character, a class, a group.
@@ -366,7 +366,7 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str], safe: bool 
         compiled = _compile(origin, rule_id, pattern, safe)
         groups = set(compiled.groupindex)
         if action == "extract" and (not groups or not groups <= METADATA_GROUPS):
-            raise _fail(origin, f"rule {rule_id!r}: extract patterns name groups among source, date, author")
+            raise _fail(origin, f"rule {rule_id!r}: extract patterns name groups among source, date, author, title")
     return Rule(
         pack=pack,
         id=rule_id,

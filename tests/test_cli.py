@@ -222,16 +222,17 @@ def test_jsonl_records_in_text_format_get_their_ids_as_headers(fake: FakePipelin
 def test_record_without_text_passes_through_with_a_warning(fake: FakePipeline) -> None:
     data = json.dumps({"id": "a", "text": PAGE_A}) + "\n" + '{"id": "b", "body": "<p>"}\n'
     result = run("clean", "--format", "jsonl", input=data)
-    assert result.exit_code == 0
+    assert result.exit_code == 2  # an error, counted like an invalid line (issue 21)
     assert result.stdout.splitlines()[1] == '{"id": "b", "body": "<p>"}'
-    assert "-:2: no text field" in result.stderr
+    assert "-:2: no page in it: no text or html field" in result.stderr
+    assert result.stderr.splitlines()[-1].endswith("1 error)")
 
 
 def test_invalid_json_line_is_one_error_and_exit_2(fake: FakePipeline) -> None:
     data = json.dumps({"id": "a", "text": PAGE_A}) + "\n{oops\n" + json.dumps({"id": "c", "text": PAGE_B}) + "\n"
     result = run("clean", "--format", "jsonl", input=data)
     assert result.exit_code == 2
-    assert [row["id"] for row in records(result.stdout)] == ["a", "c"]
+    assert [row["id"] for row in records(result.stdout)] == ["a", "c"]  # stdout stays parseable JSONL
     errors = [line for line in result.stderr.splitlines() if "invalid JSON" in line]
     assert len(errors) == 1 and errors[0].startswith("cleaner: -:2: invalid JSON (")
 
@@ -460,7 +461,9 @@ def test_progress_bar_draws_and_clears(capsys: pytest.CaptureFixture[str], monke
     drawn = capsys.readouterr().err
     assert drawn.startswith("\r") and "50%" in drawn and "3 documents" in drawn
     progress.clear()
-    assert capsys.readouterr().err == "\r\x1b[K"
+    assert capsys.readouterr().err.strip(" \r") == ""  # the line blanked out
+    progress.close()
+    capsys.readouterr()
     quiet = common.Progress(False, 2000)
     quiet.advance(2000, 1)
     quiet.clear()
@@ -814,10 +817,10 @@ def test_script_errors_are_one_line_each_and_exit_2(mixed_run: tuple[Path, subpr
     assert [line for line in stderr if line.startswith("cleaner: ")] == [
         "cleaner: src/image.txt: binary file (NUL bytes)",
         "cleaner: src/records.jsonl:2: invalid JSON (Expecting property name enclosed in double quotes at column 2)",
-        "cleaner: src/records.jsonl:4: no text field",
+        "cleaner: src/records.jsonl:4: no page in it: no text or html field",
         "cleaner: missing.txt: no such file or directory",
     ]
-    assert stderr[-1].startswith("cleaned 7 documents (") and stderr[-1].endswith(", 3 errors)")
+    assert stderr[-1].startswith("cleaned 7 documents (") and stderr[-1].endswith(", 4 errors)")  # each line above
 
 
 def test_script_jsonl_records_under_output_dir(mixed_run: tuple[Path, subprocess.CompletedProcess[bytes]]) -> None:

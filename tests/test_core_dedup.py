@@ -10,7 +10,7 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.dedup.minhash import PROBES, MinHasher, _stream
+from cleaner.dedup.minhash import FAR, PROBES, MinHasher, _stream
 from cleaner.dedup.shingles import CASED, KIND_BITS, NON_WORD, OWN_WORD, UNSTABLE, _describe, prepare, shingle_many
 
 MASK = (1 << 64) - 1
@@ -78,24 +78,26 @@ def distinct_bits(texts: int) -> int:
     return bits - 32 if bits >= 56 else bits
 
 
-def signature(hashes: list[int], hasher: MinHasher) -> list[int]:
+def signature(hashes: list[int], hasher: MinHasher) -> tuple[list[int], list[int]]:
+    """The signature of one text's shingles (in its order) and where each bin's minimum first stands."""
     width = hasher.num_perm
     salt = int(_stream(hasher.seed, "salt", 1)[0])
     probes = (_stream(hasher.seed, "probes", width * PROBES) % width).reshape(width, PROBES).tolist()
-    bins: dict[int, int] = {}
-    for shingle in hashes:
+    bins: dict[int, tuple[int, int]] = {}  # bin -> (its minimum, the first place that gives it)
+    for place, shingle in enumerate(hashes):
         mixed = mix(shingle ^ salt)
         slot = ((mixed >> 32) * width) >> 32
-        bins[slot] = min(bins.get(slot, 0xFFFFFFFF), mixed & 0xFFFFFFFF)
+        if slot not in bins or mixed & 0xFFFFFFFF < bins[slot][0]:
+            bins[slot] = (mixed & 0xFFFFFFFF, min(place, FAR))
     if not bins:
-        return [0xFFFFFFFF] * width
+        return [0xFFFFFFFF] * width, [FAR] * width
     out = []
     for slot in range(width):
         if slot not in bins:
             ahead = [(slot + step) % width for step in range(1, width + 1)]
             slot = next((probe for probe in probes[slot] if probe in bins), next(b for b in ahead if b in bins))
         out.append(bins[slot])
-    return out
+    return [value for value, _ in out], [place for _, place in out]
 
 
 # lone surrogates (a JSON input may carry them), unspaced scripts, characters that NFKC or case folding change
@@ -145,17 +147,28 @@ def test_signatures_are_the_reference_arithmetic(texts: list[str], shape: tuple[
     hasher = MinHasher(*shape)
     packed = hasher.sketch_packed(texts, 3)
     for index, text in enumerate(texts):
-        expected = signature(shingles([word_hash(word) for word in words(text)], 3), hasher)
-        assert packed.signatures[index].tolist() == expected
+        values, positions = signature(shingles([word_hash(word) for word in words(text)], 3), hasher)
+        assert packed.signatures[index].tolist() == values
+        assert packed.positions[index].tolist() == positions
 
 
 def test_a_bin_no_probe_reaches_borrows_from_the_next_filled_bin() -> None:
     """With one shingle and a wide signature, most probe sequences miss the one filled bin within 256 probes
     ((1023/1024)**256: four in five)."""
     hasher = MinHasher(1024, 1)
-    expected = signature(shingles([word_hash(b"alone")], 3), hasher)
-    assert hasher.sketch_packed(["alone"], 3).signatures[0].tolist() == expected
-    assert len(set(expected)) == 1
+    values, positions = signature(shingles([word_hash(b"alone")], 3), hasher)
+    packed = hasher.sketch_packed(["alone"], 3)
+    assert packed.signatures[0].tolist() == values and packed.positions[0].tolist() == positions
+    assert len(set(values)) == 1 and set(positions) == {0}
+
+
+def test_positions_are_capped_where_texts_outrun_them() -> None:
+    text = " ".join(f"w{i}" for i in range(70_000))  # every shingle distinct
+    hasher = MinHasher(64, 1)
+    values, positions = signature(shingles([word_hash(word) for word in words(text)], 3), hasher)
+    sketch = hasher.sketch_many([text], 3)[0]
+    assert sketch.signature.tolist() == values and sketch.positions.tolist() == positions
+    assert FAR in positions  # some minima stand past the cap (65,535) in this text
 
 
 def test_threads_may_shingle_at_once_while_python_describes_characters() -> None:

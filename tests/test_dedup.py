@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.dedup import Deduplicator, DedupOptions, MinHasher, normalise, shingle
-from cleaner.dedup.cluster import Rank, UnionFind
+from cleaner.dedup.cluster import Place, Rank, Stars
 from cleaner.dedup.lsh import Banding, BandTable, candidate_probability
 from cleaner.dedup.shingles import (
     KIND_BITS,
@@ -256,18 +256,106 @@ def test_band_table() -> None:
 # --- clusters ----------------------------------------------------------------------------------------------------
 
 
-def test_union_find_root_is_the_most_complete_then_first_seen() -> None:
-    uf = UnionFind()
-    a = uf.add(Rank(100, 0))
-    b = uf.add(Rank(300, 1))
-    c = uf.add(Rank(300, 2))
-    d = uf.add(Rank(50, 3))
-    uf.union(a, d)
-    assert uf.find(d) == a
-    uf.union(c, d)
-    assert uf.find(a) == c
-    uf.union(a, b)
-    assert {uf.find(n) for n in (a, b, c, d)} == {b}  # 300 words like c, but seen first
+def test_representative_is_the_most_complete_then_first_seen() -> None:
+    stars = Stars()
+    a = stars.add(Rank(100, 0))
+    b = stars.add(Rank(300, 1))
+    c = stars.add(Rank(300, 2))
+    d = stars.add(Rank(50, 3))
+    stars.link(a, d, 0.9)
+    assert stars.places()[d].representative == a
+    stars.link(c, d, 0.8)
+    assert [place.representative for place in stars.places()] == [a, b, c, a]  # d: the more similar of the two
+    stars.link(b, d, 0.9)
+    assert stars.places()[d] == Place(a, 0.9)  # as similar to b as to a: a was seen first
+    stars.link(a, b, 0.95)
+    stars.link(a, c, 0.75)
+    places = stars.places()
+    assert places[a].representative == b  # 300 words like c, but seen first
+    assert places[c].representative == c  # never verified against b: not joined through a
+
+
+def test_a_document_matching_only_a_member_is_checked_against_its_representative() -> None:
+    stars = Stars()
+    r, m, d = stars.add(Rank(900, 0)), stars.add(Rank(500, 1)), stars.add(Rank(100, 2))
+    stars.link(r, m, 0.9)
+    stars.link(m, d, 0.95)
+    asked: list[tuple[int, int]] = []
+
+    def check(a: int, b: int) -> float | None:
+        asked.append((a, b))
+        return 0.8 if verified else None
+
+    verified = True
+    assert stars.places(check)[d] == Place(r, 0.8)  # verified against r itself: its similarity is that pair's
+    assert asked == [(d, r)]
+    stars.link(r, m, 0.9)  # any change: placed again
+    verified = False
+    assert stars.places(check)[d] == Place(d, 1.0)  # not through m
+
+
+def test_no_chaining_through_a_page_that_holds_two_stories() -> None:
+    """A page carrying story A and, further down, a card with the whole of story B matches a copy of each; the
+    two copies must not end up in one cluster through it, and every member is at or above the thresholds."""
+    story_a, story_b = prose(61, 300), prose(62, 300)
+    both = story_a + "\n\nRelated stories\n\n" + story_b
+    copy_b = "PARIS — " + story_b
+    dedup = Deduplicator()
+    dedup.add("both", both)
+    dedup.add("copy of A", story_a)
+    dedup.add("copy of B", copy_b)
+    rows = {row.id: row for row in dedup.assignments()}
+    assert rows["copy of A"].cluster == "both"
+    assert rows["copy of B"].cluster == "copy of B"  # B stands a whole article down the page: a card
+    for row in rows.values():
+        assert row.duplicate_of is None or row.similarity >= Thresholds().containment
+
+
+def test_chained_pairs_do_not_make_one_cluster() -> None:
+    """Verified pairs a-b and b-c without a-c: c joins no cluster through b (the old connected components did)."""
+    words = prose(63, 400).split()
+    a = " ".join(words[:300])  # the most complete: the representative
+    b = " ".join(words[:120])
+    c = " ".join(words[:120] + prose(64, 330).split())  # b's text, then another story: longer than b, not than a
+    dedup = Deduplicator()
+    for doc_id, text in (("a", a), ("b", b), ("c", c)):
+        dedup.add(doc_id, text)
+    sketches = {doc_id: dedup.sketch(text) for doc_id, text in (("a", a), ("b", b), ("c", c))}
+    judge = lambda x, y: is_duplicate(estimate(sketches[x], sketches[y]), sketches[x], sketches[y], Thresholds())  # noqa: E731
+    assert judge("a", "b") and judge("b", "c") and not judge("a", "c")
+    clusters = {row.id: row.cluster for row in dedup.assignments()}
+    assert clusters["b"] in ("a", "c") and clusters["a"] != clusters["c"]
+
+
+def test_a_story_carried_as_a_card_is_not_contained() -> None:
+    """The same containment, told apart by where the shared text stands: at the top (a trimmed copy) or a whole
+    article down the page (a card)."""
+    story, other = prose(65, 250), prose(66, 500)
+    dedup = Deduplicator()
+    page_with_card, longer_version = dedup.sketch(other + " " + story), dedup.sketch(story + " " + other)
+    copy = dedup.sketch(story)
+    for page in (page_with_card, longer_version):
+        assert estimate(copy, page).containment > 0.8
+    assert is_duplicate(estimate(copy, longer_version), copy, longer_version, Thresholds())
+    assert not is_duplicate(estimate(copy, page_with_card), copy, page_with_card, Thresholds())
+    # a shift of a dateline or a new title is no card; a shift past the allowance is
+    shifted = dedup.sketch("LONDON, Tuesday — a new title for the story here. " + story)
+    assert is_duplicate(estimate(copy, shifted), copy, shifted, Thresholds())
+    assert not is_duplicate(estimate(copy, shifted), copy, shifted, Thresholds(shift=2))
+
+
+def test_positions_are_where_the_minimum_first_stands() -> None:
+    text = prose(67, 3000)  # every bin reached by some shingle: none borrows another's value
+    hasher = MinHasher()
+    shingled = shingle(text, 5)
+    signature, positions = hasher.signature_positions(shingled.hashes)
+    for column in range(0, 128, 7):
+        value, place = signature[column], int(positions[column])
+        again = hasher.signature_positions(shingled.hashes[place:])  # from that shingle on, the minimum stays
+        assert again[0][column] == value
+        if place:
+            before = hasher.signature_positions(shingled.hashes[:place])[0]  # before it, it is not there
+            assert before[column] != value
 
 
 def test_clusters_and_assignments() -> None:
@@ -326,11 +414,11 @@ texts = st.builds(prose, st.integers(0, 10_000), st.integers(0, 200))
 def test_identical_texts_always_cluster(text: str, others: list[int]) -> None:
     dedup = Deduplicator()
     dedup.add("first", text)
-    for seed in others:
-        dedup.add(f"other{seed}", prose(seed + 20_000))
+    for position, seed in enumerate(others):
+        dedup.add(f"other{position}", prose(seed + 20_000))
     match = dedup.add("again", text)
-    if not normalise(text):
-        assert match is None  # nothing to compare
+    if len(normalise(text).split()) < Thresholds().min_words:
+        assert match is None  # nothing to compare, or too short to be a story (an error page, a caption)
         return
     assert match is not None and match.similarity == 1.0
     by_id = {row.id: row for row in dedup.assignments()}
@@ -376,6 +464,7 @@ def test_a_batch_sketches_each_text_as_alone(batch: list[str]) -> None:
     for text, sketch in zip(batch, together, strict=True):
         alone = dedup.sketch(text)
         assert np.array_equal(alone.signature, sketch.signature)
+        assert np.array_equal(alone.positions, sketch.positions)
         assert (alone.distinct, alone.words, alone.exact) == (sketch.distinct, sketch.words, sketch.exact)
     keys = dedup.keys(together)
     for sketch, row in zip(together, keys, strict=True):

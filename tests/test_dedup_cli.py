@@ -88,6 +88,11 @@ def test_thresholds_are_options(corpus: Path) -> None:
     assert code == 0 and all(json.loads(line)["duplicate_of"] is None for line in out.splitlines())
     code, _, err = run("dedup", "--jaccard", "2", str(corpus))
     assert code == 2 and "--jaccard" in err
+    pair = (str(corpus / "1-trimmed.txt"), str(corpus / "4-edited.txt"))
+    code, out, _ = run("dedup", "--no-clean", "--no-index", "--format", "jsonl", *pair)
+    assert any(json.loads(line)["duplicate_of"] is not None for line in out.splitlines())
+    code, out, _ = run("dedup", "--no-clean", "--no-index", "--format", "jsonl", "--shift", "0", *pair)
+    assert all(json.loads(line)["duplicate_of"] is None for line in out.splitlines())  # "ROME —" moves the text
 
 
 def test_errors_are_reported_and_the_rest_compared(corpus: Path) -> None:
@@ -193,7 +198,7 @@ def test_subprocess_end_to_end(tmp_path: Path) -> None:
         ("c.txt", "c.txt", None),
     ]
     check = subprocess.run(
-        [sys.executable, "-m", "cleaner", "dedup", "--check", "-q", "c.txt", "b.txt", "a.txt"],
+        [sys.executable, "-m", "cleaner", "dedup", "--check", "--no-index", "-q", "c.txt", "b.txt", "a.txt"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -318,3 +318,47 @@ def test_the_files_digest_follows_sources_and_data_not_bytecode(tmp_path: Path) 
     assert second != first
     (package / "core.py").rename(package / "main.py")
     assert dedup_cli.files_digest(package) not in (first, second)
+
+
+def test_a_story_carried_as_a_card_in_the_index_is_no_match(tmp_path: Path, sketched: Counter) -> None:
+    """`dedup --check` against an index (what the pre-commit hook runs) judges pairs by the same rule as a run
+    without one: an indexed page that carries the new story only as a card further down is not its copy, and a
+    copy of the page's own story is."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    own, carried = prose(410, 400), prose(411, 300)
+    (corpus / "page.txt").write_text(own + "\n\nRelated\n\n" + carried)
+    assert run("index", str(corpus), "--no-clean", "-j", "1")[0] == 0
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "carried.txt").write_text(carried)
+    (new / "own.txt").write_text("PARIS — " + own)
+    index_arg = str(corpus / ".cleaner" / "index.sqlite")
+    code, output = run("dedup", "--no-clean", "--check", "--index", index_arg, str(new))
+    assert code == 1
+    assert f"{new / 'own.txt'}: duplicate of {corpus / 'page.txt'}" in output
+    assert "carried.txt: duplicate" not in output
+    code, output = run("dedup", "--no-clean", "--check", "--no-index", str(new), str(corpus / "page.txt"))
+    assert "carried.txt: duplicate" not in output and "page.txt: duplicate of" in output
+
+
+def test_an_index_of_schema_1_is_emptied_and_refilled(tmp_path: Path) -> None:
+    """Version 1 kept no positions: its files are forgotten (read again by the next run) and the column added."""
+    path = str(tmp_path / "i.sqlite")
+    with Index(path, OPTIONS) as index:
+        index.apply([replace("a.txt", prose(1))])
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.execute(
+        "CREATE TABLE docs_v1 AS SELECT id, file, line, rid, raw, words, distinct_shingles, exact, signature FROM docs"
+    )
+    db.execute("DROP TABLE docs")
+    db.execute("ALTER TABLE docs_v1 RENAME TO docs")
+    db.commit()
+    db.close()
+    with Index(path, OPTIONS) as index:
+        assert index.stats().schema_version == 2
+        assert list(index.paths()) == [] and index.stats().docs == 0 and index.stats().bands == 0
+        index.apply([replace("a.txt", prose(1))])
+        (row,) = index.docs_of(index.file("a.txt").id)
+        assert row.sketch.positions.shape == (128,)

@@ -11,7 +11,7 @@ Properties, on every input:
 4. The JSONL output always parses, one object per line, whatever the records held.
 
 The suite runs a modest number of examples per property; `CLEANER_FUZZ_EXAMPLES=20000` runs a long campaign
-(see the README, "Hostile input").
+(see docs/hostile-input.md).
 """
 
 from __future__ import annotations

@@ -394,6 +394,16 @@ def test_apostrophe_phrases_come_in_both_spellings() -> None:
 
 # Chrome lines as scrapers save them, and the rule that must take each one.
 CHROME: list[tuple[str, str]] = [
+    ("Page not found", "error-page"),
+    ("404", "error-page"),
+    ("We can't find the page you're looking for.", "error-page-message"),
+    ("This story is no longer available.", "error-page"),
+    ("It may have been removed by the publisher.", "error-page-message"),
+    ("Seite nicht gefunden", "error-page"),
+    ("Der Artikel ist leider nicht mehr verfügbar.", "error-page-message"),
+    ("Página não encontrada", "error-page"),
+    ("O conteúdo que você procura não está mais disponível.", "error-page-message"),
+    ("La página que buscas no existe.", "error-page-message"),
     ("Share this article:", "share-bar"),
     ("• SHARE THIS ARTICLE", "share-bar"),
     ("Print", "share-bar"),
@@ -735,6 +745,9 @@ STRIP: list[tuple[str, str, str]] = [
 # Sentences and headlines of articles that use chrome words: no rule may touch them.
 PROSE: list[str] = [
     # en
+    "Rescuers said the page of the logbook could not be found after the storm.",
+    "The article was removed from the print edition, the editor said, but remains online.",
+    "The page has been removed from the archive, the council said, after complaints.",
     "Readers can share this article with friends, the editor said.",
     "The company said it would print fewer copies next year.",
     "Cookies were served at the summit.",

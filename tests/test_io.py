@@ -129,9 +129,15 @@ def test_discover_stdin_and_missing_paths(tmp_path) -> None:
     assert found[1] == cio.Unreadable(missing, "no such file or directory")
 
 
-def test_discover_empty_directory_is_zero_inputs(tmp_path) -> None:
+def test_discover_directory_without_pages_says_so(tmp_path) -> None:
     (tmp_path / "empty").mkdir()
-    assert list(cio.discover([str(tmp_path / "empty")])) == []
+    assert list(cio.discover([str(tmp_path / "empty")])) == [cio.Unreadable(str(tmp_path / "empty"), cio.NO_PAGES)]
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.csv").write_text("x,y\n")
+    (other / "b.md").write_text("# notes\n")
+    assert list(cio.discover([str(other)])) == [cio.Unreadable(str(other), cio.NO_PAGES)]
+    assert "no pages found" in cio.NO_PAGES
 
 
 def test_discover_skips_excluded_directory_even_if_created_later(tmp_path) -> None:

@@ -272,12 +272,12 @@ def test_warc_records_are_grouped_by_their_url_host(tmp_path: Path) -> None:
     assert pack.rules and all(rule.example.startswith(f"{path}:<urn:uuid:") for rule in pack.rules)
 
 
-def test_the_progress_bar_says_which_pass(capsys: pytest.CaptureFixture[str]) -> None:
-    from cleaner.cli.learn import _Progress
+def test_the_progress_bar_says_which_pass(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from cleaner.cli.common import Progress
 
-    bar = _Progress(True, 2_000_000, "learning, pass 2 of 2:")
+    monkeypatch.setattr(Progress, "DELAY", 0.0)
+    bar = Progress(True, 2_000_000, "learning, pass 2 of 2", item="page")
     bar.advance(1_000_000, 3)
-    bar._draw()
-    bar.clear()
+    bar.close()
     err = capsys.readouterr().err
     assert "learning, pass 2 of 2:" in err and "50%" in err and "3 pages" in err

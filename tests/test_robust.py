@@ -1,4 +1,4 @@
-"""Hostile and broken input, one test (or a few) per class of the README's "Hostile input" table.
+"""Hostile and broken input, one test (or a few) per class of the "Hostile input" table (docs/hostile-input.md).
 
 Encodings, NUL and control characters, invalid sequences, mojibake (`--fix-text`), compressed inputs and
 outputs, the size cap, giant lines and the pipeline's guards for them, safe user patterns (RE2), JSONL errors
@@ -594,7 +594,7 @@ def test_re2_translation_matches_as_python_does(pattern: str, line: str) -> None
 
 
 def test_re2_word_boundaries_are_ascii_ones() -> None:
-    # The one difference the README states: RE2 has no Unicode \b.
+    # The one difference docs/rule-packs.md states: RE2 has no Unicode \b.
     assert SafePattern(r"\bpier\b").search("the pier closes") and not SafePattern(r"\bpier\b").search("piers")
     assert re.search(r"\bü", "ü", re.IGNORECASE) and not SafePattern(r"\bü").search("ü")
 
@@ -685,9 +685,10 @@ def test_jsonl_errors_name_file_and_line_and_skip_errors_exits_0(fake: FakePipel
         assert problems[0].startswith(f"cleaner: {path}:2: invalid JSON (")
         assert problems[1] == f"cleaner: {path}:3: invalid JSON (nested too deeply)"
         assert problems[2].startswith(f"cleaner: {path}:4: invalid JSON (Exceeds the limit")
-        assert problems[3] == f"cleaner: {path}:5: no text field"
+        assert problems[3] == f"cleaner: {path}:5: no page in it: no text or html field"
+        # stdout stays parseable: the object without a page comes out as it was, invalid JSON does not
         assert [row["id"] for row in records(result.stdout)] == [1, 2]
-    assert skipping.stderr.splitlines()[-1].endswith("3 errors skipped)")
+    assert skipping.stderr.splitlines()[-1].endswith("4 errors skipped)")
 
 
 def test_skip_errors_covers_inputs_not_outputs(fake: FakePipeline, tmp_path: Path) -> None:

@@ -73,6 +73,8 @@ def test_interrupted_output_dir_run_leaves_only_whole_files(tmp_path: Path, jobs
     assert b"cleaner: interrupted" in done.stderr
     written = sorted(out.iterdir())
     assert 20 <= len(written) < PAGES
+    # How far it got, in files (no total: the walk that counts them runs only for the progress bar).
+    assert f"interrupted: {len(written)} files written, the rest not".encode() in done.stderr
     for path in written:
         i = int(path.stem[1:])
         assert path.read_text() == cleaner.clean(page(i)).render(), path

@@ -131,7 +131,7 @@ BAD_PACKS = {
     "extract with phrases": ('[[rules]]\nid = "a"\naction = "extract"\nphrases = ["a"]', "pattern"),
     "extract without groups": ('[[rules]]\nid = "a"\naction = "extract"\npattern = "[A-Z]\\\\w+ \\\\d+h"', "group"),
     "extract with unnamed group": ('[[rules]]\nid = "a"\naction = "extract"\npattern = "(\\\\d+h) ago"', "group"),
-    "extract with other names": ('[[rules]]\nid = "a"\naction = "extract"\npattern = "(?P<title>.+)"', "group"),
+    "extract with other names": ('[[rules]]\nid = "a"\naction = "extract"\npattern = "(?P<headline>.+)"', "group"),
     "extract with one other name": (
         '[[rules]]\nid = "a"\naction = "extract"\npattern = "(?P<source>\\\\w+) (?P<when>\\\\d+h)"',
         "group",

@@ -23,9 +23,11 @@ from .common import (
     Terminated,
     binary_stream,
     default_jobs,
+    fail,
     is_tty,
     pack_option,
     pipeline_options,
+    plural,
     rules_option,
     sigterm_raises,
     silence_stdout,
@@ -34,7 +36,7 @@ from .common import (
     trust_clean_option,
 )
 from .pool import Cleaning, events
-from .session import Claims, Session, Settings
+from .session import Claims, OutputStopped, Session, Settings
 
 
 @click.command("clean", context_settings=CONTEXT_SETTINGS, short_help="Clean pages: print, write or check them.")
@@ -141,6 +143,13 @@ from .session import Claims, Session, Settings
     "dropped when a kept copy is at least as long; not printed or written (left untouched with --in-place), "
     "counted at the end.",
 )
+@click.option(
+    "--drop-listings",
+    is_flag=True,
+    help="Leave listing pages (tag or topic pages made only of teaser cards) out: not printed or written (left "
+    "untouched with --in-place), each named on stderr ('dropped PATH: a listing page'), counted at the end. By "
+    "default a listing's text is its title and a paragraph per card.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line; errors are still shown.")
 @click.pass_context
 def clean_command(
@@ -165,6 +174,7 @@ def clean_command(
     langs: tuple[str, ...],
     jobs: int | None,
     dedup: bool,
+    drop_listings: bool,
     quiet: bool,
 ) -> None:
     """Clean pages: files, directories (their *.txt, *.jsonl, *.html, *.htm, *.html.gz, *.htm.gz, *.warc and
@@ -202,6 +212,9 @@ def clean_command(
     if backup and (not backup_suffix or os.sep in backup_suffix or backup_suffix in (".", "..")):
         raise click.UsageError(f"--backup-suffix {backup_suffix!r}: give a suffix for a file name, such as .orig")
 
+    if output_dir is not None and not (check or diff):
+        _check_output_dir(ctx, paths, output_dir, input_format)
+
     options = pipeline_options(ctx, rule_files, packs, no_density, trust_clean, clean_page)
 
     lang_list = [lang.lower() for lang in split_list(langs)]
@@ -218,6 +231,7 @@ def clean_command(
         backup=backup_suffix if backup else None,
         skip_errors=skip_errors,
         fix_text=fix_text,
+        drop_listings=drop_listings,
     )
     exclude = [output_dir] if output_dir is not None and not settings.compare else []
 
@@ -243,11 +257,15 @@ def clean_command(
 
     status = EXIT_OK
     interrupted = False
+    files_total: int | None = None  # known when the progress bar's walk counted them
     try:
         with sigterm_raises():
             if show_progress and stdin is None:
                 # a walk over the inputs' sizes first, so that the bar has an end
-                reporter.progress.total = sum(item.size or 0 for item in inputs() if isinstance(item, cio.Input))
+                for item in inputs():
+                    if isinstance(item, cio.Input):
+                        reporter.progress.total = (reporter.progress.total or 0) + (item.size or 0)
+                        files_total = (files_total or 0) + 1
             stream = events(inputs(), stdin)
             for event in cleaning.run(stream):
                 session.handle(event)
@@ -258,8 +276,13 @@ def clean_command(
         interrupted = True
         session.abandon()
         cleaning.close(kill=True)
-        reporter.echo("cleaner: interrupted")
+        reporter.echo(f"cleaner: interrupted: {interrupted_progress(session.files_done, files_total, settings)}")
         status = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + signal.SIGTERM
+    except OutputStopped as exc:
+        session.abandon()
+        cleaning.close(kill=True)
+        reporter.echo(f"cleaner: {exc} ({interrupted_progress(session.files_done, files_total, settings)})")
+        status = EXIT_ERROR
     except BrokenPipeError:
         # The reader of stdout went away (`| head`): stop quietly.
         session.abandon()
@@ -276,8 +299,42 @@ def clean_command(
         if not interrupted:
             cleaning.close(kill=True)
         cio.remove_temporaries()  # whatever an interrupt struck in the middle of creating
-        reporter.progress.clear()
+        reporter.progress.close()
     ctx.exit(status)
+
+
+def _check_output_dir(ctx: click.Context, paths: tuple[str, ...], output_dir: str, input_format: str) -> None:
+    """-o DIR, before anything is read: refused when it would overwrite the inputs themselves (that is
+    --in-place, which must be asked for), or when nothing can be written there (one line, not one per file)."""
+    out = os.path.realpath(output_dir)
+    for path in paths:
+        if path == cio.STDIN:
+            continue
+        real = os.path.realpath(path)
+        if os.path.isdir(real):
+            overwrites = real == out
+        else:
+            name = os.path.basename(real)
+            same_name = cio.output_name(name, cio.format_of(name, input_format)) == name  # type: ignore[arg-type]
+            overwrites = os.path.dirname(real) == out and same_name
+        if overwrites:
+            fail(ctx, f"-o {output_dir}: would overwrite the input {path} (to rewrite inputs, use --in-place)")
+    try:
+        os.makedirs(output_dir, exist_ok=True)
+        with tempfile.TemporaryFile(dir=output_dir):
+            pass
+    except OSError as exc:
+        fail(ctx, f"-o {output_dir}: cannot write there ({cio.describe_os_error(exc)})")
+
+
+def interrupted_progress(done: int, total: int | None, settings: Settings) -> str:
+    """How far an interrupted run got, and what that means for the files it did not reach."""
+    files = f"{done} of {total} {plural(total, 'file')}" if total is not None else f"{done} {plural(done, 'file')}"
+    if settings.in_place:
+        return f"{files} done, the rest untouched"
+    if settings.output_dir is not None and not settings.compare:
+        return f"{files} written, the rest not"
+    return f"{files} done"
 
 
 def _refuse_in_place(found: Iterator[cio.Input | cio.Unreadable]) -> Iterator[cio.Input | cio.Unreadable]:

@@ -73,47 +73,68 @@ def pipeline_options(
 
 
 class Progress:
-    """A one-line progress bar on stderr (bytes of input done, documents), for runs longer than a moment."""
+    """The progress bar on stderr (tqdm's): bytes of input done, rate and time left when the total is known, and
+    documents so far. Drawn only when `enabled` (a terminal, no -q), and only for runs longer than DELAY."""
 
     DELAY = 0.5
     INTERVAL = 0.1
 
-    def __init__(self, enabled: bool, total: int | None) -> None:
+    def __init__(
+        self, enabled: bool, total: int | None, label: str = "cleaning", item: str = "document", file: Any = None
+    ) -> None:
         self.enabled = enabled
         self.total = total
+        self.label = label
+        self.item = item
+        self.file = file
         self.done = 0
         self.docs = 0
         self.started = time.monotonic()
-        self._last = 0.0
-        self._shown = False
+        self._bar: Any = None
 
     def advance(self, size: int, docs: int = 0) -> None:
         self.done += size
         self.docs += docs
         if not self.enabled:
             return
-        now = time.monotonic()
-        if now - self.started < self.DELAY or now - self._last < self.INTERVAL:
-            return
-        self._last = now
-        self._draw()
-
-    def _draw(self) -> None:
-        docs = f"{self.docs} {plural(self.docs, 'document')}"
-        if self.total:
-            share = min(1.0, self.done / self.total)
-            bar = "#" * int(share * 30)
-            line = f"[{bar:<30}] {share:4.0%}  {human_bytes(self.done)}/{human_bytes(self.total)}  {docs}"
+        count = f"{self.docs} {plural(self.docs, self.item)}"
+        if self._bar is None:
+            if time.monotonic() - self.started < self.DELAY:
+                return
+            self._bar = self._open(count)
         else:
-            line = f"{human_bytes(self.done)}  {docs}"
-        # color=True: the erase-line code must survive (the bar is only drawn on a terminal anyway)
-        click.echo(f"\rcleaning {line}\x1b[K", err=True, nl=False, color=True)
-        self._shown = True
+            if docs:
+                self._bar.set_postfix_str(count, refresh=False)
+            self._bar.update(size)
+
+    def _open(self, count: str) -> Any:
+        from tqdm import tqdm  # only when a bar is drawn
+
+        # No monitor thread: with a second thread alive the cleaning pool could no longer fork its workers.
+        tqdm.monitor_interval = 0
+        return tqdm(
+            postfix=count,
+            total=self.total or None,
+            initial=self.done,
+            desc=self.label,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1000,
+            file=self.file if self.file is not None else sys.stderr,
+            leave=False,
+            dynamic_ncols=True,
+            mininterval=self.INTERVAL,
+        )
 
     def clear(self) -> None:
-        if self._shown:
-            click.echo("\r\x1b[K", err=True, nl=False, color=True)
-            self._shown = False
+        """Take the bar off the screen for a message (it comes back at the next step)."""
+        if self._bar is not None:
+            self._bar.clear()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 def human_bytes(size: int) -> str:

@@ -98,8 +98,10 @@ def cleaning_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--index",
             "index_path",
             metavar="PATH",
-            type=click.Path(dir_okay=False, path_type=str),
-            help=f"The index file (default: {DEFAULT_DIR}/{DEFAULT_NAME} at the corpus root).",
+            type=click.Path(path_type=str),
+            callback=lambda ctx, param, value: index_file(value),
+            help=f"The index: its file, or the corpus folder it was made for (its {DEFAULT_DIR}/{DEFAULT_NAME}). "
+            "Default: the one at the corpus root.",
         ),
         click.option(
             "-q", "--quiet", is_flag=True, help="No progress bar and no summary line; errors are still shown."
@@ -108,6 +110,15 @@ def cleaning_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for decorator in reversed(decorators):
         command = decorator(command)
     return command
+
+
+def index_file(path: str | None) -> str | None:
+    """`--index PATH`: a folder (the corpus given to 'cleaner index') stands for the index file inside it."""
+    if path is not None and os.path.isdir(path) and os.path.basename(os.path.normpath(path)) != DEFAULT_DIR:
+        return default_path(path)
+    if path is not None and os.path.isdir(path):
+        return os.path.join(path, DEFAULT_NAME)  # the .cleaner folder itself
+    return path
 
 
 def cleaning_setup(
@@ -275,7 +286,16 @@ def git_files(ctx: click.Context, inputs: Sequence[str]) -> tuple[str, list[str]
     type=click.IntRange(min=0),
     default=DEFAULTS.min_words,
     show_default=True,
-    help="... when the shorter text has at least this many words.",
+    help="... when the shorter text has at least this many words. A text shorter than this is never a duplicate "
+    "(a line or two: an error page, a caption).",
+)
+@click.option(
+    "--shift",
+    type=click.IntRange(min=0),
+    default=DEFAULTS.shift,
+    show_default=True,
+    help="Most of the shared text must stand within this many words of the same place in both (copies differ at "
+    "the top by a dateline, a title, a byline); a page carrying the other story as a card further down does not.",
 )
 @cleaning_options
 @click.pass_context
@@ -289,6 +309,7 @@ def dedup_command(
     jaccard: float,
     containment: float,
     min_words: int,
+    shift: int,
     input_format: str,
     no_clean: bool,
     rule_files: tuple[str, ...],
@@ -305,8 +326,10 @@ def dedup_command(
 
     Each input is cleaned first (the pipeline of 'cleaner clean'; --no-clean when the inputs are already clean),
     then compared by word shingles, MinHash and LSH: a pair is a duplicate when its estimated Jaccard similarity
-    reaches --jaccard, or when --containment of the shorter text is in the other (a copy that was trimmed). Copies
-    form clusters; each cluster's representative is its most complete copy (most words; ties: the first seen).
+    reaches --jaccard, or when --containment of the shorter text is in the other (a copy that was trimmed), and
+    the shared text stands at about the same place in both (a page that carries another story as a card further
+    down is not its copy). Each cluster's representative is its most complete copy (most words; ties: the first
+    seen), and every other member was verified against it: no chaining through a third page.
 
     With an index (found at the corpus root, or --index PATH; made by 'cleaner index'), unchanged files are not
     read again, the inputs' sketches are recorded, and the indexed documents are candidates too: a new file is
@@ -333,11 +356,15 @@ def dedup_command(
         raise click.UsageError("standard input ('-') can be read only once.")
     if use_git and no_index:
         raise click.UsageError("--git needs the index: it cannot go with --no-index.")
-    options = DedupOptions(shingle_size=shingle_size, jaccard=jaccard, containment=containment, min_words=min_words)
+    options = DedupOptions(
+        shingle_size=shingle_size, jaccard=jaccard, containment=containment, min_words=min_words, shift=shift
+    )
     clean_options = cleaning_setup(ctx, rule_files, packs, no_density, no_clean, trust_clean)
     setting = fingerprint(clean_options, input_format)
     show_progress = not quiet and stderr_is_tty()
-    reporter = Reporter(Progress(show_progress, None))
+    reporter = Reporter(Progress(show_progress, None, "comparing"))
+    if show_progress and cio.STDIN not in paths and not use_git:
+        reporter.progress.total = input_bytes(paths, input_format)  # a walk first, so that the bar has an end
 
     index: Index | None = None
     tracked: list[str] | None = None
@@ -345,11 +372,23 @@ def dedup_command(
         top, tracked = git_files(ctx, paths)
         index = open_index(ctx, index_path or default_path(top), options, top)
     elif index_path is not None and not no_index:
+        if check and not os.path.isfile(index_path):
+            fail(ctx, f"--index {index_path}: no index there (build one with 'cleaner index CORPUS')")
         index = open_index(ctx, index_path, options, find_root(paths)[0])
     elif not no_index and any(path != cio.STDIN for path in paths):
         root, exists = find_root(paths)
         if exists:
             index = open_index(ctx, default_path(root), options, root)
+    if check and index is None and not no_index:
+        # --check against no corpus would pass every copy of a story the corpus holds: say so, never a silent 0.
+        where = (
+            "for standard input" if all(path == cio.STDIN for path in paths) else f"at or above {find_root(paths)[0]}"
+        )
+        fail(
+            ctx,
+            f"--check: no index found {where}; give the corpus with --index CORPUS (after 'cleaner index CORPUS'), "
+            "or --no-index to compare the inputs with each other only",
+        )
 
     status = EXIT_OK
     dedup: Deduplicator | None = None
@@ -385,7 +424,7 @@ def dedup_command(
                     batch = []
             matches.extend(add_batch(dedup, batch))
             writer.flush()
-            reporter.progress.clear()
+            reporter.progress.close()
             stdout = binary_stream(sys.stdout)
             if check:
                 for label, other, similarity in matches:
@@ -413,11 +452,16 @@ def dedup_command(
         if index is not None:
             with contextlib.suppress(Exception):
                 index.close()
-        reporter.progress.clear()
+        reporter.progress.close()
     ctx.exit(status)
 
 
 ADD_BATCH = 64
+
+
+def input_bytes(paths: Sequence[str], input_format: str) -> int:
+    """The size of every input found under `paths`: the progress bar's total."""
+    return sum(item.size or 0 for item in cio.discover(paths, input_format) if isinstance(item, cio.Input))  # type: ignore[arg-type]
 
 
 def add_batch(dedup: Deduplicator, batch: list[Any]) -> Iterator[tuple[str, Any, float]]:
@@ -463,8 +507,9 @@ def write_assignments(dedup: Deduplicator, fmt: str, stdout: Any) -> None:
         return
     ids = [str(row.id) for row in rows]
     clusters = [str(row.cluster) for row in rows]
-    width = min(60, max(len("DOCUMENT"), *map(len, ids)))
-    cwidth = min(60, max(len("CLUSTER"), *map(len, clusters)))
+    # Columns as wide as their longest entry: header and rows line up whatever the ids' length.
+    width = max(len("DOCUMENT"), *map(len, ids))
+    cwidth = max(len("CLUSTER"), *map(len, clusters))
     lines = [f"{'DOCUMENT':<{width}}  {'CLUSTER':<{cwidth}}  SIMILARITY"]
     for row, shown, cluster in zip(rows, ids, clusters, strict=True):
         similarity = "representative" if row.duplicate_of is None else f"{row.similarity:.2f}"

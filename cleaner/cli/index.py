@@ -26,7 +26,7 @@ from .common import (
     sigterm_raises,
     stderr_is_tty,
 )
-from .dedup import cleaning_options, cleaning_setup, find_root, fingerprint, open_index
+from .dedup import cleaning_options, cleaning_setup, find_root, fingerprint, input_bytes, open_index
 
 if TYPE_CHECKING:
     from ..dedup.index import Index, Stats
@@ -83,13 +83,17 @@ def index_command(
     options = DedupOptions(shingle_size=shingle_size)
     if stats:
         if not os.path.exists(path):
-            fail(ctx, f"{path}: no index there (build one with 'cleaner index')")
+            fail(
+                ctx,
+                f"{path}: no index there (build one with 'cleaner index CORPUS'; or give its corpus: "
+                "'cleaner index --stats CORPUS')",
+            )
         with open_index(ctx, path, options, root) as index:
             click.echo(describe(index.stats()))
         ctx.exit(EXIT_OK)
     clean_options = cleaning_setup(ctx, rule_files, packs, no_density, no_clean, trust_clean)
     setting = fingerprint(clean_options, input_format)
-    reporter = Reporter(Progress(not quiet and stderr_is_tty(), None))
+    reporter = Reporter(Progress(not quiet and stderr_is_tty(), None, "indexing"))
     if not any(os.path.exists(target) for target in targets):
         # Nothing to index: make no index either (a mistyped path must not leave one at its parent, where every
         # later run below it would find it as the corpus root).
@@ -97,6 +101,16 @@ def index_command(
             stdin = target == cio.STDIN
             reporter.problem(target, "standard input cannot be indexed" if stdin else "no such file or directory")
         ctx.exit(EXIT_ERROR)
+    if not os.path.exists(path) and not any(
+        isinstance(item, cio.Input) for item in cio.discover(targets, input_format)
+    ):  # type: ignore[arg-type]
+        # No page under the paths (a folder of .csv and .md files): no new index for nothing either.
+        for item in cio.discover(targets, input_format):  # type: ignore[arg-type]
+            if isinstance(item, cio.Unreadable):
+                reporter.problem(item.path, item.problem)
+        ctx.exit(EXIT_ERROR)
+    if reporter.progress.enabled:
+        reporter.progress.total = input_bytes(targets, input_format)
     index = open_index(ctx, path, options, root)
     status = EXIT_OK
     try:
@@ -132,7 +146,7 @@ def index_command(
     finally:
         with contextlib.suppress(Exception):
             index.close()
-        reporter.progress.clear()
+        reporter.progress.close()
     ctx.exit(status)
 
 

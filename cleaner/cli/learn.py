@@ -30,7 +30,6 @@ from .common import (
     Terminated,
     binary_stream,
     fail,
-    human_bytes,
     plural,
     sigterm_raises,
     split_list,
@@ -150,24 +149,6 @@ def _jsonl_pages(
             problem(item.path, str(exc))
 
 
-class _Progress(Progress):
-    """The progress bar, saying which pass it is in."""
-
-    def __init__(self, enabled: bool, total: int | None, what: str) -> None:
-        super().__init__(enabled, total)
-        self.what = what
-
-    def _draw(self) -> None:
-        docs = f"{self.docs} {plural(self.docs, 'page')}"
-        if self.total:
-            share = min(1.0, self.done / self.total)
-            line = f"[{'#' * int(share * 30):<30}] {share:4.0%}  {human_bytes(self.done)}/{human_bytes(self.total)}"
-        else:
-            line = human_bytes(self.done)
-        click.echo(f"\r{self.what} {line}  {docs}\x1b[K", err=True, nl=False, color=True)
-        self._shown = True
-
-
 def spool_stdin(stream: BinaryIO) -> BinaryIO:
     """Standard input copied to a temporary file, so that it can be read once per pass."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 -- the caller closes it
@@ -198,14 +179,14 @@ def learn_inputs(
     for number, (reporter, add) in enumerate(((problem, learner.count), (quiet, learner.observe)), start=1):
         if stdin is not None:
             stdin.seek(0)
-        progress = _Progress(show_progress, total, f"learning, pass {number} of 2:")
+        progress = Progress(show_progress, total, f"learning, pass {number} of 2", item="page")
         try:
             for page in read_pages(
                 paths, input_format, stdin, reporter, progress, exclude=exclude, selectors=selectors
             ):
                 add(page)
         finally:
-            progress.clear()
+            progress.close()
     return learner.result()
 
 

@@ -96,7 +96,10 @@ class Page:
             doc = clean_html(self.html, url=self.url, charset=self.charset, title=title, **options)
         else:
             doc = clean_page(text, title=title, input_format="text", **options)
-        return doc if self.details else replace(doc, related=[], removed=[])
+        if self.details:
+            return doc
+        # A listing keeps its cards: its text form is written from them.
+        return replace(doc, removed=[]) if doc.kind == "listing" else replace(doc, related=[], removed=[])
 
 
 def _warm_up(options: dict[str, Any], html: bool) -> None:

@@ -32,7 +32,7 @@ def rules_command(packs: tuple[str, ...], rule_files: tuple[str, ...], fmt: str,
     """List the rule packs and their rules: id, action, where on the page it applies, and why.
 
     The shipped packs are `generic` (chrome seen across the web) and one per known aggregator. A pack of your
-    own is a TOML file in the same format (see the README); `cleaner clean --rules FILE` applies it, and
+    own is a TOML file in the same format (see docs/rule-packs.md); `cleaner clean --rules FILE` applies it, and
     `cleaner rules --rules FILE` checks it.
 
     Exit code 2 if a pack cannot be loaded.
@@ -70,7 +70,8 @@ def rules_command(packs: tuple[str, ...], rule_files: tuple[str, ...], fmt: str,
         return
     for pack in loaded:
         count = len(pack.rules)
-        click.echo(click.style(pack.name, bold=True) + f"  ({pack.origin}: {count} {plural(count, 'rule')})")
+        where = "shipped" if pack.origin == f"{pack.name} (shipped)" else f"from {pack.origin}"
+        click.echo(click.style(pack.name, bold=True) + f"  ({where}, {count} {plural(count, 'rule')})")
         if pack.description:
             click.echo(f"  {pack.description}")
         for rule in pack.rules:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,15 @@ from .common import EXIT_CHANGED, EXIT_ERROR, EXIT_OK, Reporter, plural
 from .pool import Begin, Doc, End, Event, Pass
 
 # --- what happens to each result -----------------------------------------------------------------------------
+
+# Write failures that no other file under the same -o folder would escape (a full disk, a read-only file system, a
+# quota): the run stops at the first, with one message, instead of one error per file. (--in-place inputs may lie on
+# several disks: each file is still tried.)
+EVERY_FILE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT})
+
+
+class OutputStopped(Exception):
+    """No output file can be written: `str()` is the one line to show."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,7 @@ class Settings:
     backup: str | None = None  # --in-place: keep each replaced file under its name plus this suffix
     skip_errors: bool = False  # unreadable inputs, lines and documents do not set exit status 2
     fix_text: bool = False  # documents were repaired by --fix-text: diff against the input as read
+    drop_listings: bool = False  # listing pages are left out, each named
 
     @property
     def compare(self) -> bool:
@@ -76,6 +87,7 @@ class Session:
         self.settings = settings
         self.dedup = dedup  # a cleaner.dedup.Deduplicator under --dedup
         self.duplicates = 0
+        self.listings = 0  # left out by --drop-listings
         self.stdout = stdout
         self.reporter = reporter
         self.claims = claims
@@ -86,6 +98,7 @@ class Session:
         self.skipped = 0
         self.records_skipped = 0  # WARC records that are not HTML pages
         self.files_changed = 0
+        self.files_done = 0  # inputs finished (for the message of an interrupted run)
         self._held: tuple[str, bytes] | None = None  # the first text document, until we know it is not alone
         self._printed = 0
         self._unit: _Unit | None = None
@@ -125,6 +138,11 @@ class Session:
             return
         if self.settings.langs is not None and result.language not in self.settings.langs:
             self.skipped += 1
+            self._keep(doc)
+            return
+        if self.settings.drop_listings and result.kind == "listing":
+            self.listings += 1
+            self.reporter.echo(f"dropped {doc.label}: a listing page")
             self._keep(doc)
             return
         if self.dedup is not None and self._duplicate(doc, result):
@@ -178,24 +196,24 @@ class Session:
             self._file_line(doc.line, None)
 
     def _pass(self, event: Pass) -> None:
+        """A JSONL line that is not a record to clean. The one rule, in every mode: an invalid line, or an
+        object with no `text` or `html` string, is an error (reported with its line, counted, exit 2 unless
+        --skip-errors). An object without a page comes out as it was wherever JSONL is written; invalid JSON
+        comes out as it was in files (-o, --in-place: nothing of the user's data is lost) but not on stdout,
+        every line of which parses for the tool reading it. A blank line holds nothing and is dropped from every
+        JSONL output; --format text prints documents only."""
         line = event.line
-        where = f"{event.source.path}:{line.lineno}"
-        if line.kind == "invalid":
-            self.errors += 1
-            self.reporter.problem(where, line.problem or "invalid JSON")
-        elif line.kind == "notext":
-            record = line.record or {}
-            problem = "no text field" if "text" not in record else "text field is not a string"
-            self.reporter.problem(where, problem)
+        if line.kind == "blank":
+            if self._unit is not None:
+                self._unit.changed = True
+                if self.settings.diff:
+                    self._unit.old.append(_old_line(line))
+            return
+        self.errors += 1
+        self.reporter.problem(f"{event.source.path}:{line.lineno}", _line_problem(line))
         if self.settings.to_files:
-            if line.kind == "blank":
-                if self._unit is not None:
-                    self._unit.changed = True  # blank lines are not written
-                    if self.settings.diff:
-                        self._unit.old.append(_old_line(line))
-            else:
-                self._file_line(line, None)
-        elif line.kind == "notext" and self.settings.fmt == "jsonl":
+            self._file_line(line, None)
+        elif self.settings.fmt == "jsonl" and line.kind == "notext":
             self._write(_encode(line.text + "\n"))
 
     # stdout
@@ -264,10 +282,11 @@ class Session:
         assert writer is not None
         try:
             writer.write(data)
-        except OSError as exc:  # a full disk: this file is not written, the others are still tried
+        except OSError as exc:  # this file is not written; the others are still tried, unless none can be
             unit.failed = True
             unit.writer = None
             writer.discard()
+            self._stop_if_every_file(exc, writer.target)
             self._cannot_write(unit.source, f"cannot write {writer.target} ({cio.describe_os_error(exc)})")
 
     def _open_writer(self, unit: _Unit) -> bool:
@@ -303,9 +322,15 @@ class Session:
             self._writers.append(unit.writer)
         except OSError as exc:
             unit.failed = True
+            self._stop_if_every_file(exc, target)
             self._cannot_write(source, f"cannot write {target} ({cio.describe_os_error(exc)})")
             return False
         return True
+
+    def _stop_if_every_file(self, exc: OSError, target: str) -> None:
+        if self.settings.output_dir is not None and exc.errno in EVERY_FILE_ERRNOS:
+            problem = cio.describe_os_error(exc)
+            raise OutputStopped(f"cannot write {target} ({problem}); stopped: no other file could be")
 
     def _cannot_write(self, source: cio.Input, problem: str) -> None:
         self.errors += 1
@@ -314,6 +339,7 @@ class Session:
 
     def _end(self, source: cio.Input) -> None:
         self._settle(source)
+        self.files_done += 1
         self._writers.clear()  # committed or dropped, every one (only an interrupt leaves the list full)
 
     def _settle(self, source: cio.Input) -> None:
@@ -353,10 +379,13 @@ class Session:
         try:
             writer.commit(backup=self.settings.backup if self.settings.in_place else None)
         except OSError as exc:
+            self._stop_if_every_file(exc, writer.target)
             self._cannot_write(unit.source, f"cannot write {writer.target} ({cio.describe_os_error(exc)})")
         else:
             if unit.changed:
                 self.files_changed += 1
+                if self.settings.in_place and not self.settings.quiet:
+                    self.reporter.echo(f"cleaned {unit.source.path}")  # the pre-commit hook's failure names it
 
     def _diff(self, unit: _Unit) -> None:
         path = unit.source.path
@@ -400,6 +429,8 @@ class Session:
                 summary = f"cleaned {self.docs} {plural(self.docs, 'document')} ({self.changed} changed, {errors})"
             if self.duplicates:
                 summary += f"\ndropped {self.duplicates} {plural(self.duplicates, 'duplicate')}"
+            if self.listings:
+                summary += f"\ndropped {self.listings} {plural(self.listings, 'listing')}"
             if self.skipped:
                 summary += f"\nskipped {self.skipped} {plural(self.skipped, 'document')} not in {settings.lang_label}"
             if self.records_skipped:
@@ -420,6 +451,15 @@ class Session:
             writer.discard()  # a no-op for one already committed
         self._writers.clear()
         self._unit = None
+
+
+def _line_problem(line: cio.Line) -> str:
+    if line.kind == "invalid":
+        return line.problem or "invalid JSON"
+    record = line.record or {}
+    if "text" in record or "html" in record:
+        return "no page in it: its text (or html) field is not a string"
+    return "no page in it: no text or html field"
 
 
 def _merge(doc: Doc, result: Document) -> dict[str, Any]:

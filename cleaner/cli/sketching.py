@@ -147,6 +147,7 @@ def _pack(items: list[Sketched | Problem], bands: int) -> _Chunk:
             [doc.sketch.distinct for doc in docs],
             [doc.sketch.words for doc in docs],
             [doc.sketch.exact for doc in docs],
+            np.stack([doc.sketch.positions for doc in docs]) if docs else np.zeros((0, num_perm), dtype=np.uint16),
         ),
         np.stack([doc.keys for doc in docs]) if docs else np.zeros((0, bands), dtype=np.int64),
     )

@@ -1,9 +1,10 @@
 """Syndication dedup: each story once.
 
 Word shingles of the (cleaned) text, MinHash signatures, LSH banding for candidates, each candidate verified on
-its estimated Jaccard similarity and containment (a trimmed copy is contained in its original), exact copies by
-a digest of the normalised text; clusters are connected components with the most complete copy as their
-representative. `Deduplicator` streams; `index.Index` keeps signatures in SQLite between runs.
+its estimated Jaccard similarity and containment (a trimmed copy is contained in its original) and on where the
+shared text stands in both (a story carried as a card further down a page is no copy), exact copies by a digest
+of the normalised text; each document joins a representative (the most complete copy) it was verified against,
+never a cluster through another member. `Deduplicator` streams; `index.Index` keeps signatures in SQLite between runs.
 
 >>> from cleaner.dedup import Deduplicator
 >>> dedup = Deduplicator()

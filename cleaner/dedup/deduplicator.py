@@ -2,25 +2,27 @@
 
 Each document is shingled, signed and banded as it comes; its candidates are the documents sharing a band key
 (in memory, and in a `Source` such as the persistent index when one is given); each candidate is verified on
-its estimates (`verify.py`) and the verified pairs are merged in a union-find whose roots are the clusters'
-representatives (`cluster.py`). Memory per document: its signature (`num_perm` 32-bit values), a few counts and
-its band keys in a dict; nothing of its text.
+its estimates (`verify.py`) and the verified pairs are kept; at the end each document joins a representative it
+was verified against (`cluster.py`: no chaining through a third page). Memory per document: its signature
+(`num_perm` 32-bit values) and where each value stands (`num_perm` 16-bit positions), a few counts, its band
+keys in a dict and its verified pairs; nothing of its text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
 
-from .cluster import Rank, UnionFind
+from ..document import Document
+from .cluster import Rank, Stars
 from .lsh import Banding, BandTable
 from .minhash import MinHasher, Sketch
 from .options import DedupOptions
 from .shingles import shingle
-from .verify import Verdict, estimate, is_duplicate
+from .verify import Verdict, estimate, is_duplicate, passes
 
 _EXACT = Verdict(1.0, 1.0, True)
 
@@ -79,19 +81,41 @@ class Deduplicator:
     >>> dedup.clusters()                    # [Cluster(representative, members), ...]
     """
 
-    def __init__(self, options: DedupOptions | None = None, *, source: Source | None = None) -> None:
-        self.options = options or DedupOptions()
+    def __init__(
+        self,
+        options: DedupOptions | None = None,
+        *,
+        jaccard: float | None = None,
+        containment: float | None = None,
+        min_words: int | None = None,
+        shingle_size: int | None = None,
+        source: Source | None = None,
+    ) -> None:
+        """`options` (a `DedupOptions`), with any of its thresholds given here by name instead:
+        `Deduplicator(jaccard=0.6)` is `Deduplicator(DedupOptions(jaccard=0.6))`. A wrong type is a `TypeError`
+        naming the parameter."""
+        if options is not None and not isinstance(options, DedupOptions):
+            raise TypeError(f"options must be a DedupOptions or None, not {type(options).__name__}")
+        given = {"jaccard": jaccard, "containment": containment, "min_words": min_words, "shingle_size": shingle_size}
+        for name, value in given.items():
+            wanted: tuple[type, ...] = (int,) if name in ("min_words", "shingle_size") else (int, float)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, wanted)):
+                kind = "an int" if wanted == (int,) else "a number"
+                raise TypeError(f"{name} must be {kind}, not {type(value).__name__}")
+        chosen = {name: value for name, value in given.items() if value is not None}
+        self.options = replace(options or DedupOptions(), **chosen)
         self.source = source
         self._hasher = MinHasher(self.options.num_perm, self.options.seed)
         self._banding = Banding(self.options.num_perm, self.options.bands)
         self._thresholds = self.options.thresholds
         self._table = BandTable()
-        self._uf = UnionFind()
+        self._stars = Stars()
         self._ids: list[Hashable] = []
         self._sketches: list[Sketch] = []
         self._added: list[int] = []  # nodes added (not pulled from the source), in order
         self._external: dict[Hashable, int] = {}
         self._order = 0
+        self._named: set[Hashable] = set()  # the ids `add` and `add_many` took
 
     # -- the API
 
@@ -109,15 +133,22 @@ class Deduplicator:
             return np.zeros((0, self._banding.bands), dtype=np.int64)
         return self._banding.keys_many(np.stack([sketch.signature for sketch in sketches]))
 
-    def add(self, id: Hashable, text: str) -> Match | None:
-        """Add a document; the earlier document it duplicates, if any."""
+    def add(self, id: Hashable, text: str | Document) -> Match | None:
+        """Add a document (its text, or a cleaned `Document`: its rendered text); the earlier document it
+        duplicates, if any. An id added before is a `ValueError`: a second document under it could not be told
+        from the first in the clusters."""
+        text = self._text(id, text)
+        self._claim(id)
         return self.add_sketch(id, self.sketch(text))
 
-    def add_many(self, documents: Iterable[tuple[Hashable, str]], batch: int = 32) -> Iterator[Match | None]:
-        """Add documents (id, text) in order, sketched `batch` at a time; each one's match, in order."""
+    def add_many(self, documents: Iterable[tuple[Hashable, str | Document]], batch: int = 32) -> Iterator[Match | None]:
+        """Add documents (id, text or `Document`) in order, sketched `batch` at a time; each one's match, in
+        order (ids as in `add`)."""
         pending: list[tuple[Hashable, str]] = []
-        for document in documents:
-            pending.append(document)
+        for doc_id, document in documents:
+            text = self._text(doc_id, document)
+            self._claim(doc_id)
+            pending.append((doc_id, text))
             if len(pending) >= batch:
                 yield from self._add_batch(pending)
                 pending = []
@@ -141,8 +172,8 @@ class Deduplicator:
             keys = self._banding.keys(sketch.signature)
         earlier = self._table.insert(node, keys.tolist())
         matches = self._verified(sketch, keys, earlier)
-        for other, _ in matches:
-            self._uf.union(node, other)
+        for other, verdict in matches:
+            self._stars.link(node, other, verdict.similarity)
         return self._best(matches)
 
     def add_batch(self, documents: Sequence[tuple[Hashable, Sketch, np.ndarray | None]]) -> list[Match | None]:
@@ -172,10 +203,10 @@ class Deduplicator:
             return results
         # per new document, its best verified match: (similarity, earlier first), the pair's verdict
         best: dict[int, tuple[tuple[float, int], int, Verdict]] = {}
-        rank = self._uf.rank
-        union = self._uf.union
+        rank = self._stars.rank
+        link = self._stars.link
         for position, other, verdict in self._verify_pairs(documents, pairs_new, pairs_old):
-            union(nodes[position], other)
+            link(nodes[position], other, verdict.similarity)
             key = (verdict.similarity, -rank[other].order)
             held = best.get(position)
             if held is None or key > held[0]:
@@ -192,10 +223,8 @@ class Deduplicator:
         sketches = self._sketches
         mine = [documents[position][1] for position in new]
         theirs = [sketches[node] for node in old]
-        agree = np.count_nonzero(
-            np.stack([sketch.signature for sketch in mine]) == np.stack([sketch.signature for sketch in theirs]),
-            axis=1,
-        )
+        agree_at = np.stack([sketch.signature for sketch in mine]) == np.stack([sketch.signature for sketch in theirs])
+        agree = np.count_nonzero(agree_at, axis=1)
         jaccard = agree / float(self.options.num_perm)
         size_a = np.array([sketch.distinct for sketch in mine], dtype=np.float64)
         size_b = np.array([sketch.distinct for sketch in theirs], dtype=np.float64)
@@ -204,13 +233,21 @@ class Deduplicator:
             intersection = jaccard * (size_a + size_b) / (1.0 + jaccard)
             containment = np.where(smaller > 0, np.minimum(1.0, intersection / smaller), 0.0)
         words = np.minimum([sketch.words for sketch in mine], [sketch.words for sketch in theirs])
-        thresholds = self._thresholds
-        passed = (jaccard >= thresholds.jaccard) | (
-            (words >= thresholds.min_words) & (containment >= thresholds.containment)
+        exact = np.array([a.exact == b.exact for a, b in zip(mine, theirs, strict=True)], dtype=bool)  # both filed
+        passed = passes(
+            jaccard,
+            containment,
+            words,
+            exact,
+            agree_at,
+            lambda rows: (
+                np.stack([mine[row].positions for row in rows.tolist()]),
+                np.stack([theirs[row].positions for row in rows.tolist()]),
+            ),
+            self._thresholds,
         )
-        exact = [a.exact == b.exact for a, b in zip(mine, theirs, strict=True)]  # neither is empty: both filed
         jaccards, containments = jaccard.tolist(), containment.tolist()
-        for index in np.flatnonzero(passed | np.array(exact, dtype=bool)).tolist():
+        for index in np.flatnonzero(passed).tolist():
             verdict = _EXACT if exact[index] else Verdict(jaccards[index], containments[index], False)
             yield new[index], old[index], verdict
 
@@ -231,34 +268,50 @@ class Deduplicator:
     def clusters(self) -> list[Cluster]:
         """Every cluster with its members in the order seen (documents pulled from a source included), ordered by
         each cluster's first member."""
+        representative = self._stars.places(self._check).representative
         groups: dict[int, Cluster] = {}
-        for node in sorted(range(len(self._ids)), key=lambda n: self._uf.rank[n].order):
-            root = self._uf.find(node)
+        for node in sorted(range(len(self._ids)), key=lambda n: self._stars.rank[n].order):
+            root = representative[node]
             if root not in groups:
                 groups[root] = Cluster(self._ids[root])
             groups[root].members.append(self._ids[node])
         return list(groups.values())
 
     def assignments(self) -> Iterator[Assignment]:
-        """The documents added, in order, each with its cluster's representative and its similarity to it."""
+        """The documents added, in order, each with its cluster's representative and the similarity of the
+        verified pair that joined it to that representative."""
+        places = self._stars.places(self._check)
         for node in self._added:
-            root = self._uf.find(node)
+            root = places.representative[node]
             doc_id = self._ids[node]
             if root == node:
                 yield Assignment(doc_id, doc_id, None, 1.0)
                 continue
-            verdict = estimate(self._sketches[node], self._sketches[root])
-            yield Assignment(doc_id, self._ids[root], self._ids[root], verdict.similarity)
+            representative = self._ids[root]
+            yield Assignment(doc_id, representative, representative, places.similarity[node])
 
     def __len__(self) -> int:
         return len(self._added)
+
+    @staticmethod
+    def _text(id: Hashable, document: str | Document) -> str:
+        if isinstance(document, str):
+            return document
+        if isinstance(document, Document):
+            return document.render()
+        raise TypeError(f"the text of {id!r} must be a str or a cleaner.Document, not {type(document).__name__}")
+
+    def _claim(self, id: Hashable) -> None:
+        if id in self._named:
+            raise ValueError(f"id {id!r} was added already: each document needs its own id")
+        self._named.add(id)
 
     # -- the work
 
     def _node(self, id: Hashable, sketch: Sketch, order: int) -> int:
         self._ids.append(id)
         self._sketches.append(sketch)
-        return self._uf.add(Rank(sketch.words, order))
+        return self._stars.add(Rank(sketch.words, order))
 
     def _verified(self, sketch: Sketch, keys: np.ndarray, earlier: set[int]) -> list[tuple[int, Verdict]]:
         """The candidates (`earlier`, and the source's) that pass verification, with their verdicts."""
@@ -276,16 +329,32 @@ class Deduplicator:
                 if not is_duplicate(verdict, sketch, external.sketch, self._thresholds):
                     continue
                 if node is None:
-                    node = self._node(external.id, external.sketch, external.order)
-                    self._external[external.id] = node
-                    self._table.insert(node, self._banding.keys(external.sketch.signature).tolist())
+                    node = self._pull(external)
                 found.append((node, verdict))
         return found
+
+    def _check(self, a: int, b: int) -> float | None:
+        """Verify a pair the stream did not (see `cluster.py`): its similarity, or None."""
+        verdict = estimate(self._sketches[a], self._sketches[b])
+        if is_duplicate(verdict, self._sketches[a], self._sketches[b], self._thresholds):
+            return verdict.similarity
+        return None
+
+    def _pull(self, external: External) -> int:
+        """A document of the source, now a node: verified against the nodes it shares band keys with, so that
+        the clustering knows its pairs with the documents already here (indexed ones included)."""
+        node = self._node(external.id, external.sketch, external.order)
+        self._external[external.id] = node
+        for other in self._table.insert(node, self._banding.keys(external.sketch.signature).tolist()):
+            verdict = estimate(external.sketch, self._sketches[other])
+            if is_duplicate(verdict, external.sketch, self._sketches[other], self._thresholds):
+                self._stars.link(node, other, verdict.similarity)
+        return node
 
     def _best(self, matches: list[tuple[int, Verdict]]) -> Match | None:
         if not matches:
             return None
-        node, verdict = max(matches, key=lambda item: (item[1].similarity, -self._uf.rank[item[0]].order))
+        node, verdict = max(matches, key=lambda item: (item[1].similarity, -self._stars.rank[item[0]].order))
         return self._match(node, verdict)
 
     def _match(self, node: int, verdict: Verdict) -> Match:

@@ -1,7 +1,7 @@
 """The persistent index: SQLite, one row per file and per document, band keys in an indexed table.
 
     files(id, path UNIQUE, size, mtime_ns, hash, setting)        path relative to the corpus root
-    docs(id, file, line, rid, raw, words, distinct, exact, signature)
+    docs(id, file, line, rid, raw, words, distinct, exact, signature, positions)
     bands(key, doc) PRIMARY KEY (key, doc) WITHOUT ROWID           the LSH lookup: one seek per band key
     meta(key, value)                                               schema version, signature parameters, root
 
@@ -29,7 +29,7 @@ from .lsh import Banding
 from .minhash import Sketch
 from .options import DEFAULT_DIR, DedupOptions
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the positions of the signature's minima (an index of version 1 is emptied and refilled)
 BUSY_TIMEOUT = 60.0  # seconds a run waits for another one's write transaction
 
 _SCHEMA = """
@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS docs (
     words INTEGER NOT NULL,
     distinct_shingles INTEGER NOT NULL,
     exact BLOB NOT NULL,
-    signature BLOB NOT NULL
+    signature BLOB NOT NULL,
+    positions BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS docs_file ON docs(file);
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
@@ -182,6 +183,9 @@ class Index:
                 meta.update({key: str(value) for key, value in self.options.structure().items()})
                 self.db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         meta = dict(self.db.execute("SELECT key, value FROM meta"))
+        if meta.get("schema_version") == "1":
+            self._upgrade_from_1()
+            meta["schema_version"] = str(SCHEMA_VERSION)
         version = int(meta.get("schema_version", "0"))
         if version != SCHEMA_VERSION:
             raise IndexProblem(
@@ -195,6 +199,16 @@ class Index:
                     "(use the same settings, another --index, or 'cleaner index --rebuild')"
                 )
         return os.path.normpath(os.path.join(here, meta["root"]))
+
+    def _upgrade_from_1(self) -> None:
+        """Version 1 kept no positions, and they cannot be made up: forget every file (the index is a cache; the
+        next run reads and sketches them again) and add the column."""
+        with self._write():
+            self.db.execute("DELETE FROM bands")
+            self.db.execute("DELETE FROM docs")
+            self.db.execute("DELETE FROM files")
+            self.db.execute("ALTER TABLE docs ADD COLUMN positions BLOB NOT NULL DEFAULT x''")
+            self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         self.db.close()
@@ -272,20 +286,30 @@ class Index:
     def _docs(self, where: str, args: Sequence[object]) -> list[DocRow]:
         rows = self.db.execute(
             "SELECT d.id, f.path, d.line, d.rid, d.raw, d.words, d.distinct_shingles, d.exact, d.signature, "
-            f"f.size, f.mtime_ns, f.setting FROM docs d JOIN files f ON f.id = d.file WHERE {where} ORDER BY d.id",
+            "d.positions, f.size, f.mtime_ns, f.setting "
+            f"FROM docs d JOIN files f ON f.id = d.file WHERE {where} ORDER BY d.id",
             args,
         )
         found = []
-        for doc_id, path, line, rid, raw, words, distinct, exact, signature, size, mtime, setting in rows:
-            sketch = Sketch(np.frombuffer(signature, dtype="<u4").astype(np.uint32), distinct, words, exact)
+        for doc_id, path, line, rid, raw, words, distinct, exact, signature, positions, size, mtime, setting in rows:
+            sketch = Sketch(
+                np.frombuffer(signature, dtype="<u4").astype(np.uint32),
+                distinct,
+                words,
+                exact,
+                np.frombuffer(positions, dtype="<u2").astype(np.uint16),
+            )
             found.append(DocRow(doc_id, path, line, rid, raw, sketch, size, mtime, setting))
         return found
 
     def stats(self) -> Stats:
         count = self.db.execute
         meta = dict(count("SELECT key, value FROM meta"))
-        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        size = sum(os.path.getsize(self.path + suffix) for suffix in ("", "-wal") if os.path.exists(self.path + suffix))
+        # The database's own size, pages in use times page size: the same whether or not its write-ahead log has
+        # been folded in yet (the files on disk are larger while it has not: `cleaner index` right after a run and
+        # `--stats` later told two sizes).
+        pages = count("PRAGMA page_count").fetchone()[0] - count("PRAGMA freelist_count").fetchone()[0]
+        size = pages * count("PRAGMA page_size").fetchone()[0]
         return Stats(
             path=self.path,
             root=self.root,
@@ -347,8 +371,8 @@ class Index:
         sketch = doc.sketch
         rid = json.dumps(doc.rid, ensure_ascii=False) if doc.rid is not None else None
         doc_id = self.db.execute(
-            "INSERT INTO docs (file, line, rid, raw, words, distinct_shingles, exact, signature) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO docs (file, line, rid, raw, words, distinct_shingles, exact, signature, positions) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 file_id,
                 doc.line,
@@ -358,6 +382,7 @@ class Index:
                 sketch.distinct,
                 sketch.exact,
                 sketch.signature.astype("<u4").tobytes(),
+                sketch.positions.astype("<u2").tobytes(),
             ),
         ).fetchone()[0]
         if not sketch.empty:

@@ -9,6 +9,10 @@ shingle reached borrows the value of the first filled bin along a fixed pseudo-r
 (Shrivastava's optimal densification, 2017), so that two similar texts still agree there with the right
 probability.
 
+Each bin also keeps where its minimum stands: the word at which that shingle first starts in the text (`positions`,
+saturating at 65,535). Two copies of one story hold their shared shingles at nearly the same places; a page that
+merely carries another story as a teaser card holds them after its own article (`verify.aligned`).
+
 Every constant comes from BLAKE2b of the seed, never from a random generator whose stream could change between
 numpy versions: a signature stored in an index today matches one computed by the next release.
 """
@@ -26,6 +30,7 @@ from .shingles import Batch, Shingled, mix, shingle_many
 U32 = np.uint32
 U64 = np.uint64
 EMPTY_VALUE = 0xFFFFFFFF
+FAR = np.iinfo(np.uint16).max  # the position of a bin no shingle reached, and the cap of every position
 PROBES = 256  # probe sequence per bin; a bin not filled within it takes the next filled bin to its right
 
 
@@ -43,6 +48,7 @@ class Sketch:
     distinct: int
     words: int
     exact: bytes
+    positions: np.ndarray  # uint16[num_perm]: the word where each bin's minimum first starts (FAR: none)
 
     @property
     def empty(self) -> bool:
@@ -60,19 +66,28 @@ class MinHasher:
         self._core = _CoreMinHasher(num_perm, int(self._salt), probes.astype(U32).tolist())
 
     def signature(self, hashes: np.ndarray) -> np.ndarray:
-        """The signature of one text's shingle hashes."""
-        return self._signatures(hashes, [0, hashes.size])[0]
+        """The signature of one text's shingle hashes (given in the text's order)."""
+        return self.signature_positions(hashes)[0]
 
-    def signatures(self, batch: Batch) -> np.ndarray:
-        """The signatures of a batch of texts, one row per text."""
-        return self._signatures(batch.hashes, batch.offsets.tolist())
+    def signature_positions(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The signature of one text's shingle hashes (in the text's order) and where each bin's minimum stands."""
+        table, where = self._fill(hashes, [0, hashes.size])
+        return table[0], where[0]
 
-    def _signatures(self, hashes: np.ndarray, offsets: list[int]) -> np.ndarray:
-        table = self._core.signatures(np.ascontiguousarray(hashes, dtype=U64).tobytes(), offsets)
-        return np.frombuffer(table, dtype=U32).reshape(len(offsets) - 1, self.num_perm)
+    def signatures(self, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+        """The signatures of a batch of texts, one row per text, and the positions of their minima."""
+        return self._fill(batch.hashes, batch.offsets.tolist())
+
+    def _fill(self, hashes: np.ndarray, offsets: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The signatures of the texts whose shingles are `hashes` (text `t`'s from `offsets[t]` to
+        `offsets[t + 1]`, in its order), and where each bin's minimum first stands in its text."""
+        table, where = self._core.signatures(np.ascontiguousarray(hashes, dtype=U64).tobytes(), offsets)
+        shape = (len(offsets) - 1, self.num_perm)
+        return np.frombuffer(table, dtype=U32).reshape(shape), np.frombuffer(where, dtype=np.uint16).reshape(shape)
 
     def sketch(self, shingled: Shingled) -> Sketch:
-        return Sketch(self.signature(shingled.hashes), shingled.distinct, shingled.words, shingled.exact)
+        signature, positions = self.signature_positions(shingled.hashes)
+        return Sketch(signature, shingled.distinct, shingled.words, shingled.exact, positions)
 
     def sketch_many(self, texts: list[str], shingle_size: int) -> list[Sketch]:
         return unpack(self.sketch_packed(texts, shingle_size))
@@ -80,7 +95,8 @@ class MinHasher:
     def sketch_packed(self, texts: list[str], shingle_size: int) -> Packed:
         """The sketches of several texts as a few arrays (one pickle between processes, not one per text)."""
         batch = shingle_many(texts, shingle_size)
-        return Packed(self.signatures(batch), batch.distinct.tolist(), batch.words.tolist(), batch.exact)
+        signatures, positions = self.signatures(batch)
+        return Packed(signatures, batch.distinct.tolist(), batch.words.tolist(), batch.exact, positions)
 
 
 @dataclass(frozen=True)
@@ -89,7 +105,8 @@ class Packed:
     distinct: list[int]
     words: list[int]
     exact: list[bytes]
+    positions: np.ndarray  # one row per text
 
 
 def unpack(packed: Packed) -> list[Sketch]:
-    return list(map(Sketch, packed.signatures, packed.distinct, packed.words, packed.exact))
+    return list(map(Sketch, packed.signatures, packed.distinct, packed.words, packed.exact, packed.positions))

@@ -19,17 +19,20 @@ class Thresholds:
     jaccard: float = 0.5
     containment: float = 0.7
     min_words: int = 30
+    shift: int = 60
 
 
 @dataclass(frozen=True)
 class DedupOptions:
-    """How documents are compared. The first four shape the signatures (an index records them); the last three
+    """How documents are compared. The first four shape the signatures (an index records them); the last four
     are the verification thresholds and may change from run to run.
 
     shingle_size: words per shingle. num_perm: MinHash permutations. bands: LSH bands (rows = num_perm // bands).
     seed: of the permutations. jaccard: a pair whose estimated Jaccard similarity reaches this is a duplicate.
     containment: so is a pair where this share of the smaller text is in the larger one (a trimmed copy), when
-    the smaller has at least `min_words` words.
+    the smaller has at least `min_words` words (a shorter text is no story: it never matches). shift: how many
+    words apart the shared text may stand in two copies of one story (a dateline, a new title, some chrome); a
+    page whose shared text stands further down carries the other story as a card (see `verify`).
     """
 
     shingle_size: int = 5
@@ -39,6 +42,7 @@ class DedupOptions:
     jaccard: float = 0.5
     containment: float = 0.7
     min_words: int = 30
+    shift: int = 60
 
     def __post_init__(self) -> None:
         if self.shingle_size < 1:
@@ -47,13 +51,15 @@ class DedupOptions:
             raise ValueError("num_perm must be at least 1")
         if not 1 <= self.bands <= self.num_perm:
             raise ValueError(f"bands must be between 1 and num_perm ({self.num_perm})")
+        if self.shift < 0:
+            raise ValueError("shift must not be negative")
         for name in ("jaccard", "containment"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
 
     @property
     def thresholds(self) -> Thresholds:
-        return Thresholds(self.jaccard, self.containment, self.min_words)
+        return Thresholds(self.jaccard, self.containment, self.min_words, self.shift)
 
     def structure(self) -> dict[str, int]:
         """The parameters a stored signature depends on."""

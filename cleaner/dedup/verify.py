@@ -1,14 +1,25 @@
-"""Judging a candidate pair from the two sketches: estimated Jaccard, estimated containment, exact copies.
+"""Judging a candidate pair from the two sketches: estimated Jaccard, estimated containment, exact copies, and
+whether the shared text is the same story in both.
 
 Jaccard `J` is the share of signature positions where the two agree. The intersection then follows from the
 two set sizes: `|A & B| = J (|A| + |B|) / (1 + J)`, and the containment of the smaller set in the larger is
 that over the smaller size. A trimmed copy has a low Jaccard with its original but a high containment, which
-is why both are judged. Containment only counts when the smaller text has at least `min_words` words: a line
-or two of text is contained in too much.
+is why both are judged.
+
+Neither says *where* the shared text stands. A page that carries another story as a teaser card (a card the
+cleaner missed, or a raw dump) contains that story, and a long card can even make the page's Jaccard with it
+high; copies of one story, though, share their text at the same places: from the top, give or take a dateline,
+a new title or some chrome. So a pair is a duplicate only when it is `aligned`: most of the bins where the two
+signatures agree (a sample of the shared shingles) stand within `shift` words of the same place in both texts.
+A card sits after its page's own article, so its text stands a whole article further down the page.
+
+A text under `min_words` words is no story (an error page, a caption, a line of chrome): it is never a
+duplicate, not even of an identical text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,8 +59,43 @@ def containment_of(jaccard: float, size_a: int, size_b: int) -> float:
 
 
 def is_duplicate(verdict: Verdict, a: Sketch, b: Sketch, thresholds: Thresholds) -> bool:
-    if verdict.exact:
-        return True
-    if verdict.jaccard >= thresholds.jaccard:
-        return True
-    return min(a.words, b.words) >= thresholds.min_words and verdict.containment >= thresholds.containment
+    """The rule for one pair (`passes` for many: the same arithmetic)."""
+    return bool(
+        passes(
+            np.array([verdict.jaccard]),
+            np.array([verdict.containment]),
+            np.array([min(a.words, b.words)]),
+            np.array([verdict.exact]),
+            a.signature[None, :] == b.signature[None, :],
+            lambda rows: (a.positions[None, :], b.positions[None, :]),
+            thresholds,
+        )[0]
+    )
+
+
+def passes(
+    jaccard: np.ndarray,
+    containment: np.ndarray,
+    words: np.ndarray,
+    exact: np.ndarray,
+    agree: np.ndarray,
+    positions: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+    thresholds: Thresholds,
+) -> np.ndarray:
+    """Which pairs are duplicates: one row per pair (`words`: the shorter text's; `agree`: where the signatures
+    are equal; `positions(rows)`: where each bin's shingle stands in either text of those pairs, asked only for
+    the pairs similar enough to need it)."""
+    similar = (jaccard >= thresholds.jaccard) | (containment >= thresholds.containment)
+    judged = (words >= thresholds.min_words) & (exact | similar)
+    rows = np.flatnonzero(judged & ~exact)
+    if rows.size:
+        positions_a, positions_b = positions(rows)
+        judged[rows] = aligned(agree[rows], positions_a, positions_b, thresholds.shift)
+    return judged
+
+
+def aligned(agree: np.ndarray, positions_a: np.ndarray, positions_b: np.ndarray, shift: int) -> np.ndarray:
+    """Per pair: do at least half of the agreeing bins stand within `shift` words of the same place in both?"""
+    apart = np.abs(positions_a.astype(np.int32) - positions_b.astype(np.int32))
+    near = np.count_nonzero(agree & (apart <= shift), axis=1)
+    return 2 * near >= np.maximum(np.count_nonzero(agree, axis=1), 1)

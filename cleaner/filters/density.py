@@ -1,7 +1,7 @@
 """Density filter: judge every block as prose or chrome by its own features and its neighbours'.
 
 Two linear stages, in the spirit of jusText's context-sensitive classification, with weights fit on labelled
-pages (`make fit`, see the README) and shipped as data in `cleaner/models/density.json`:
+pages (`make fit`, see docs/design.md) and shipped as data in `cleaner/models/density.json`:
 
 1. Each block is scored on its own features (length, stop words in the page's language, sentence punctuation,
    capitals, digits, bullets, links, separators, repeats) and the plain features of the blocks around it.

@@ -8,6 +8,7 @@ removed with the reason `title:repeat`; metadata lines between title and body go
 from __future__ import annotations
 
 import itertools
+import re
 
 from .. import regexes
 from ..document import Block
@@ -34,7 +35,7 @@ TITLE_CASE_SHARE = 0.6
 _CLOSERS = "\"'”’»)"
 
 
-def _headline_shaped(text: str) -> bool:
+def headline_shaped(text: str) -> bool:
     words = count_words(text)
     return (
         TITLE_MIN_WORDS <= words <= TITLE_MAX_WORDS
@@ -65,7 +66,7 @@ def _candidates(page: Page, body_start: int) -> list[Block]:
     return [
         block
         for block in page.blocks[:body_start]
-        if (block.verdict is None or block.verdict.startswith("density:")) and _headline_shaped(block.text)
+        if (block.verdict is None or block.verdict.startswith("density:")) and headline_shaped(block.text)
     ]
 
 
@@ -91,7 +92,7 @@ def _choose_title(page: Page, body_start: int) -> Block | None:
     if not candidates:
         return None
     folded = [fold(block.text) for block in candidates]
-    lede = " ".join(block.text for block in page.kept()[:LEDE_BLOCKS])
+    lede = " ".join(block.text for block in [b for b in page.kept() if b.index >= body_start][:LEDE_BLOCKS])
     lede_words = _content_words(lede, page.stopwords)
     best, best_score = None, 0.0
     for block, key in zip(candidates, folded, strict=True):
@@ -115,6 +116,79 @@ def _note_byline(page: Page, title_index: int, body_start: int) -> None:
         if meta is not None:
             page.note_metadata("date", meta.date)
             page.note_metadata("source", meta.source)
+    if "source" not in page.metadata:
+        page.note_metadata("source", _outlet(page, title_index, body_start))
+
+
+# "Source: Reuters", "read more at The Hindu", "Fonte: Autoracing", "Quelle: dpa", "From Newsweek · 6 min read".
+_CREDIT = regexes.compile(
+    r"^\W{0,3}(?:source|sources|read more at|read the full (?:story|article) at|full story at|via|from|quelle|"
+    r"fonte|fuente|origem|leia mais em|lea más en|mehr bei|weiterlesen bei)\s*[:：]?\s*(?P<outlet>[^.!?|·•/]{2,60}?)"
+    r"(?:\s*[|·•/]\s*[^|·•/]{1,40})?\W{0,3}$",
+    re.IGNORECASE,
+)
+# An outlet then its writer or age: "Axios - Kenji Mori", "New York Post / by Nadia Rahman / 6m".
+_OUTLET_THEN = regexes.compile(
+    r"^(?P<outlet>[^\W\d_][^|·•/–—-]{1,40}?)\s+[|·•/–—-]\s+(?:by\s+)?\S.{0,60}$", re.IGNORECASE
+)
+# An agency's dateline opening the article: "LONDON (Reuters) -", "(CNN) —", "SÃO PAULO (Agência Brasil) –".
+_DATELINE = regexes.compile(
+    r"^[^\W\d_a-z][^()]{0,40}?\((?P<outlet>[^()]{2,40})\)\s*[-–—]|^\((?P<first>[^()]{2,40})\)\s*[-–—]"
+)
+OUTLET_MAX_WORDS = 5
+# How far from the title, in lines, an outlet's credit or name may stand.
+OUTLET_REACH = 3
+
+
+def _outlet(page: Page, title_index: int, body_start: int) -> str | None:
+    """The outlet the article names, when no byline between title and body did: in order, a credit line near
+    the title or at the article's end ("Source: Reuters", "read more at The Hindu"); a metadata line near the
+    title ("Reuters · 3h", "Axios - Kenji Mori"); an agency's dateline opening the body ("LONDON (Reuters) -");
+    a name standing right above or below the title ("South China Morning Post")."""
+    near = page.blocks[max(0, title_index - OUTLET_REACH) : max(body_start, title_index + OUTLET_REACH + 1)]
+    kept = page.kept()
+    # (The article's last kept line too: the credit may still be kept on a first pass.)
+    tail = [b for b in page.blocks if kept and kept[-1].index <= b.index <= kept[-1].index + OUTLET_REACH]
+    for block in [*near, *tail]:
+        credit = _CREDIT.match(block.text)
+        if credit is not None and _outlet_sized(credit.group("outlet")):
+            return credit.group("outlet").strip()
+    for block in near:
+        if block.index == title_index:
+            continue
+        meta = parse_meta(block.text)
+        if meta is not None and meta.source and _outlet_sized(meta.source):
+            return meta.source
+        then = _OUTLET_THEN.match(block.text)
+        if then is not None and _outlet_name(then.group("outlet")):
+            return then.group("outlet").strip()
+    if kept:
+        dateline = _DATELINE.match(kept[0].text if kept[0].index != title_index or len(kept) < 2 else kept[1].text)
+        if dateline is not None:
+            return (dateline.group("outlet") or dateline.group("first")).strip()
+    for block in page.blocks[max(0, title_index - 1) : title_index + 2]:
+        generic = block.verdict is not None and block.verdict.startswith(("generic/", "title"))
+        if block.index != title_index and not generic and _outlet_name(block.text):
+            return block.text.strip()
+    return None
+
+
+def _outlet_sized(name: str) -> bool:
+    return 1 <= count_words(name) <= OUTLET_MAX_WORDS and not ends_sentence(name)
+
+
+def _outlet_name(text: str) -> bool:
+    """A publisher's name: one to five words, capitalised (or one word with a dot: "CNN.com"), no sentence,
+    no date, no bullet."""
+    words = tokens(text)
+    if not 1 <= len(words) <= OUTLET_MAX_WORDS or ends_sentence(text) or has_bullet(text) or ":" in text:
+        return False
+    if parse_meta(text) is not None or any(ch.isdigit() for ch in text):
+        return False
+    return all(word[0].isupper() or word in _NAME_PARTICLES for word in words) or (len(words) <= 2 and "." in text)
+
+
+_NAME_PARTICLES = frozenset({"of", "the", "and", "de", "la", "le", "du", "des", "del", "da", "do", "di", "der", "die"})
 
 
 def _remove_copies(page: Page, title: str) -> None:
@@ -142,7 +216,9 @@ def find_header(page: Page, known_title: str | None = None) -> None:
         return
     body_start = kept[0].index
     # The first kept line may be the title itself (a page that is already clean: "Title", blank, body).
-    if len(kept) > 1 and _headline_shaped(kept[0].text) and not _candidates(page, body_start):
+    # ... or be in competition with a headline-shaped line above it (an outlet's name, a section label): the
+    # one that tells what the lede tells is the title.
+    if len(kept) > 1 and headline_shaped(kept[0].text):
         body_start = kept[1].index
     if page.clean and len(kept) > 1 and kept[0].index == 0 and kept[1].blank_before and _opening_headline(kept[0].text):
         title: Block | None = kept[0]

@@ -69,9 +69,12 @@ def apply_extracts(page: Page) -> None:
     values become the page's metadata (the first found wins) and the lines go."""
     for block, rule, captured in page.pending_metadata:
         in_tail = page.tail_start is not None and block.index > page.tail_start
-        if block.verdict is not None or in_tail:
+        # A title line (a listing's header, "Latest news with #Izhevsk") names the page even where the listing's
+        # chrome or the first card's lead-in swept it up; it is the title, moved rather than removed.
+        names_page = "title" in captured and block.verdict in (None, "listing:chrome", "related:card")
+        if (block.verdict is not None and not names_page) or in_tail:
             continue
         for key, value in captured.items():
             page.note_metadata(key, value)
-        block.verdict = rule.reason
+        block.verdict = "title" if names_page else rule.reason
     page.pending_metadata.clear()

@@ -12,12 +12,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
+from os import PathLike
 
 from ..document import Document
 from ..language import detect_language
 from ..normalise import one_line
-from ..options import Options
+from ..options import DEFAULT_PACKS, Options, expect
 from ..pipeline import clean as clean_text
 from ..rules import fold, load_rules
 from .blocks import text_blocks
@@ -40,10 +42,30 @@ MIN_LISTING_CARDS = 3
 LISTING_SHARE = 0.8
 
 
-def clean_html(html: str | bytes, *, url: str | None = None, charset: str | None = None, **options: object) -> Document:
+def clean_html(
+    html: str | bytes,
+    *,
+    url: str | None = None,
+    charset: str | None = None,
+    packs: str | Iterable[str] = DEFAULT_PACKS,
+    rule_files: str | PathLike[str] | Iterable[str | PathLike[str]] = (),
+    title: str | None = None,
+    density: bool = True,
+    trust_clean: bool = False,
+) -> Document:
     """Clean one HTML page. `url` helps trafilatura's metadata; `charset` is the HTTP header's declaration,
-    if known; `options` are the fields of `cleaner.options.Options`. Never raises on malformed markup or bytes."""
-    opts = Options.of(**options)
+    if known; the other options are those of `cleaner.clean` (a wrong type is a `TypeError` naming it). Never
+    raises on malformed markup or bytes."""
+    expect("html", html, (str, bytes), "a str or bytes")
+    for name, value in (("url", url), ("charset", charset)):
+        if value is not None:
+            expect(name, value, str, "a str or None")
+    opts = Options.of(packs=packs, rule_files=rule_files, title=title, density=density, trust_clean=trust_clean)
+    return clean_with(html, opts, url=url, charset=charset)
+
+
+def clean_with(html: str | bytes, opts: Options, *, url: str | None = None, charset: str | None = None) -> Document:
+    """`clean_html` with its options checked and built already."""
     rules = load_rules(opts.packs, tuple(map(str, opts.rule_files)))
     prepared = prepare(decode_html(html, charset), rules.selectors)
     tree = parse(prepared.html)  # once, for both of trafilatura's runs
@@ -116,6 +138,8 @@ def _finish(doc: Document, prepared: Prepared, extracted: Extracted | None) -> D
     title = doc.title
     if not title and doc.kind == "article" and extracted is not None and extracted.title:
         title = extracted.title
+    if not title and doc.kind == "listing":  # a listing is named by its page: "Latest news with #Izhevsk"
+        title = (extracted.title if extracted is not None else None) or prepared.title or ""
     source, date = doc.source, doc.date
     if extracted is not None:
         source = source or extracted.sitename

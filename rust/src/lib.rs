@@ -241,26 +241,32 @@ impl PyMinHasher {
         Ok(PyMinHasher { hasher: minhash::MinHasher::new(width, salt, probes).map_err(PyValueError::new_err)? })
     }
 
-    /// The signatures (uint32 bytes, one row of `width` per text) of shingle hashes (uint64 bytes), text i's
-    /// from offsets[i] to offsets[i + 1].
+    /// The signatures (uint32 bytes, one row of `width` per text) of shingle hashes (uint64 bytes, each text's
+    /// in its order), text i's from offsets[i] to offsets[i + 1], and where each bin's minimum stands (uint16
+    /// bytes, the same shape).
     fn signatures<'py>(
         &self,
         py: Python<'py>,
         hashes: &[u8],
         offsets: Vec<usize>,
-    ) -> PyResult<Bound<'py, PyByteArray>> {
+    ) -> PyResult<(Bound<'py, PyByteArray>, Bound<'py, PyByteArray>)> {
         let hashes = from_bytes(hashes)?;
-        if offsets.windows(2).any(|pair| pair[0] > pair[1]) || offsets.last().is_some_and(|&end| end != hashes.len()) {
+        if offsets.first().is_some_and(|&start| start != 0)
+            || offsets.windows(2).any(|pair| pair[0] > pair[1])
+            || offsets.last().is_some_and(|&end| end != hashes.len())
+        {
             return Err(PyValueError::new_err("offsets must rise from 0 to the number of hashes"));
         }
         let width = self.hasher.width;
         let rows = offsets.len().saturating_sub(1);
-        let mut table = vec![0u32; rows * width];
+        let (mut table, mut positions) = (vec![0u32; rows * width], vec![0u16; rows * width]);
         for (row, pair) in offsets.windows(2).enumerate() {
-            self.hasher.signature(&hashes[pair[0]..pair[1]], &mut table[row * width..(row + 1) * width]);
+            let span = row * width..(row + 1) * width;
+            self.hasher.signature(&hashes[pair[0]..pair[1]], &mut table[span.clone()], &mut positions[span]);
         }
-        let bytes: Vec<u8> = table.iter().flat_map(|value| value.to_ne_bytes()).collect();
-        Ok(PyByteArray::new(py, &bytes))
+        let table: Vec<u8> = table.iter().flat_map(|value| value.to_ne_bytes()).collect();
+        let positions: Vec<u8> = positions.iter().flat_map(|value| value.to_ne_bytes()).collect();
+        Ok((PyByteArray::new(py, &table), PyByteArray::new(py, &positions)))
     }
 }
 
