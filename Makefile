@@ -15,7 +15,7 @@ $(PY):
 	$(PIP) install -q --upgrade pip
 
 install: $(PY)
-	$(PIP) install -q -e '.[test]'
+	$(PIP) install -q -e '.[test,dask]'
 
 install-bench: install
 	$(PIP) install -q -e '.[test,bench]'
@@ -36,7 +36,7 @@ test: lint
 	$(PY) -m pytest
 
 # Quality on the dev pages next to the peers, throughput on a generated corpus, HTML input next to its peers,
-# learning (F1 with and without --learn, memory on 100,000 pages) and dedup (bench/dedup.py).
+# learning (F1 with and without --learn, memory on 100,000 pages), dedup (bench/dedup.py) and --dask (bench/dask.py).
 # Each benchmark writes its report into its section of docs/benchmarks.md (bench/report.py): the one place the
 # figures live.
 bench: export BENCH_PAGE = docs/benchmarks.md
@@ -47,6 +47,7 @@ bench: install-bench
 	$(PY) -m bench.learn --shared $(SHARED)
 	$(PY) -m bench.dedup --shared $(SHARED)
 	$(PY) -m bench.hostile --shared $(SHARED)
+	$(PY) -m bench.dask --shared $(SHARED)
 
 # Coverage-guided fuzzing of the input path and clean() with atheris (see docs/hostile-input.md); one core.
 FUZZ_SECONDS ?= 1200

@@ -150,7 +150,8 @@ def load_extraction(shared: Path, opts: Options) -> list[Sample]:
 
 
 def load_aggregator_samples(shared: Path, opts: Options) -> list[Sample]:
-    """The article pages of aggregators-dev, grouped by aggregator style (a style never in two folds)."""
+    """The article pages of aggregators-dev, grouped by aggregator style (a style never in two folds), and each
+    one already clean (its gold title and text as the input), as for the extraction pages."""
     samples = []
     for page in load_aggregators(shared):
         if page.gold["kind"] != "article":
@@ -159,6 +160,9 @@ def load_aggregator_samples(shared: Path, opts: Options) -> list[Sample]:
         labels = partial(_shingle_labels, gold=gold)
         judge = partial(_judge_shingles, gold=gold, title=True)
         samples.append(_sample(page.name, "aggregators", page.style, page.text, opts, labels, judge))
+        clean = _sample(page.name + "/clean", "aggregators", page.style, gold, opts, labels, judge)
+        clean.w *= CLEAN_WEIGHT
+        samples.append(clean)
     return samples
 
 

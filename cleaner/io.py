@@ -329,6 +329,10 @@ def compression_of(head: bytes) -> Compression | None:
 
 def file_compression(path: str) -> Compression | None:
     """The compression of the file at `path` (None if it is not compressed or cannot be read)."""
+    if _is_url(path):
+        from .urls import file_head
+
+        return compression_of(file_head(path))
     try:
         with open(path, "rb") as stream:
             return compression_of(stream.read(16))
@@ -398,6 +402,18 @@ class _Chunks(io.RawIOBase):
         if not self.closed:
             self.reader.close()
         super().close()
+
+
+def _is_url(path: str) -> bool:
+    """An fsspec URL (`s3://...`, `memory://...`): found, read and written by `cleaner.urls`."""
+    from .urls import is_url
+
+    return "://" in path and is_url(path)
+
+
+def compressing(stream: BinaryIO, codec: Compression) -> BinaryIO:
+    """A writer that compresses into `stream` (closing it ends the compressed stream, not `stream`)."""
+    return _compressing(stream, codec)
 
 
 def _compressing(stream: BinaryIO, codec: Compression) -> BinaryIO:
@@ -555,6 +571,11 @@ def discover(
     for arg, path in enumerate(paths):
         if path == STDIN:
             yield Input(STDIN, None, None, "auto" if input_format == "auto" else input_format, arg)
+            continue
+        if _is_url(path):
+            from .urls import discover_url
+
+            yield from discover_url(path, arg, input_format)
             continue
         try:
             info = os.stat(path)
@@ -899,9 +920,10 @@ class JsonlInput:
         self._lines = lines
         self._closer = closer
         self.compression = compression
+        self.first_line = 0  # the number of the line before the first: a block of a file starts further on
 
     def __iter__(self) -> Iterator[Line]:
-        lineno = 0
+        lineno = self.first_line
         try:
             for text, raw in self._lines:
                 lineno += 1
@@ -945,9 +967,24 @@ def open_input(source: Input, stdin: BinaryIO | None = None) -> Opened:
     try:
         # a one-page file is read in a few large reads: unbuffered, it costs no buffer and no copy through it
         buffering = 0 if source.format in ("text", "html") else -1
-        stream = open(source.fspath, "rb", buffering=buffering)  # noqa: SIM115 -- closed by JsonlInput or below
+        if _is_url(source.fspath):
+            from .urls import open_url
+
+            stream = open_url(source.fspath)
+        else:
+            stream = open(source.fspath, "rb", buffering=buffering)  # noqa: SIM115 -- closed by JsonlInput or below
     except OSError as exc:
         raise InputError(describe_os_error(exc)) from exc
+    try:
+        return _open_stream(stream, source.format, stream, sniff=source.sniff)
+    except BaseException:
+        stream.close()
+        raise
+
+
+def open_stream(source: Input, stream: BinaryIO) -> Opened:
+    """Open `source` from a stream the caller opened (a partition of a file, read into memory), as `open_input`
+    opens its file; the stream is closed with what is returned."""
     try:
         return _open_stream(stream, source.format, stream, sniff=source.sniff)
     except BaseException:

@@ -22,9 +22,11 @@ from .common import (
     Reporter,
     Terminated,
     binary_stream,
+    dask_option,
     default_jobs,
     fail,
     is_tty,
+    open_cluster,
     pack_option,
     pipeline_options,
     plural,
@@ -150,6 +152,16 @@ from .session import Claims, OutputStopped, Session, Settings
     "untouched with --in-place), each named on stderr ('dropped PATH: a listing page'), counted at the end. By "
     "default a listing's text is its title and a paragraph per card.",
 )
+@click.option(
+    "--output-format",
+    type=click.Choice(["jsonl", "parquet"]),
+    default="jsonl",
+    show_default=True,
+    help="What -o writes. jsonl: each input's cleaned file (see -o). parquet: a dataset of every document "
+    "under DIR (DIR may be a URL): the records --format jsonl prints, in parts of up to 100,000 documents "
+    "(part-00000.parquet...), each written whole, then _manifest.json listing the parts and their documents.",
+)
+@dask_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line; errors are still shown.")
 @click.pass_context
 def clean_command(
@@ -175,6 +187,8 @@ def clean_command(
     jobs: int | None,
     dedup: bool,
     drop_listings: bool,
+    output_format: str,
+    dask_address: str | None,
     quiet: bool,
 ) -> None:
     """Clean pages: files, directories (their *.txt, *.jsonl, *.html, *.htm, *.html.gz, *.htm.gz, *.warc and
@@ -212,6 +226,9 @@ def clean_command(
     if backup and (not backup_suffix or os.sep in backup_suffix or backup_suffix in (".", "..")):
         raise click.UsageError(f"--backup-suffix {backup_suffix!r}: give a suffix for a file name, such as .orig")
 
+    parquet = output_format == "parquet"
+    if parquet and (output_dir is None or check or diff):
+        raise click.UsageError("--output-format parquet writes a dataset under -o DIR (not with --check or --diff).")
     if output_dir is not None and not (check or diff):
         _check_output_dir(ctx, paths, output_dir, input_format)
 
@@ -219,8 +236,8 @@ def clean_command(
 
     lang_list = [lang.lower() for lang in split_list(langs)]
     settings = Settings(
-        fmt=fmt,
-        output_dir=output_dir,
+        fmt="jsonl" if parquet else fmt,
+        output_dir=None if parquet else output_dir,
         in_place=in_place,
         check=check,
         diff=diff,
@@ -243,6 +260,12 @@ def clean_command(
     reporter = Reporter(Progress(show_progress, None))
     stdin = binary_stream(sys.stdin) if cio.STDIN in paths else None
     stdout = binary_stream(sys.stdout)
+    dataset = None
+    if parquet:
+        from ..parquet import ParquetParts
+
+        assert output_dir is not None
+        stdout = dataset = ParquetParts(output_dir)  # the records JSONL on stdout would be, as a dataset
     deduplicator = None
     if dedup:
         from ..dedup import Deduplicator
@@ -251,9 +274,16 @@ def clean_command(
     session = Session(settings, stdout, reporter, Claims(paths, input_format), deduplicator)  # type: ignore[arg-type]
     if stdin is not None and not quiet and is_tty(sys.stdin):
         reporter.echo("cleaner: reading pages from standard input (end with Ctrl-D)")
+    client = open_cluster(ctx, dask_address, quiet)
     if learn:
-        stdin = _learn_first(ctx, paths, input_format, stdin, options, exclude, show_progress)
-    cleaning = Cleaning(options, jobs or default_jobs(), fix_text=fix_text, details=settings.reads_details)
+        stdin = _learn_first(ctx, paths, input_format, stdin, options, exclude, show_progress, client)
+    cleaning: Any
+    if client is None:
+        cleaning = Cleaning(options, jobs or default_jobs(), fix_text=fix_text, details=settings.reads_details)
+    else:
+        from ..dask.cleaning import DaskCleaning
+
+        cleaning = DaskCleaning(client, options, fix_text=fix_text, details=settings.reads_details)
 
     status = EXIT_OK
     interrupted = False
@@ -266,12 +296,15 @@ def clean_command(
                     if isinstance(item, cio.Input):
                         reporter.progress.total = (reporter.progress.total or 0) + (item.size or 0)
                         files_total = (files_total or 0) + 1
-            stream = events(inputs(), stdin)
-            for event in cleaning.run(stream):
+            # on a cluster the inputs are read where they are cleaned
+            stream = cleaning.run(events(inputs(), stdin)) if client is None else cleaning.run_inputs(inputs(), stdin)
+            for event in stream:
                 session.handle(event)
             cleaning.close()
             status = session.finish()
             stdout.flush()
+            if dataset is not None:
+                dataset.close()  # the last part, then the manifest
     except (KeyboardInterrupt, Terminated) as exc:
         interrupted = True
         session.abandon()
@@ -354,6 +387,7 @@ def _learn_first(
     options: dict[str, Any],
     exclude: list[str],
     show_progress: bool,
+    client: Any = None,
 ) -> BinaryIO | None:
     """`--learn`: learn over the inputs, write the pack to a temporary file that lives as long as the command,
     and add it to the options' rule files (after the user's). Standard input is spooled to a temporary file
@@ -370,15 +404,27 @@ def _learn_first(
     settings = LearnSettings(packs=options.get("packs", DEFAULT_PACKS), rule_files=options["rule_files"])
     try:
         with sigterm_raises():
-            pack = learn_inputs(
-                paths,
-                input_format,  # type: ignore[arg-type]
-                stdin,
-                settings,
-                problem=lambda where, what: None,  # the cleaning pass reports them
-                show_progress=show_progress,
-                exclude=tuple(exclude),
-            )
+            if client is None:
+                pack = learn_inputs(
+                    paths,
+                    input_format,  # type: ignore[arg-type]
+                    stdin,
+                    settings,
+                    problem=lambda where, what: None,  # the cleaning pass reports them
+                    show_progress=show_progress,
+                    exclude=tuple(exclude),
+                )
+            else:  # on the cluster (--dask) too
+                from ..dask.learn import learn_on_cluster
+
+                pack = learn_on_cluster(
+                    client,
+                    lambda: cio.discover(paths, input_format, exclude=exclude),  # type: ignore[arg-type]
+                    stdin,
+                    settings,
+                    problem=lambda where, what: None,
+                    show_progress=show_progress,
+                )
     except (KeyboardInterrupt, Terminated) as exc:
         click.echo("cleaner: interrupted", err=True)
         ctx.exit(EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + signal.SIGTERM)

@@ -221,3 +221,32 @@ def silence_stdout() -> None:
     with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+
+
+# --dask, on every command that reads a corpus (clean, dedup, learn).
+dask_option = click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    help="Run on a Dask cluster: a scheduler address (tcp://HOST:8786), or local / local:N (a cluster of N "
+    "worker processes on this machine, started and stopped by the command). The output is the same as without "
+    "it. Inputs may be fsspec URLs (s3://, gs://, memory://...); needs the extra cleaner[dask].",
+)
+
+
+def open_cluster(ctx: click.Context, address: str | None, quiet: bool) -> Any:
+    """The Dask client `--dask ADDRESS` asks for (None without it), closed when the command ends; an address that
+    is none, or a cluster that cannot be reached, is one error line and exit 2."""
+    if address is None:
+        return None
+    from ..dask.cluster import ClusterError, connect
+
+    echo = None if quiet else (lambda message: click.echo(message, err=True))
+    stack = contextlib.ExitStack()
+    try:
+        client = stack.enter_context(connect(address, echo))
+    except (ValueError, ClusterError) as exc:
+        stack.close()
+        fail(ctx, str(exc))
+    ctx.call_on_close(stack.close)
+    return client

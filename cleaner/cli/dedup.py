@@ -39,7 +39,9 @@ from .common import (
     Reporter,
     Terminated,
     binary_stream,
+    dask_option,
     fail,
+    open_cluster,
     pack_option,
     pipeline_options,
     plural,
@@ -298,6 +300,7 @@ def git_files(ctx: click.Context, inputs: Sequence[str]) -> tuple[str, list[str]
     "the top by a dateline, a title, a byline); a page carrying the other story as a card further down does not.",
 )
 @cleaning_options
+@dask_option
 @click.pass_context
 def dedup_command(
     ctx: click.Context,
@@ -320,6 +323,7 @@ def dedup_command(
     shingle_size: int,
     index_path: str | None,
     quiet: bool,
+    dask_address: str | None,
 ) -> None:
     """Find the documents that are copies of the same story: files, directories (their *.txt and *.jsonl files)
     or standard input ('-', or no PATHS).
@@ -356,10 +360,15 @@ def dedup_command(
         raise click.UsageError("standard input ('-') can be read only once.")
     if use_git and no_index:
         raise click.UsageError("--git needs the index: it cannot go with --no-index.")
+    if dask_address is not None and (use_git or index_path is not None):
+        raise click.UsageError("--dask compares the inputs only: it does not go with --index or --git.")
     options = DedupOptions(
         shingle_size=shingle_size, jaccard=jaccard, containment=containment, min_words=min_words, shift=shift
     )
     clean_options = cleaning_setup(ctx, rule_files, packs, no_density, no_clean, trust_clean)
+    client = open_cluster(ctx, dask_address, quiet)
+    if client is not None:
+        no_index = True  # on a cluster the index is not read or written (see cleaner.dask.dedup)
     setting = fingerprint(clean_options, input_format)
     show_progress = not quiet and stderr_is_tty()
     reporter = Reporter(Progress(show_progress, None, "comparing"))
@@ -392,7 +401,7 @@ def dedup_command(
 
     status = EXIT_OK
     dedup: Deduplicator | None = None
-    sketcher: Sketcher | None = None
+    sketcher: Any = None  # a Sketcher, or a DaskSketching under --dask
     errors = 0
     matches: list[tuple[str, Any, float]] = []
     try:
@@ -409,11 +418,17 @@ def dedup_command(
                 errors += sync_tracked(index, tracked, exclude, clean_options, jobs, setting, writer, reporter)
             source = IndexSource(index, exclude, setting, writer) if index is not None else None
             dedup = Deduplicator(options, source=source)
-            jobs = sketching_jobs(jobs, clean_options is not None)
-            sketcher = Sketcher(dedup, clean_options, jobs, index, setting, writer, reporter.progress)
             stdin = binary_stream(sys.stdin) if cio.STDIN in paths else None
+            found = cio.discover(paths, input_format)  # type: ignore[arg-type]
+            if client is None:
+                jobs = sketching_jobs(jobs, clean_options is not None)
+                sketcher = Sketcher(dedup, clean_options, jobs, index, setting, writer, reporter.progress)
+            else:
+                from ..dask.dedup import DaskSketching
+
+                sketcher = DaskSketching(client, clean_options, options, reporter.progress)
             batch: list[Any] = []  # documents are added a batch at a time: their candidates verified at once
-            for item in sketcher.run(cio.discover(paths, input_format), stdin):  # type: ignore[arg-type]
+            for item in sketcher.run(found, stdin):
                 if isinstance(item, Problem):
                     errors += item.error
                     reporter.problem(item.where, item.message)

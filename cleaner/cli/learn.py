@@ -29,7 +29,9 @@ from .common import (
     Reporter,
     Terminated,
     binary_stream,
+    dask_option,
     fail,
+    open_cluster,
     plural,
     sigterm_raises,
     split_list,
@@ -99,21 +101,34 @@ def read_pages(
         if isinstance(item, cio.Unreadable):
             problem(item.path, item.problem)
             continue
+        yield from input_pages(item, stdin, problem, progress, selectors)
+
+
+def input_pages(
+    item: cio.Input,
+    stdin: BinaryIO | None,
+    problem: Problem,
+    progress: Progress,
+    selectors: tuple[SelectorRule, ...],
+    opened: cio.Opened | None = None,
+) -> Iterator[CorpusPage]:
+    """The pages of one input (`opened`: a part of it opened already, such as a block of a JSONL file)."""
+    if opened is None:
         try:
             opened = cio.open_input(item, stdin)
         except cio.InputError as exc:
             problem(item.path, str(exc))
-            continue
-        if isinstance(opened, cio.TextInput):
-            progress.advance(len(opened.raw), 1)
-            yield CorpusPage(item.path, site_of(item), opened.text)
-        elif isinstance(opened, cio.HtmlInput):
-            progress.advance(len(opened.raw), 1)
-            yield CorpusPage(item.path, site_of(item), html_lines(opened.raw, None, selectors))
-        elif isinstance(opened, cio.WarcInput):
-            yield from _warc_pages(item, opened, problem, progress, selectors)
-        else:
-            yield from _jsonl_pages(item, opened, problem, progress, selectors)
+            return
+    if isinstance(opened, cio.TextInput):
+        progress.advance(len(opened.raw), 1)
+        yield CorpusPage(item.path, site_of(item), opened.text)
+    elif isinstance(opened, cio.HtmlInput):
+        progress.advance(len(opened.raw), 1)
+        yield CorpusPage(item.path, site_of(item), html_lines(opened.raw, None, selectors))
+    elif isinstance(opened, cio.WarcInput):
+        yield from _warc_pages(item, opened, problem, progress, selectors)
+    else:
+        yield from _jsonl_pages(item, opened, problem, progress, selectors)
 
 
 def _warc_pages(
@@ -157,6 +172,12 @@ def spool_stdin(stream: BinaryIO) -> BinaryIO:
     return spool  # type: ignore[return-value]
 
 
+def input_bytes(paths: tuple[str, ...], input_format: cio.InputFormat, exclude: tuple[str, ...] = ()) -> int:
+    """The inputs' total size, for the progress bar's end."""
+    found = cio.discover(paths, input_format, exclude=exclude)
+    return sum(item.size or 0 for item in found if isinstance(item, cio.Input))
+
+
 def learn_inputs(
     paths: tuple[str, ...],
     input_format: cio.InputFormat,
@@ -170,11 +191,7 @@ def learn_inputs(
     """Both passes over the inputs (`stdin`, if read, must be seekable: see `spool_stdin`)."""
     learner = Learner(settings)
     selectors = load_rules(settings.packs, settings.rule_files).selectors
-    total = None
-    if show_progress and stdin is None:
-        total = sum(
-            item.size or 0 for item in cio.discover(paths, input_format, exclude=exclude) if isinstance(item, cio.Input)
-        )
+    total = input_bytes(paths, input_format, exclude) if show_progress and stdin is None else None
     quiet: Problem = lambda where, what: None  # noqa: E731 -- the second pass meets the same problems again
     for number, (reporter, add) in enumerate(((problem, learner.count), (quiet, learner.observe)), start=1):
         if stdin is not None:
@@ -247,6 +264,7 @@ def learn_inputs(
     help="A pack of your own the learned pack will be used with; lines it removes are not learnt. Repeatable.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line; errors are still shown.")
+@dask_option
 @click.pass_context
 def learn_command(
     ctx: click.Context,
@@ -259,6 +277,7 @@ def learn_command(
     packs: tuple[str, ...],
     rule_files: tuple[str, ...],
     quiet: bool,
+    dask_address: str | None,
 ) -> None:
     """Learn the chrome of a corpus from the corpus itself, and write it as a rule pack.
 
@@ -308,19 +327,33 @@ def learn_command(
         status = EXIT_ERROR
         reporter.problem(where, what)
 
+    client = open_cluster(ctx, dask_address, quiet)
     stdin = None
     try:
         with sigterm_raises():
             if cio.STDIN in paths:
                 stdin = spool_stdin(binary_stream(sys.stdin))
-            pack = learn_inputs(
-                paths,
-                input_format,
-                stdin,
-                settings,
-                problem=problem,
-                show_progress=show_progress,  # type: ignore[arg-type]
-            )
+            if client is None:
+                pack = learn_inputs(
+                    paths,
+                    input_format,
+                    stdin,
+                    settings,
+                    problem=problem,
+                    show_progress=show_progress,  # type: ignore[arg-type]
+                )
+            else:
+                from ..dask.learn import learn_on_cluster
+
+                pack = learn_on_cluster(
+                    client,
+                    lambda: cio.discover(paths, input_format),  # type: ignore[arg-type]
+                    stdin,
+                    settings,
+                    problem=problem,
+                    show_progress=show_progress,
+                    total=input_bytes(paths, input_format) if show_progress and stdin is None else None,
+                )
             text = pack.to_toml()
             if output is None or output == cio.STDIN:
                 click.echo(text, nl=False)

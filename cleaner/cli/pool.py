@@ -11,7 +11,7 @@ import signal
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -69,6 +69,21 @@ def _picklable(result: Document | BaseException) -> Document | BaseException:
     except Exception:
         return RuntimeError(f"{type(result).__name__}: {result}")
     return result
+
+
+def clean_pages(pages: Iterable[Page], options: dict[str, Any]) -> list[Document | BaseException]:
+    """Clean pages here (`_worker_clean` with the options given): one Dask task's batch (cleaner.dask)."""
+    return [_picklable(_clean_one(page, options)) for page in pages]
+
+
+def clean_events(stream: Iterable[Event], options: dict[str, Any], *, fix_text: bool, details: bool) -> list[Event]:
+    """The events of `stream` with their documents cleaned here, in order: one Dask task's share (cleaner.dask)."""
+    cleaned: list[Event] = []
+    for event in stream:
+        if isinstance(event, Doc):
+            event.result = _picklable(_clean_one(event.page(fix_text, details), options))
+        cleaned.append(event)
+    return cleaned
 
 
 @dataclass(frozen=True)
@@ -220,7 +235,7 @@ def events(inputs: Iterator[cio.Input | cio.Unreadable], stdin: BinaryIO | None)
         with opened:
             try:
                 for line in opened:
-                    yield _record_event(item, line)
+                    yield record_event(item, line)
             except cio.InputError as exc:
                 yield Failed(item.path, str(exc), item)
         yield End(item)
@@ -243,7 +258,7 @@ def _warc_events(source: cio.Input, opened: cio.WarcInput) -> Iterator[Event]:
     yield End(source, opened.skipped)
 
 
-def _record_event(source: cio.Input, line: cio.Line) -> Doc | Pass:
+def record_event(source: cio.Input, line: cio.Line) -> Doc | Pass:
     if line.kind != "record" or line.record is None:
         return Pass(source, line)
     record = line.record

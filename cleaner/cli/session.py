@@ -13,6 +13,7 @@ import click
 
 from .. import io as cio
 from ..document import Document
+from ..urls import UrlAtomicFile, is_url
 from .common import EXIT_CHANGED, EXIT_ERROR, EXIT_OK, Reporter, plural
 from .pool import Begin, Doc, End, Event, Pass
 
@@ -163,7 +164,7 @@ class Session:
             else:
                 self._print_text(str(doc.id), _encode(rendered))
             return
-        record = _merge(doc, result)
+        record = merge_record(doc, result)
         if record != doc.line.record:
             self.changed += 1
         if self.settings.to_files:
@@ -317,8 +318,7 @@ class Session:
         # WARC file becomes a .txt or a .jsonl: plain).
         compression = cio.file_compression(source.fspath) if source.fspath is not None and keeps_name else None
         try:
-            os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
-            unit.writer = cio.AtomicFile(target, durable=self.settings.in_place, compression=compression)
+            unit.writer = self._create_writer(target, compression)
             self._writers.append(unit.writer)
         except OSError as exc:
             unit.failed = True
@@ -331,6 +331,12 @@ class Session:
         if self.settings.output_dir is not None and exc.errno in EVERY_FILE_ERRNOS:
             problem = cio.describe_os_error(exc)
             raise OutputStopped(f"cannot write {target} ({problem}); stopped: no other file could be")
+
+    def _create_writer(self, target: str, compression: cio.Compression | None) -> Any:
+        if is_url(target):  # -o URL: put whole when committed
+            return UrlAtomicFile(target, compression=compression)
+        os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+        return cio.AtomicFile(target, durable=self.settings.in_place, compression=compression)
 
     def _cannot_write(self, source: cio.Input, problem: str) -> None:
         self.errors += 1
@@ -462,7 +468,7 @@ def _line_problem(line: cio.Line) -> str:
     return "no page in it: no text or html field"
 
 
-def _merge(doc: Doc, result: Document) -> dict[str, Any]:
+def merge_record(doc: Doc, result: Document) -> dict[str, Any]:
     """The output record: the input record's fields updated with the contract fields (`id` first if added).
 
     What the page no longer shows does not erase what the record already knows, so that cleaning a cleaned

@@ -239,6 +239,11 @@ class Sketcher:
         # without an index nothing is recorded: no per-file bookkeeping
         indexed = self.index is not None
         stream: Iterator[Any] = self._reuse(self._events(inputs, stdin)) if indexed else events(iter(inputs), stdin)
+        yield from self.run_events(stream)
+
+    def run_events(self, stream: Iterator[Any]) -> Iterator[Sketched | Problem]:
+        """The documents of an event stream, cleaned (unless --no-clean) and sketched: `run`'s flow, and a Dask
+        task's over its share of the inputs (cleaner.dask)."""
         if self.cleaning is not None:
             stream = self.cleaning.run(stream)
         for event in stream:

@@ -221,14 +221,17 @@ class Learner:
     # --- pass 1 ----------------------------------------------------------------------------------------------
 
     def count(self, page: CorpusPage) -> None:
+        self.count_keys(page.site, page_keys(page))
+
+    def count_keys(self, site_name: str, keys: set[int]) -> None:
+        """Count one page by its site and its `page_keys` (computed elsewhere: on a Dask worker, cleaner.dask)."""
         if self._observing:
             raise RuntimeError("count() after observe(): every page is counted before any is observed")
-        site = self._sites.get(page.site)
+        site = self._sites.get(site_name)
         if site is None:
-            site = self._sites[page.site] = _Site(stable_hash(page.site))
+            site = self._sites[site_name] = _Site(stable_hash(site_name))
         site.pages += 1
-        forms = (line_form(line) for line in normalise(page.text).split("\n"))
-        self._counts.add_document({combine(site.hash, stable_hash(form)) for form in forms if form})
+        self._counts.add_document(keys)
 
     # --- pass 2 ----------------------------------------------------------------------------------------------
 
@@ -503,6 +506,13 @@ class Learner:
 
 # How many left-out lines per site and reason the pack lists (as comments).
 EXAMPLES_LEFT_OUT = 5
+
+
+def page_keys(page: CorpusPage) -> set[int]:
+    """What pass 1 counts of a page: the keys of its line forms, within its site."""
+    site = stable_hash(page.site)
+    forms = (line_form(line) for line in normalise(page.text).split("\n"))
+    return {combine(site, stable_hash(form)) for form in forms if form}
 
 
 def _site_labels(sites: list[str]) -> dict[str, str]:
