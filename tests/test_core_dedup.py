@@ -187,3 +187,13 @@ def test_threads_may_shingle_at_once_while_python_describes_characters() -> None
     expected = [Shingler(_describe).shingle([text], 3) for text in texts]
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(lambda text: shingler.shingle([text], 3), texts)) == expected
+
+
+def test_a_minhasher_crosses_to_another_process_as_its_settings() -> None:
+    import pickle
+
+    hasher = MinHasher(16, 5)
+    copy = pickle.loads(pickle.dumps(hasher))
+    texts = ["one two three four five six", "seven eight nine"]
+    assert (copy.num_perm, copy.seed) == (16, 5)
+    assert copy.sketch_packed(texts, 3).signatures.tolist() == hasher.sketch_packed(texts, 3).signatures.tolist()

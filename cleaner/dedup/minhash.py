@@ -65,6 +65,10 @@ class MinHasher:
         probes = _stream(seed, "probes", num_perm * PROBES) % U64(num_perm)
         self._core = _CoreMinHasher(num_perm, int(self._salt), probes.astype(U32).tolist())
 
+    def __reduce__(self) -> tuple[type[MinHasher], tuple[int, int]]:
+        # the core's object is not picklable: a copy in another process (a Dask task) is made again from the seed
+        return MinHasher, (self.num_perm, self.seed)
+
     def signature(self, hashes: np.ndarray) -> np.ndarray:
         """The signature of one text's shingle hashes (given in the text's order)."""
         return self.signature_positions(hashes)[0]
