@@ -5,7 +5,8 @@ implementation (e.g. the compiled core, docs/rust-core.md) leaves every output a
     python -m bench.outputs_digest --shared ../shared --out after.jsonl    # on the new code; then cmp the files
 
 Each line: a page's path, the SHA-256 of its `Document.to_dict()` (as sorted JSON) and of its dedup sketch
-(signature, distinct shingles, words, digest of the words) at the default dedup settings.
+(signature, positions of its minima, distinct shingles, words, digest of the words) at the default dedup
+settings.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def main() -> None:
             "utf-8", "surrogatepass"
         )
         counts = f"{sketch.distinct} {sketch.words}".encode()
-        sketched = sketch.signature.astype("<u4").tobytes() + counts + sketch.exact
+        sketched = sketch.signature.astype("<u4").tobytes() + sketch.positions.astype("<u2").tobytes()
+        sketched += counts + sketch.exact
         lines.append(
             json.dumps({"page": str(path.relative_to(args.shared)), "document": sha(document), "sketch": sha(sketched)})
         )
