@@ -3,6 +3,10 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 SHARED ?= ../shared
+# The compiled core (rust/, imported as cleaner._core): `make install` builds it through pip (setuptools-rust, release
+# profile); these checks build it apart, linked to the venv's Python.
+CARGO  := PYO3_PYTHON=$(abspath $(PY)) cargo
+CRATE  := --manifest-path rust/Cargo.toml
 
 .PHONY: install install-bench test lint format bench fit fit-html fuzz clean
 
@@ -19,12 +23,16 @@ install-bench: install
 lint: $(PY)
 	$(VENV)/bin/ruff check cleaner tests bench fuzz
 	$(VENV)/bin/ruff format --check cleaner tests bench fuzz
+	$(CARGO) fmt $(CRATE) --check
+	$(CARGO) clippy $(CRATE) --all-targets --quiet -- -D warnings
 
 format: $(PY)
 	$(VENV)/bin/ruff format cleaner tests bench fuzz
 	$(VENV)/bin/ruff check --fix cleaner tests bench fuzz
+	$(CARGO) fmt $(CRATE)
 
 test: lint
+	$(CARGO) test $(CRATE) --lib --quiet
 	$(PY) -m pytest
 
 # Quality on the dev pages next to the peers, throughput on a generated corpus, HTML input next to its peers
@@ -62,4 +70,4 @@ fit-html: install-bench
 	$(PY) -m bench.fit_html_choice --shared $(SHARED) --refresh --write
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache rust/target cleaner/_core*.so

@@ -1,5 +1,5 @@
-"""cleaner's cache on disk: data derived from installed packages that saves start-up time (langdetect's profiles
-as flat arrays, htmldate's month names, the shipped rule packs' parsed TOML, compiled regular expressions).
+"""cleaner's cache on disk: data derived from installed packages that saves start-up time (htmldate's month
+names, the shipped rule packs' parsed TOML, compiled regular expressions).
 Nothing in it changes a result: a missing, broken or unwritable cache means the data is worked out again from
 the packages themselves.
 

@@ -1,29 +1,26 @@
-"""Language detection: langdetect's answer, computed faster, and the stop lists it picks."""
+"""Language detection: langdetect's answer, computed faster by the compiled core, and the stop lists it picks."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import langdetect
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from langdetect.lang_detect_exception import LangDetectException
 
+from cleaner._core import Language
 from cleaner.blocks import split_blocks
 from cleaner.language import (
     SAMPLE_CHARS_PER_LINE,
     SAMPLE_LINES,
-    _decided,
     _detect_sample,
-    _detector_text,
-    _ngram_rows,
-    _profiles,
-    _trials,
+    _detector,
     detect_language,
+    detector_input,
+    profile_paths,
     sample,
     stopwords,
 )
@@ -62,7 +59,7 @@ def test_same_answer_as_langdetect_on_real_pages() -> None:
 
 
 def langdetect_walk(text: str) -> tuple[list[int], list[float]] | None:
-    """langdetect's own n-grams (as rows of our table) and its averaged trial probabilities for `text`."""
+    """langdetect's own n-grams (as rows of the core's table) and its averaged trial probabilities for `text`."""
     langdetect.DetectorFactory.seed = 0
     detector = langdetect.detector_factory._factory.create()  # type: ignore[union-attr]
     detector.append(text)
@@ -71,17 +68,17 @@ def langdetect_walk(text: str) -> tuple[list[int], list[float]] | None:
     if not grams:
         return None
     detector._detect_block()
-    return [_profiles().row(gram) for gram in grams], detector.langprob
+    return [_detector().row(gram.encode("utf-8", "surrogatepass")) for gram in grams], detector.langprob
 
 
 def ours_walk(text: str) -> tuple[list[int], list[float]] | None:
-    rows = _ngram_rows(_detector_text(text), _profiles().words)
-    return (rows, _trials(_profiles().matrix(rows)).tolist()) if rows else None
+    rows = _detector().ngram_rows(detector_input(text))
+    return (rows, _detector().probabilities(rows, answer_only=False)) if rows else None
 
 
 def test_same_ngrams_and_probabilities_bit_for_bit() -> None:
     reference("warm up langdetect's own factory")
-    assert list(_profiles().languages) == langdetect.detector_factory._factory.get_lang_list()  # type: ignore[union-attr]
+    assert _detector().languages == langdetect.detector_factory._factory.get_lang_list()  # type: ignore[union-attr]
     samples = page_samples()[::3]
     for text in samples:
         assert ours_walk(text) == langdetect_walk(text), text[:80]
@@ -90,25 +87,33 @@ def test_same_ngrams_and_probabilities_bit_for_bit() -> None:
 def test_walks_stop_once_the_answer_is_decided_and_it_is_the_same_answer() -> None:
     stopped_early = 0
     for text in page_samples()[::4]:
-        rows = _ngram_rows(_detector_text(text), _profiles().words)
+        rows = _detector().ngram_rows(detector_input(text))
         if not rows:
             continue
-        grams = _profiles().matrix(rows)
-        full, partial = _trials(grams), _trials(grams, answer_only=True)
-        assert int(partial.argmax()) == int(full.argmax())
-        assert (partial.max() > 0.1) == (full.max() > 0.1)  # langdetect's threshold
-        assert partial.sum() == pytest.approx(1.0) or partial.sum() < 6 / 7 + 1e-6  # all seven walks, or fewer
-        stopped_early += partial.sum() < 0.99
+        full = _detector().probabilities(rows, answer_only=False)
+        partial = _detector().probabilities(rows, answer_only=True)
+        best = max(range(len(full)), key=full.__getitem__)  # the first of equals
+        assert max(range(len(partial)), key=partial.__getitem__) == best
+        assert (max(partial) > 0.1) == (full[best] > 0.1)  # langdetect's threshold
+        assert sum(partial) == pytest.approx(1.0) or sum(partial) < 6 / 7 + 1e-6  # all seven walks, or fewer
+        stopped_early += sum(partial) < 0.99
     assert stopped_early >= 10  # the early stop is taken on real pages, not only allowed
 
 
-def test_decided_needs_a_lead_the_remaining_walks_cannot_close() -> None:
-    three_walks_in = np.array([0.25, 0.15, 0.02])  # a lead of 0.10 after three of seven walks: 4/7 still to come
-    assert not _decided(three_walks_in, trials_left=4, trials=7)
-    assert _decided(np.array([4 / 7, 0.0, 0.0]), trials_left=3, trials=7)
-    assert not _decided(np.array([3 / 7, 0.0, 0.0]), trials_left=3, trials=7)  # a tie is still possible
-    assert not _decided(np.array([0.09, 0.0, 0.0]), trials_left=0, trials=7)  # the leader is under the threshold
-    assert _decided(np.array([0.5]), trials_left=0, trials=7)  # one language
+def test_a_capital_rusts_unicode_knows_and_pythons_does_not_is_judged_as_python_does() -> None:
+    """U+A7CB (a capital from Unicode 16) is upper case to Rust and not to Python 3.11: langdetect's window, which
+    skips the rest of a word after two capitals, must take "B" after it, as langdetect does."""
+    rams_horn = "\ua7cb"
+    assert Language.rust_upper(ord(rams_horn))
+    text = f"Ther{rams_horn}B is the B{rams_horn}B thing and the other the"
+    assert ours_walk(text) == langdetect_walk(text)
+    assert _detect_sample(text) == reference(text)
+
+
+def test_lone_surrogates_are_read_as_langdetect_reads_them() -> None:
+    text = "Die Regierung hat \ud800 am Donnerstag den Haushalt beschlossen \udfff und"
+    assert ours_walk(text) == langdetect_walk(text)
+    assert _detect_sample(text) == reference(text) == "de"
 
 
 WORDS = st.sampled_from(
@@ -128,6 +133,12 @@ def test_same_answer_as_langdetect_on_any_text(text: str) -> None:
     assert ours_walk(text) == langdetect_walk(text)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=300))
+def test_same_walk_as_langdetect_on_text_of_any_script(text: str) -> None:
+    assert ours_walk(text) == langdetect_walk(text)
+
+
 def test_deterministic_and_none_without_letters() -> None:
     text = "Der Bundestag hat am Donnerstag über den Haushalt für das kommende Jahr beraten und abgestimmt."
     _detect_sample.cache_clear()
@@ -144,63 +155,27 @@ def test_stop_lists_by_language(language: str, word: str) -> None:
     assert stopwords("xx") == frozenset() and stopwords(None) == frozenset()
 
 
-# --- the cache of langdetect's profiles ----------------------------------------------------------------------------
+# --- langdetect's profiles, as the core reads them -----------------------------------------------------------------
 
 
-def _all_rows(profiles: object) -> dict[str, int]:
-    """Every n-gram's row, group by group."""
-    table = profiles.grams  # type: ignore[attr-defined]
-    every = {}
-    for end in table.group:
-        every.update(table[end])
-    return every
+def test_the_profiles_are_the_installed_langdetects_in_its_order() -> None:
+    reference("warm up langdetect's own factory")
+    factory = langdetect.detector_factory._factory  # type: ignore[union-attr]
+    assert [os.path.basename(path) for path in profile_paths()] == factory.get_lang_list()
+    assert _detector().row_count == sum(1 <= len(gram) <= 3 for gram in factory.word_lang_prob_map)
 
 
-def _same_profiles(a: object, b: object) -> bool:
-    return (
-        a.languages == b.languages  # type: ignore[attr-defined]
-        and _all_rows(a) == _all_rows(b)
-        and all(
-            getattr(a, name).tobytes() == getattr(b, name).tobytes()  # type: ignore[attr-defined]
-            for name in ("starts", "columns", "values")
-        )
-    )
-
-
-@pytest.fixture
-def cache_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("CLEANER_CACHE_DIR", str(tmp_path / "cache"))
-    _profiles.cache_clear()
-    yield tmp_path / "cache"
-    _profiles.cache_clear()
-
-
-def test_profile_cache_gives_the_profiles_bit_for_bit(cache_in: Path) -> None:
-    from cleaner.language import _read_entries
-
-    entries = _read_entries()
-    built = _profiles()  # from the files, and now written
-    written = list(cache_in.glob("langdetect-profiles-*.npz"))
-    assert len(written) == 1
-    _profiles.cache_clear()
-    cached = _profiles()
-    assert _same_profiles(built, cached)
-    assert len(_all_rows(cached)) == entries.row_count and cached.languages == entries.languages
-    assert sorted(_all_rows(cached).values()) == list(range(entries.row_count))
-    assert len(cached.values) == len(entries.probabilities) and (cached.values != 0).all()
-
-
-def test_profile_cache_that_is_broken_or_unwritable_changes_nothing(cache_in: Path) -> None:
-    reference = _profiles()
-    (path,) = cache_in.glob("langdetect-profiles-*.npz")
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # cut short
-    _profiles.cache_clear()
-    assert _same_profiles(_profiles(), reference)
-    path.unlink()
-    cache_in.rmdir()
-    cache_in.write_text("a file where the cache folder should be")
-    _profiles.cache_clear()
-    assert _same_profiles(_profiles(), reference)
+def test_profiles_missing_or_broken_are_refused_naming_the_file(tmp_path: Path) -> None:
+    broken = tmp_path / "xx"
+    broken.write_text('{"freq": {"a": 1}, "n_words": [1, 0, 0]', encoding="utf-8")  # cut short
+    settings = {"seed": 0, "trials": 7, "alpha": 0.5, "alpha_width": 0.05, "base_freq": 10000.0}
+    settings |= {"conv_threshold": 0.99999, "iteration_limit": 1000, "prob_threshold": 0.1, "compensated_sum": False}
+    with pytest.raises(ValueError, match="xx"):
+        Language([str(broken)], **settings)
+    with pytest.raises(ValueError, match="missing"):
+        Language([str(tmp_path / "missing")], **settings)
+    with pytest.raises(ValueError, match="no language profiles"):
+        Language([], **settings)
 
 
 @settings(max_examples=300)
@@ -214,28 +189,10 @@ def test_every_profile_ngram_has_langdetects_probabilities() -> None:
     reference("warm up langdetect's own factory")
     table = langdetect.detector_factory._factory.word_lang_prob_map  # type: ignore[union-attr]
     grams = sorted(gram for gram in table if 1 <= len(gram) <= 3)
-    profiles = _profiles()
-    assert len(_all_rows(profiles)) == len(grams)
+    core = _detector()
+    assert core.row_count == len(grams)
     picked = grams[:: max(1, len(grams) // 3000)]  # every script, a few thousand rows
-    rows = [profiles.row(gram) for gram in picked]
+    rows = [core.row(gram.encode("utf-8")) for gram in picked]
     assert None not in rows
-    assert profiles.matrix(rows).tolist() == [table[gram] for gram in picked]  # type: ignore[arg-type]
-    assert profiles.row("\U0010fffd") is None and profiles.row("") is None
-
-
-def test_profile_cache_whose_groups_do_not_hang_together_is_not_used(cache_in: Path) -> None:
-    import numpy as np
-
-    from cleaner.language import _load_entries
-
-    _profiles()
-    (path,) = cache_in.glob("langdetect-profiles-*.npz")
-    assert _load_entries(path) is not None
-    with np.load(path) as data:
-        arrays = {name: data[name] for name in data.files}
-    offsets = arrays["group_offsets"].copy()
-    offsets[len(offsets) // 2] += 1  # one group boundary a character off
-    np.savez(path, **{**arrays, "group_offsets": offsets})
-    assert _load_entries(path) is None
-    _profiles.cache_clear()
-    assert _profiles().row("the") is not None  # read from langdetect's files instead
+    assert [core.profile(row) for row in rows] == [table[gram] for gram in picked]
+    assert core.row("\U0010fffd".encode()) is None and core.row(b"") is None and core.row(b"abcd") is None

@@ -31,6 +31,9 @@ def tracked_files() -> list[str]:
 def pip(python: Path | str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTHONWARNINGS": "ignore"}
     env.pop("PIP_REQUIRE_VIRTUALENV", None)
+    # the wheel holds the compiled core (rust/): with this checkout's cargo build folder (filled by `make install`)
+    # only the crate is compiled again, not its dependencies
+    env.setdefault("CARGO_TARGET_DIR", str(REPO / "rust" / "target"))
     done = subprocess.run(
         [str(python), "-m", "pip", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600
     )

@@ -1,12 +1,13 @@
-"""MinHash signatures, vectorised: one-permutation MinHash with optimal densification.
+"""MinHash signatures: one-permutation MinHash with optimal densification, computed in the compiled core
+(`cleaner._core.MinHasher`, rust/src/minhash.rs).
 
 Classic MinHash hashes every shingle `num_perm` times and keeps each hash function's minimum: its cost grows with
 shingles x permutations. One-permutation hashing (Li, Owen and Zhang, 2012) hashes each shingle once, sends it
 to one of `num_perm` bins by part of the hash, and keeps the minimum of the rest per bin: the same estimator
-(the share of equal positions estimates the Jaccard similarity) for a fraction of the work, done for a whole
-batch of texts by one `np.minimum.at`. A bin that no shingle reached borrows the value of the first filled bin
-along a fixed pseudo-random probe sequence of its own (Shrivastava's optimal densification, 2017), so that two
-similar texts still agree there with the right probability.
+(the share of equal positions estimates the Jaccard similarity) for a fraction of the work. A bin that no
+shingle reached borrows the value of the first filled bin along a fixed pseudo-random probe sequence of its own
+(Shrivastava's optimal densification, 2017), so that two similar texts still agree there with the right
+probability.
 
 Each bin also keeps where its minimum stands: the word at which that shingle first starts in the text (`positions`,
 saturating at 65,535). Two copies of one story hold their shared shingles at nearly the same places; a page that
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._core import MinHasher as _CoreMinHasher
 from .shingles import Batch, Shingled, mix, shingle_many
 
 U32 = np.uint32
@@ -61,7 +63,11 @@ class MinHasher:
         self.seed = seed
         self._salt = _stream(seed, "salt", 1)[0]
         probes = _stream(seed, "probes", num_perm * PROBES) % U64(num_perm)
-        self._probes = probes.astype(np.intp).reshape(num_perm, PROBES)
+        self._core = _CoreMinHasher(num_perm, int(self._salt), probes.astype(U32).tolist())
+
+    def __reduce__(self) -> tuple[type[MinHasher], tuple[int, int]]:
+        # the core's object is not picklable: a copy in another process (a Dask task) is made again from the seed
+        return MinHasher, (self.num_perm, self.seed)
 
     def signature(self, hashes: np.ndarray) -> np.ndarray:
         """The signature of one text's shingle hashes (given in the text's order)."""
@@ -69,68 +75,19 @@ class MinHasher:
 
     def signature_positions(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The signature of one text's shingle hashes (in the text's order) and where each bin's minimum stands."""
-        table, where = self._fill(hashes, np.zeros(hashes.size, dtype=np.intp), np.zeros(1, dtype=np.intp), 1)
+        table, where = self._fill(hashes, [0, hashes.size])
         return table[0], where[0]
 
     def signatures(self, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
         """The signatures of a batch of texts, one row per text, and the positions of their minima."""
-        owners = np.repeat(np.arange(len(batch)), np.diff(batch.offsets))
-        return self._fill(batch.hashes, owners, batch.offsets[:-1], len(batch))
+        return self._fill(batch.hashes, batch.offsets.tolist())
 
-    def _fill(
-        self, hashes: np.ndarray, owners: np.ndarray, starts: np.ndarray, rows: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The signatures of the texts whose shingles are `hashes` (text `owners[i]`'s, in order; text `t`'s first
-        at `starts[t]`), and where each bin's minimum first stands in its text."""
-        width = self.num_perm
-        flat = np.full(rows * width, EMPTY_VALUE, dtype=U32)
-        where = np.full(rows * width, FAR, dtype=np.uint16)
-        filled = np.zeros(rows * width, dtype=bool)
-        if hashes.size:
-            mixed = mix(hashes ^ self._salt)
-            bins = (((mixed >> U64(32)) * U64(width)) >> U64(32)).astype(np.intp)  # range reduction, no modulo bias
-            slots = owners * width + bins
-            values = (mixed & U64(EMPTY_VALUE)).astype(U32)
-            np.minimum.at(flat, slots, values)
-            filled[slots] = True
-            # where each minimum first stands: only the shingles equal to their bin's minimum (about one a bin)
-            won = np.flatnonzero(values == flat[slots])
-            places = won - starts[owners[won]]
-            np.minimum.at(where, slots[won], np.minimum(places, FAR).astype(np.uint16))
-        table, full = flat.reshape(rows, width), filled.reshape(rows, width)
-        positions = where.reshape(rows, width)
-        holes = np.argwhere(~full & full.any(axis=1, keepdims=True))
-        if holes.size:
-            self._densify(table, positions, full, holes)
-        return table, positions
-
-    def _densify(self, table: np.ndarray, positions: np.ndarray, full: np.ndarray, holes: np.ndarray) -> None:
-        row, column = holes[:, 0], holes[:, 1]
-        values = np.empty(row.size, dtype=U32)
-        borrowed = np.empty(row.size, dtype=np.uint16)  # a hole borrows its donor's position with its value
-        found = np.zeros(row.size, dtype=bool)
-        # the first few probes settle nearly every hole (most bins are filled); the rest get the whole sequence
-        for depth in (8, PROBES):
-            todo = np.flatnonzero(~found)
-            if todo.size == 0:
-                break
-            probes = self._probes[column[todo], :depth]
-            hit = full[row[todo, None], probes]
-            first = hit.argmax(axis=1)
-            settled = hit[np.arange(first.size), first]
-            chosen = todo[settled]
-            donors = probes[np.flatnonzero(settled), first[settled]]
-            values[chosen] = table[row[chosen], donors]
-            borrowed[chosen] = positions[row[chosen], donors]
-            found[chosen] = True
-        for index in np.flatnonzero(~found):  # rare: a text with very few shingles
-            line = full[row[index]]
-            ahead = np.flatnonzero(np.roll(line, -int(column[index]) - 1))[0]
-            donor = (int(column[index]) + 1 + ahead) % line.size
-            values[index] = table[row[index], donor]
-            borrowed[index] = positions[row[index], donor]
-        table[row, column] = values
-        positions[row, column] = borrowed
+    def _fill(self, hashes: np.ndarray, offsets: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The signatures of the texts whose shingles are `hashes` (text `t`'s from `offsets[t]` to
+        `offsets[t + 1]`, in its order), and where each bin's minimum first stands in its text."""
+        table, where = self._core.signatures(np.ascontiguousarray(hashes, dtype=U64).tobytes(), offsets)
+        shape = (len(offsets) - 1, self.num_perm)
+        return np.frombuffer(table, dtype=U32).reshape(shape), np.frombuffer(where, dtype=np.uint16).reshape(shape)
 
     def sketch(self, shingled: Shingled) -> Sketch:
         signature, positions = self.signature_positions(shingled.hashes)
