@@ -154,10 +154,6 @@ def _card_evidence(cards: list[list[Token]]) -> bool:
     return False
 
 
-def _same(a: list[Token], b: list[Token]) -> bool:
-    return len(a) == len(b) and all(x.shape == y.shape for x, y in zip(a, b, strict=True))
-
-
 @dataclass
 class Run:
     start: int  # token index
@@ -173,10 +169,15 @@ def find_runs(toks: list[Token]) -> list[Run]:
     """Units of 2 to MAX_UNIT tokens repeated back to back, scanned left to right. Where runs start near each
     other, the one covering most tokens wins (so the phase and the unit are the cards' own: "1 / headline"
     five times, not "label / 1 / headline / 2" twice)."""
+    rhythm = "".join(token.shape for token in toks)  # one letter a token: repeats are found by comparing text
+    at: dict[int, Run | None] = {}
     runs: list[Run] = []
     i = 0
     while i < len(toks):
-        found = [run for j in range(i, min(i + MAX_UNIT, len(toks))) if (run := _run_at(toks, j)) is not None]
+        for j in range(i, min(i + MAX_UNIT, len(toks))):
+            if j not in at:
+                at[j] = _run_at(toks, rhythm, j)
+        found = [run for j in range(i, min(i + MAX_UNIT, len(toks))) if (run := at[j]) is not None]
         if not found:
             i += 1
             continue
@@ -186,17 +187,19 @@ def find_runs(toks: list[Token]) -> list[Run]:
     return _join(runs, toks)
 
 
-def _run_at(toks: list[Token], i: int) -> Run | None:
+def _run_at(toks: list[Token], rhythm: str, i: int) -> Run | None:
     """The longest run of cards starting at token `i`, if any."""
     best: Run | None = None
     for k in range(2, MAX_UNIT + 1):
-        unit = toks[i : i + k]
-        if len(unit) < k or not _card_unit(unit):
+        unit = rhythm[i : i + k]
+        # Cheap first: the unit must come twice in a row before its tokens are looked at.
+        if len(unit) < k or rhythm[i + k : i + 2 * k] != unit or not _card_unit(toks[i : i + k]):
             continue
-        cards = [unit]
-        while _same(unit, toks[i + len(cards) * k : i + (len(cards) + 1) * k]):
-            cards.append(toks[i + len(cards) * k : i + (len(cards) + 1) * k])
-        if len(cards) < MIN_REPEATS or not _card_evidence(cards):
+        repeats = 2
+        while rhythm[i + repeats * k : i + (repeats + 1) * k] == unit:
+            repeats += 1
+        cards = [toks[i + n * k : i + (n + 1) * k] for n in range(repeats)]
+        if not _card_evidence(cards):
             continue
         if not (i > 0 and toks[i - 1].shape == "X"):
             cards = list(itertools.takewhile(_one_paragraph, cards))
