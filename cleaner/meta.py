@@ -67,7 +67,7 @@ _LABELS = regexes.compile(
     r"atualizado|publié|mis à jour|опубликовано|обновлено)(?![^\W\d_])(?:\s*(?:on|am|le|em|el)\b)?\s*[:]?\s*",
     re.IGNORECASE,
 )
-_SEPARATORS = " \t|｜·•–—-,:/"
+SEPARATORS = " \t|｜·•–—-,:/"
 # List bullets as text dumps render them; a lone "o" is the second-level bullet of text browsers.
 _BULLET = regexes.compile(r"^(?:[•·\-–—*+|>»▪►■□◦]\s*|o (?=[A-Z0-9]))")
 MAX_SOURCE_WORDS = 6
@@ -134,8 +134,8 @@ def _parse_dated(line: str) -> Meta | None:
     match = _META_AT_END.search(tail) or _COMPACT_AGE.search(tail)
     if match is None:
         return None
-    prefix = line[: offset + match.start()].strip(_SEPARATORS)
-    prefix = _LABELS.sub("", _BULLET.sub("", prefix)).strip(_SEPARATORS)
+    prefix = line[: offset + match.start()].strip(SEPARATORS)
+    prefix = _LABELS.sub("", _BULLET.sub("", prefix)).strip(SEPARATORS)
     if prefix and (len(prefix.split()) > MAX_SOURCE_WORDS or _reads_as_prose(prefix)):
         return None
     # A glued age ("Todaya day ago") starts inside a word: that is fine, but a date inside a longer word is not

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .document import Block, RelatedItem, Removal
+from .meta import SEPARATORS
 from .rules import Rule
-
-_SEPARATORS = " \t|｜·•–—-,:/"
 
 
 @dataclass
@@ -51,6 +50,6 @@ class Page:
     def note_metadata(self, key: str, value: str | None) -> None:
         """Record a fact about the page; the first one found wins (the head of the page comes first)."""
         # An outlet glued to its age keeps the separator between them ("Bloomberg - 2 hours ago").
-        value = value.strip(_SEPARATORS if key == "source" else None) if value else value
+        value = value.strip(SEPARATORS if key == "source" else None) if value else value
         if value and key not in self.metadata:
             self.metadata[key] = value

@@ -28,17 +28,14 @@ from .page import Page
 from .rules import RuleSet, load_rules
 
 
-def prepare(
-    text: str, opts: Options, *, normalised: bool = False, chrome_seen: bool = False, card_runs: bool = True
-) -> Page:
+def prepare(text: str, opts: Options, *, normalised: bool = False, chrome_seen: bool = False) -> Page:
     """Normalise (unless the text is already a rendered `Document`, which is normal by construction), cut into
     blocks, pick the language's stop list, apply the rule packs and find the cards: everything before the
     density filter (the density model is fit on pages prepared this way). `chrome_seen`: an earlier pass over
     this page found chrome, so free-standing card runs are taken even if this pass finds none."""
     page = read_page(text, load_rules(opts.packs, tuple(map(str, opts.rule_files))), normalised=normalised)
     page.clean = already_clean(page)
-    first_look = card_runs and not chrome_seen and not page.clean
-    find_cards(page, free_rails=chrome_seen or not page.clean, first_look=first_look)
+    find_cards(page, free_rails=chrome_seen or not page.clean, first_look=not chrome_seen and not page.clean)
     apply_extracts(page)
     return page
 
@@ -104,11 +101,10 @@ def _clean_pass(
     *,
     normalised: bool = False,
     chrome_seen: bool = False,
-    card_runs: bool = True,
 ) -> tuple[Document, list[int | None], bool]:
     """One pass, for each line of the document's rendered text the input line it came from, and whether the
     pass found chrome (or was told an earlier one did: `chrome_seen`)."""
-    page = prepare(text, opts, normalised=normalised, chrome_seen=chrome_seen, card_runs=card_runs)
+    page = prepare(text, opts, normalised=normalised, chrome_seen=chrome_seen)
     careful = page.clean and not chrome_seen
     # With `trust_clean` the user says such text is cleaned output: the model is not asked at all.
     if opts.density and not page.listing and not (careful and opts.trust_clean):
@@ -200,12 +196,15 @@ def _clean_text(text: str, opts: Options, model: DensityModel | None = None) -> 
     # (A written listing is read back without `trust_clean`: trust spares an article's text, not a listing's cards.)
     untrusted = replace(opts, trust_clean=False)
     for _ in range(MAX_PASSES):
+        if doc.kind != "listing":
+            break
         # A listing must read as the same listing once written as text (its title and a paragraph per card).
-        if doc.kind != "listing" or _reads_back(doc, untrusted, model):
+        rendered = doc.render()
+        again = _settle(normalise(rendered), untrusted, model)
+        if again.render() == rendered and again.title == doc.title:
             break
         # Otherwise it is settled like an article: its text form cleaned until that stops changing (what was
         # removed from the page itself stays on record).
-        again = _settle(normalise(doc.render()), untrusted, model)
         doc = replace(again, removed=doc.removed if again.kind == "listing" else _still_removed(doc.removed, again))
     return doc
 
@@ -222,16 +221,9 @@ def _still_removed(removed: list[Removal], doc: Document) -> list[Removal]:
     return still
 
 
-def _reads_back(doc: Document, opts: Options, model: DensityModel | None) -> bool:
-    """Whether the document's text form is cleaned to the same text and title."""
-    rendered = doc.render()
-    again = _settle(normalise(rendered), opts, model)
-    return again.render() == rendered and again.title == doc.title
-
-
-def _settle(text: str, opts: Options, model: DensityModel | None, *, card_runs: bool = True) -> Document:
+def _settle(text: str, opts: Options, model: DensityModel | None) -> Document:
     """Passes of the pipeline over normalised `text` until its output stops changing."""
-    doc, origin, chrome_seen = _clean_pass(text, opts, model, normalised=True, card_runs=card_runs)
+    doc, origin, chrome_seen = _clean_pass(text, opts, model, normalised=True)
     stalls = 0
     for _ in range(MAX_PASSES):
         if doc.kind != "article":

@@ -31,7 +31,7 @@ from ..document import Block, RelatedItem
 from ..features import count_words, ends_sentence, tokens
 from ..meta import has_bullet, parse_meta
 from ..page import Page
-from .teasers import LISTING_MAX_PROSE_WORDS, MIN_CARDS_IN_RAIL
+from .teasers import MIN_CARDS_IN_RAIL, decide_listing
 
 MAX_UNIT = 6
 MIN_REPEATS = 2
@@ -271,12 +271,8 @@ def find_card_runs(page: Page) -> None:
             for block in blocks:
                 block.verdict = "related:card"
             taken += 1
-    if taken and len(page.related) >= MIN_CARDS_IN_RAIL and not page.listing:
-        prose = sum(count_words(b.text) for b in page.kept() if _is_prose(b.text))
-        if prose < LISTING_MAX_PROSE_WORDS:
-            page.listing = True
-            for block in page.kept():
-                block.verdict = "listing:chrome"
+    if taken:
+        decide_listing(page)
 
 
 def _single_cards(toks: list[Token], in_runs: set[int]) -> list[Run]:
@@ -322,11 +318,6 @@ def _card_item(card: list[Token]) -> RelatedItem:
         source = next((t.blocks[0].text for t in head if t.shape == "S" and not t.headline), None)
     text = "\n\n".join(b.text for t in live if t.shape == "P" for b in t.blocks)
     return RelatedItem(title=title, source=source, date=date, text=text)
-
-
-def _is_prose(text: str) -> bool:
-    words = count_words(text)
-    return words >= SNIPPET_MIN_WORDS and ends_sentence(text)
 
 
 def find_written_listing(page: Page) -> bool:

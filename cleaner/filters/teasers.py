@@ -250,7 +250,13 @@ def find_teasers(page: Page) -> None:
             window = page.blocks[start + 1 : min(tail_start, start + 1 + RAIL_MAX_BLOCKS)]  # blocks[i].index == i
             _take_rail(page, [_line(b) for b in window if b.verdict is None])
     _take_rails(page, [_line(b) for b in page.kept() if b.index < tail_start])
-    if len(page.related) >= MIN_CARDS_IN_RAIL:
+    decide_listing(page)
+
+
+def decide_listing(page: Page) -> None:
+    """With cards found, a page whose article prose is all gone is a listing: what is not a card is the listing
+    page's own chrome."""
+    if len(page.related) >= MIN_CARDS_IN_RAIL and not page.listing:
         prose_words = sum(count_words(b.text) for b in page.kept() if is_prose(b.text))
         page.listing = prose_words < LISTING_MAX_PROSE_WORDS
     if page.listing:
