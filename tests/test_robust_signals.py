@@ -4,9 +4,11 @@ says how the run ended (130 for SIGINT, 143 for SIGTERM)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -31,9 +33,9 @@ def page(i: int) -> str:
     )
 
 
-def _corpus(directory: Path) -> None:
+def _corpus(directory: Path, pages: int = PAGES) -> None:
     directory.mkdir()
-    for i in range(PAGES):
+    for i in range(pages):
         (directory / f"p{i:04d}.txt").write_text(page(i))
 
 
@@ -102,3 +104,44 @@ def test_terminated_in_place_run_with_backups_loses_nothing(tmp_path: Path) -> N
             assert path.read_text() == page(i)
     assert 20 <= cleaned < PAGES
     assert _temporaries(tmp_path) == []
+
+
+def _files_indexed(database: Path) -> int:
+    """Files the index holds now, read beside the writer (the index is in WAL mode); 0 before it exists."""
+    if not database.exists():
+        return 0
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=0.1)) as db:
+            return int(db.execute("SELECT count(*) FROM files").fetchone()[0])
+    except sqlite3.OperationalError:  # created but not set up yet, or busy for a moment
+        return 0
+
+
+def test_interrupted_index_keeps_what_it_recorded_and_says_how_much(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    _corpus(src, pages=3 * PAGES)
+    database = src / ".cleaner" / "index.sqlite"
+    done = _interrupt([str(EXE), "index", "-j", "1", str(src)], lambda: _files_indexed(database) >= 256, signal.SIGINT)
+    assert done.returncode == 130, done.stderr
+    recorded = _files_indexed(database)
+    assert 256 <= recorded < 3 * PAGES
+    assert f"cleaner: interrupted: {recorded} files recorded in the index, the rest not".encode() in done.stderr
+    # Run again, it finishes the rest: every page recorded once.
+    finished = subprocess.run([str(EXE), "index", str(src)], capture_output=True, check=False)
+    assert finished.returncode == 0, finished.stderr
+    assert f"({3 * PAGES - recorded} read, 0 removed, 0 errors)".encode() in finished.stderr
+    assert _files_indexed(database) == 3 * PAGES
+
+
+def test_interrupted_dedup_writes_no_clusters_and_says_how_far_it_got(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    _corpus(src, pages=3 * PAGES)
+    started = time.monotonic()
+    done = _interrupt([str(EXE), "dedup", "-j", "1", str(src)], lambda: time.monotonic() - started > 3, signal.SIGINT)
+    assert done.returncode == 130, done.stderr
+    message = done.stderr.decode().strip().splitlines()[-1]
+    prefix = "cleaner: interrupted: "
+    assert message.startswith(prefix), message
+    read, rest = message[len(prefix) :].split(" ", 1)
+    assert 1 <= int(read) < 3 * PAGES
+    assert rest.startswith(("documents read, no clusters written", "document read, no clusters written"))

@@ -404,6 +404,8 @@ def dedup_command(
     sketcher: Any = None  # a Sketcher, or a DaskSketching under --dask
     errors = 0
     matches: list[tuple[str, Any, float]] = []
+    documents_read = 0
+    writer: Writer | None = None
     try:
         with sigterm_raises():
             writer = Writer(index)
@@ -434,6 +436,7 @@ def dedup_command(
                     reporter.problem(item.where, item.message)
                     continue
                 batch.append(item)
+                documents_read += 1
                 if len(batch) >= ADD_BATCH:
                     matches.extend(add_batch(dedup, batch))
                     batch = []
@@ -453,7 +456,15 @@ def dedup_command(
     except (KeyboardInterrupt, Terminated) as exc:
         if sketcher is not None:
             sketcher.close(kill=True)
-        reporter.echo("cleaner: interrupted")
+        kept = (
+            f"; {writer.written} {plural(writer.written, 'file')} recorded in the index"
+            if index is not None and writer is not None
+            else ""
+        )
+        reporter.echo(
+            f"cleaner: interrupted: {documents_read} {plural(documents_read, 'document')} read, no clusters written "
+            f"(they are written once every input is read){kept}"
+        )
         status = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + signal.SIGTERM
     except BrokenPipeError:
         silence_stdout()

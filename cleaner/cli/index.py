@@ -113,6 +113,7 @@ def index_command(
         reporter.progress.total = input_bytes(targets, input_format)
     index = open_index(ctx, path, options, root)
     status = EXIT_OK
+    writer: Writer | None = None
     try:
         with sigterm_raises():
             if rebuild:
@@ -138,7 +139,12 @@ def index_command(
                 )
             status = EXIT_ERROR if errors else EXIT_OK
     except (KeyboardInterrupt, Terminated) as exc:
-        reporter.echo("cleaner: interrupted")
+        # What was committed stays: each file's record is written whole in its own batch's transaction.
+        recorded = writer.written if writer is not None else 0
+        reporter.echo(
+            f"cleaner: interrupted: {recorded} {plural(recorded, 'file')} recorded in the index, the rest not "
+            "(run it again to finish)"
+        )
         status = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 128 + signal.SIGTERM
     except (IndexProblem, OSError) as exc:
         reporter.echo(f"cleaner: {exc if isinstance(exc, IndexProblem) else cio.describe_os_error(exc)}")
