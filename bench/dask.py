@@ -4,7 +4,7 @@
     python -m bench.dask [--size-mb 200] [--small-mb 50] [--dedup-mb 50] [--shared ../shared]
 
 Generates (or reuses) the seeded corpus of `bench.corpus` as one JSONL file of `--size-mb` (and a prefix of it of
-`--small-mb`, a quarter by default), which `--dask` reads in partitions of the default size (16 MB).
+`--small-mb`, a quarter by default), which `--dask` reads in partitions of the default size (4 MB).
 Each run is a child process timed from spawn to exit (the local cluster's start included), writing under -o to
 tmpfs when there is one:
 

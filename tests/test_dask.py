@@ -431,3 +431,46 @@ def test_rule_files_travel_to_workers_that_do_not_have_them(tmp_path: Path) -> N
     changed = (RuleFile(str(pack), b"# another version\n" + pack.read_bytes()),)
     (other,) = land_rules(changed)
     assert other != str(pack) and Path(other).read_bytes() == changed[0].data
+
+
+class _Counted:
+    """A finished count task (a stand-in for a Dask future): its line count, or the error its read raised."""
+
+    def __init__(self, value: int | Exception) -> None:
+        self.value = value
+
+    def result(self) -> int:
+        if isinstance(self.value, Exception):
+            raise self.value
+        return self.value
+
+
+class _CountsOnly:
+    """Just what numbering blocks asks of a client."""
+
+    def __init__(self) -> None:
+        self.cancelled: list[object] = []
+
+    def cancel(self, futures: list[object]) -> None:
+        self.cancelled.extend(futures)
+
+
+def test_blocks_are_plain_values_numbered_from_the_counts_before_them() -> None:
+    from cleaner.dask.units import Block, Units
+
+    units = Units(_CountsOnly(), partition=10, window=2)
+    counts = [_Counted(3), _Counted(5), _Counted(4)]
+    assert list(units._numbered(range(0, 30, 10), counts)) == [Block(0, 10, 0), Block(10, 10, 3), Block(20, 10, 8)]
+
+
+def test_a_count_that_fails_ends_the_file_in_a_block_that_says_why() -> None:
+    from cleaner import io as cio
+    from cleaner.dask.units import Block, Units, open_block
+
+    units = Units(_CountsOnly(), partition=10, window=2)
+    counts = [_Counted(3), _Counted(OSError("connection reset")), _Counted(4)]
+    found = list(units._numbered(range(0, 30, 10), counts))
+    assert found[:2] == [Block(0, 10, 0), Block(10, 10, 3)]
+    assert len(found) == 3 and found[2].problem == "cannot read it (connection reset)"
+    with pytest.raises(cio.InputError, match="connection reset"):
+        open_block(cio.Input("x.jsonl", "x.jsonl", "x.jsonl", "jsonl"), found[2])

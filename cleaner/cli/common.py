@@ -239,7 +239,7 @@ def open_cluster(ctx: click.Context, address: str | None, quiet: bool) -> Any:
     is none, or a cluster that cannot be reached, is one error line and exit 2."""
     if address is None:
         return None
-    from ..dask.cluster import ClusterError, connect
+    from ..dask.cluster import ClusterError, connect, settle_workers
 
     echo = None if quiet else (lambda message: click.echo(message, err=True))
     stack = contextlib.ExitStack()
@@ -249,4 +249,5 @@ def open_cluster(ctx: click.Context, address: str | None, quiet: bool) -> Any:
         stack.close()
         fail(ctx, str(exc))
     ctx.call_on_close(stack.close)
+    settle_workers(client)
     return client

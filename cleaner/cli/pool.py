@@ -130,6 +130,15 @@ def _warm_up(options: dict[str, Any], html: bool) -> None:
             clean_page(f"Warm-up page\n\n{prose}", input_format="text", **options)
 
 
+def settle_process() -> None:
+    """A long-lived worker process of the command line's own (a Dask worker): its one-off costs paid, then settled."""
+    from .. import language
+
+    language.warm_up()
+    _warm_up({}, html=False)
+    _settle()
+
+
 def _settle() -> None:
     """Move everything alive now (modules, rule packs, profiles, trafilatura's tables) out of the garbage
     collector's sight: it is kept for the whole run, and every collection of the older generations would walk it

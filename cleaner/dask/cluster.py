@@ -40,6 +40,7 @@ def connect(address: str, echo: Callable[[str], None] | None = None) -> Iterator
     none, ClusterError when the cluster cannot be reached or started."""
     workers = local_workers(address)
     try:
+        import dask
         from distributed import Client, LocalCluster
     except ImportError as exc:
         raise ClusterError("--dask needs dask and distributed: pip install 'cleaner[dask]'") from exc
@@ -47,7 +48,9 @@ def connect(address: str, echo: Callable[[str], None] | None = None) -> Iterator
         if workers is not None:
             try:
                 # One thread a worker: cleaning holds the GIL, processes are what run in parallel. A dashboard on a
-                # free port: two local runs at once must not fight over 8787.
+                # free port: two local runs at once must not fight over 8787. No statistical profiler: sampling
+                # the task thread's stack every 10 ms cost a seventh of a worker's time (bench.dask).
+                stack.enter_context(dask.config.set({"distributed.worker.profile.enabled": False}))
                 cluster = LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
@@ -77,3 +80,21 @@ def _reason(exc: BaseException) -> str:
 
 def worker_count(client: Any) -> int:
     return max(1, len(client.scheduler_info().get("workers", {})))
+
+
+def settle_workers(client: Any) -> None:
+    """Ready the workers for a command's tasks (the command line's own: a library call leaves its host's workers as
+    they are): each pays its one-off costs once and moves them out of the garbage collector's sight, as `-j`'s pool
+    workers do. Without it a worker's collector walks the pipeline's modules, rule packs and language profiles again
+    and again: a quarter of a worker's time."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class Settle(WorkerPlugin):
+        name = "cleaner-settle"
+
+        def setup(self, worker: Any) -> None:
+            from ..cli.pool import settle_process
+
+            settle_process()
+
+    client.register_plugin(Settle())

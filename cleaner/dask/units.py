@@ -1,10 +1,10 @@
 """Inputs as Dask tasks, and their results taken back in input order: what `--dask` shares across commands.
 
 An input is read where its task runs. A JSONL file larger than the partition size (`cleaner.partition-size` in
-Dask's configuration, e.g. `DASK_CLEANER__PARTITION_SIZE=64MB`; default 16 MB) is read in blocks of whole lines
+Dask's configuration, e.g. `DASK_CLEANER__PARTITION_SIZE=64MB`; default 4 MB) is read in blocks of whole lines
 (fsspec's block reader: each line in exactly one block), unless it is compressed or UTF-16/32, whose lines cannot
 be found in the bytes; any other input is one task. A block's lines are numbered from where the previous block
-ended: a small task counts each block's lines first, and the starts are summed on the cluster, so the numbers (in
+ended: a small task counts each block's lines first, and this process sums the counts, so the numbers (in
 ids, labels and messages) are the ones a whole read gives. Results are taken back in input order through a
 bounded window of tasks in flight; a worker that dies takes nothing with it (the scheduler runs its tasks again),
 and each task's result is taken once, in its place.
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import operator
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -30,7 +29,7 @@ from ..cli.pool import Event, Failed, events, record_event
 from ..urls import file_head, read_block
 from .cluster import worker_count
 
-DEFAULT_PARTITION_BYTES = 16 << 20
+DEFAULT_PARTITION_BYTES = 4 << 20
 
 
 def partition_bytes() -> int:
@@ -53,6 +52,7 @@ class Block:
     offset: int
     length: int
     first_line: int = 0
+    problem: str | None = None  # the block cannot be read (its start could not be found): why
 
 
 def count_lines(source: cio.Input, offset: int, length: int) -> int:
@@ -62,6 +62,8 @@ def count_lines(source: cio.Input, offset: int, length: int) -> int:
 
 def open_block(source: cio.Input, block: Block) -> cio.JsonlInput:
     """The lines of a block of a JSONL input, numbered as in the whole file (raises InputError as `open_input`)."""
+    if block.problem is not None:
+        raise cio.InputError(block.problem)
     data = read_block(source.fspath or source.path, block.offset, block.length)
     opened = cio.open_stream(source, io.BytesIO(data))
     assert isinstance(opened, cio.JsonlInput)
@@ -80,10 +82,6 @@ def unit_events(source: cio.Input, block: Block | None) -> Iterator[Event]:
                 yield record_event(source, line)
     except cio.InputError as exc:
         yield Failed(source.path, str(exc), source)
-
-
-def with_start(block: Block, first_line: int) -> Block:
-    return Block(block.offset, block.length, first_line)
 
 
 @dataclass(frozen=True)
@@ -152,21 +150,36 @@ class Units:
         self.pending: deque[Piece] = deque()
         self._submitted = 0
 
-    def blocks(self, item: cio.Input) -> list[Any] | None:
-        """The blocks of a JSONL file larger than a partition (each a future of its `Block`, the first line
-        number filled in on the cluster); None for an input read whole."""
+    def blocks(self, item: cio.Input) -> Iterator[Block] | None:
+        """The blocks of a JSONL file larger than a partition, each numbered from the lines of those before it; None
+        for an input read whole.
+
+        The blocks' line counts are tasks submitted first, ahead of any cleaning; each block is yielded once the
+        counts before it are known. A block is a plain value, not a future: a task that depended on a future
+        would be placed where that future's result lives, one worker for every block of the file."""
         if item.format != "jsonl" or item.fspath is None or item.size is None or item.size <= self.partition:
             return None
         head = file_head(item.fspath)
         if cio.compression_of(head) is not None or cio.bom_encoding(head) not in (None, "utf-8-sig"):
             return None
-        found: list[Any] = []
-        start: Any = 0
-        for offset in range(0, item.size, self.partition):
-            found.append(self.submit(with_start, Block(offset, self.partition), start))
-            count = self.submit(count_lines, item, offset, self.partition)
-            start = self.submit(operator.add, start, count)
-        return found
+        offsets = range(0, item.size, self.partition)
+        counts = [
+            self.client.submit(count_lines, item, offset, self.partition, pure=False, priority=1) for offset in offsets
+        ]
+        return self._numbered(offsets, counts)
+
+    def _numbered(self, offsets: range, counts: list[Any]) -> Iterator[Block]:
+        start = 0
+        for offset, count in zip(offsets, counts, strict=True):
+            yield Block(offset, self.partition, start)
+            if offset + self.partition >= offsets.stop:
+                break
+            try:
+                start += count.result()
+            except Exception as exc:  # the read failed: the rest of the file cannot be numbered, nor read
+                yield Block(offset + self.partition, self.partition, start, problem=f"cannot read it ({exc})")
+                break
+        self.client.cancel(counts)
 
     def submit(self, task: Callable[..., Any], *args: Any) -> Any:
         # Earlier pieces first: their results are the next to be handed on.
