@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 
 from .. import regexes
 from ..document import Block
@@ -92,11 +93,12 @@ def _choose_title(page: Page, body_start: int) -> Block | None:
     if not candidates:
         return None
     folded = [fold(block.text) for block in candidates]
+    seen = Counter(folded)
     lede = " ".join(block.text for block in [b for b in page.kept() if b.index >= body_start][:LEDE_BLOCKS])
     lede_words = _content_words(lede, page.stopwords)
     best, best_score = None, 0.0
     for block, key in zip(candidates, folded, strict=True):
-        repeated = folded.count(key) > 1
+        repeated = seen[key] > 1
         distance = body_start - block.index
         if not repeated and distance > TITLE_REACH:
             continue
