@@ -505,3 +505,19 @@ def test_add_batch_is_add_sketch_in_turn(stories: list[int], size: int) -> None:
     assert got == expected
     assert batched.clusters() == one_by_one.clusters()
     assert list(batched.assignments()) == list(one_by_one.assignments())
+
+
+def test_a_listing_is_nobodys_duplicate_though_its_cards_carry_a_whole_story() -> None:
+    from cleaner.document import Document, RelatedItem
+
+    story = prose(41)
+    article = Document(title="The story", text=story, kind="article")
+    listing = Document(
+        title="Latest news", kind="listing", related=[RelatedItem("The story", "Wire", None, story), RelatedItem("B")]
+    )
+    dedup = Deduplicator()
+    assert dedup.add("article", article) is None
+    assert dedup.add("listing", listing) is None
+    assert dedup.add("copy", Document(title="The story", text=story, kind="article")) is not None
+    # The listing's text form (what `clean` writes for it) still holds the story: as text it is a copy.
+    assert Deduplicator().sketch(listing.render()).words >= 300

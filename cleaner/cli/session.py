@@ -177,7 +177,9 @@ class Session:
     def _duplicate(self, doc: Doc, result: Document) -> bool:
         """--dedup keeps the first copy of a story; a later one is dropped only when a kept copy is at least as
         long (so a more complete copy that comes later is kept too: nothing is lost)."""
-        sketch = self.dedup.sketch(result.render())
+        from ..dedup.deduplicator import story_text
+
+        sketch = self.dedup.sketch(story_text(result))
         if self.dedup.query_sketch(sketch, complete=True) is not None:
             return True
         self.dedup.add_sketch(doc.id, sketch)

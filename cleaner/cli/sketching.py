@@ -24,6 +24,7 @@ import numpy as np
 
 from .. import io as cio
 from ..dedup import Deduplicator, External, MinHasher, Sketch
+from ..dedup.deduplicator import story_text
 from ..dedup.index import DocRow, Index, Operation, Remove, Replace, StoredDoc, Touch
 from ..dedup.minhash import Packed, unpack
 from ..dedup.options import DedupOptions
@@ -490,7 +491,7 @@ class Sketcher:
                     record.clean = False
                 self._queue.append(Problem(doc.label, f"cleaning failed ({problem})"))
                 return
-            text = result.render()
+            text = story_text(result)
         if record is not None and record.hasher is not None:
             if doc.raw is None:
                 record.hasher = None  # a UTF-16/32 file: not recorded

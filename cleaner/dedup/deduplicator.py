@@ -27,6 +27,13 @@ from .verify import Verdict, estimate, is_duplicate, passes
 _EXACT = Verdict(1.0, 1.0, True)
 
 
+def story_text(document: Document) -> str:
+    """What dedup compares of a cleaned page: its title and article. A listing or an empty page carries no story
+    of its own (a listing's text form is other stories' cards, any of which may be a whole article): nothing, so
+    it is never anyone's duplicate."""
+    return document.render() if document.kind == "article" else ""
+
+
 @dataclass(frozen=True)
 class Match:
     """The earlier document a new one duplicates (the best of those verified: highest similarity, then first
@@ -298,7 +305,7 @@ class Deduplicator:
         if isinstance(document, str):
             return document
         if isinstance(document, Document):
-            return document.render()
+            return story_text(document)
         raise TypeError(f"the text of {id!r} must be a str or a cleaner.Document, not {type(document).__name__}")
 
     def _claim(self, id: Hashable) -> None:
