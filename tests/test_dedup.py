@@ -168,7 +168,7 @@ def test_minhash_estimates_jaccard_within_tolerance() -> None:
         keep = rng.uniform(0.3, 1.0)
         other = [word if rng.random() < keep else rng.choice(VOCABULARY) for word in base]
         a, b = " ".join(base), " ".join(other)
-        sa, sb = hasher.sketch(shingle(a, 5)), hasher.sketch(shingle(b, 5))
+        sa, sb = hasher.sketch(shingle(a, 5), 5), hasher.sketch(shingle(b, 5), 5)
         errors.append(estimate(sa, sb).jaccard - exact_jaccard(a, b))
     errors_arr = np.array(errors)
     # standard error of a 128-permutation estimate is at most 0.044; no bias
@@ -466,9 +466,15 @@ def test_a_batch_sketches_each_text_as_alone(batch: list[str]) -> None:
         assert np.array_equal(alone.signature, sketch.signature)
         assert np.array_equal(alone.positions, sketch.positions)
         assert (alone.distinct, alone.words, alone.exact) == (sketch.distinct, sketch.words, sketch.exact)
+        assert (alone.lead is None) == (sketch.lead is None)
+        if alone.lead is not None and sketch.lead is not None:
+            assert np.array_equal(alone.lead.signature, sketch.lead.signature)
+            assert alone.lead.distinct == sketch.lead.distinct
     keys = dedup.keys(together)
     for sketch, row in zip(together, keys, strict=True):
-        assert np.array_equal(row, Banding(128, 42).keys(sketch.signature))
+        assert np.array_equal(row[:42], Banding(128, 42).keys(sketch.signature))
+        lead = Banding(128, 42).keys(sketch.lead.signature) if sketch.lead is not None else np.full(42, -1)
+        assert np.array_equal(row[42:], lead)
 
 
 def test_add_many_is_add_in_turn() -> None:

@@ -18,7 +18,8 @@ from cleaner.cli import dedup as dedup_cli
 from cleaner.dedup import Deduplicator, DedupOptions
 from cleaner.dedup import deduplicator as dedup_module
 from cleaner.dedup.index import Index, IndexProblem, Remove, Replace, StoredDoc, Touch
-from cleaner.dedup.lsh import Banding
+from cleaner.dedup.lsh import BY_LEAD, Banding
+from cleaner.dedup.minhash import LEAD_WORDS
 
 OPTIONS = DedupOptions()
 
@@ -36,19 +37,19 @@ def test_store_look_up_and_remove(tmp_path: Path) -> None:
     with Index(str(tmp_path / "i.sqlite"), OPTIONS, root=str(tmp_path)) as index:
         index.apply([replace("a.txt", text), replace("b/c.txt", prose(2))])
         keys = Banding(128, 42).keys(Deduplicator().sketch(text).signature).tolist()
-        found = index.docs(index.candidates(keys))
+        found = index.docs(list(index.candidates(keys)))
         assert [row.path for row in found] == ["a.txt"]
         assert found[0].sketch.words == len(text.split())
         assert list(index.paths()) == ["a.txt", "b/c.txt"] and list(index.paths("b")) == ["b/c.txt"]
 
         index.apply([replace("a.txt", prose(3))])  # replaced: its old band keys are gone
-        assert index.candidates(keys) == []
+        assert index.candidates(keys) == {}
         index.apply([Touch("b/c.txt", 99, 100)])
         row = index.file("b/c.txt")
         assert row is not None and (row.size, row.mtime_ns, row.hash) == (99, 100, b"h")
         index.apply([Remove("b/c.txt")])
         stats = index.stats()
-        assert (stats.files, stats.docs, stats.bands) == (1, 1, 42)
+        assert (stats.files, stats.docs, stats.bands) == (1, 1, 84)  # 42 band keys, and 42 of its lead
 
 
 def test_paths_are_relative_to_the_recorded_root(tmp_path: Path) -> None:
@@ -198,7 +199,7 @@ def test_index_updates_incrementally(tmp_path: Path, sketched: Counter) -> None:
     code, output = run("index", str(corpus), "--no-clean", "-j", "1", "--rebuild")
     assert code == 0 and len(sketched.texts) == 5
     code, output = run("index", "--stats", str(corpus))
-    assert code == 0 and "3 files, 5 documents, 210 band keys" in output
+    assert code == 0 and "3 files, 5 documents, 420 band keys" in output  # 42 per document and 42 of its lead
 
 
 def test_dedup_checks_new_files_against_the_index(tmp_path: Path, sketched: Counter) -> None:
@@ -349,16 +350,38 @@ def test_an_index_of_schema_1_is_emptied_and_refilled(tmp_path: Path) -> None:
         index.apply([replace("a.txt", prose(1))])
     db = sqlite3.connect(path)
     db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    db.execute(
-        "CREATE TABLE docs_v1 AS SELECT id, file, line, rid, raw, words, distinct_shingles, exact, signature FROM docs"
-    )
-    db.execute("DROP TABLE docs")
-    db.execute("ALTER TABLE docs_v1 RENAME TO docs")
+    for column in ("positions", "lead_signature", "lead_positions", "lead_distinct"):
+        db.execute(f"ALTER TABLE docs DROP COLUMN {column}")
     db.commit()
     db.close()
     with Index(path, OPTIONS) as index:
-        assert index.stats().schema_version == 2
+        assert index.stats().schema_version == 3
         assert list(index.paths()) == [] and index.stats().docs == 0 and index.stats().bands == 0
         index.apply([replace("a.txt", prose(1))])
         (row,) = index.docs_of(index.file("a.txt").id)
         assert row.sketch.positions.shape == (128,)
+        assert row.sketch.lead is not None
+
+
+def test_an_index_of_schema_2_is_emptied_and_refilled_with_leads(tmp_path: Path) -> None:
+    """Version 2 kept no lead sketches (they need the text): its files are forgotten and the columns added; the
+    next documents stored are found again through their leads."""
+    path = str(tmp_path / "i.sqlite")
+    with Index(path, OPTIONS) as index:
+        index.apply([replace("a.txt", prose(1))])
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    for column in ("lead_signature", "lead_positions", "lead_distinct"):
+        db.execute(f"ALTER TABLE docs DROP COLUMN {column}")
+    db.commit()
+    db.close()
+    with Index(path, OPTIONS) as index:
+        assert index.stats().schema_version == 3
+        assert list(index.paths()) == [] and index.stats().docs == 0 and index.stats().bands == 0
+        long = prose(1, 600)
+        index.apply([replace("a.txt", long)])
+        (row,) = index.docs_of(index.file("a.txt").id)
+        assert row.sketch.lead is not None and row.sketch.lead.distinct == LEAD_WORDS - 4
+        excerpt = Deduplicator().sketch(" ".join(long.split()[:70]))
+        keys = Deduplicator().keys([excerpt])[0].tolist()
+        assert index.candidates(keys) == {row.id: BY_LEAD}  # met through the lead only

@@ -149,8 +149,9 @@ def _pack(items: list[Sketched | Problem], bands: int) -> _Chunk:
             [doc.sketch.words for doc in docs],
             [doc.sketch.exact for doc in docs],
             np.stack([doc.sketch.positions for doc in docs]) if docs else np.zeros((0, num_perm), dtype=np.uint16),
+            [doc.sketch.lead for doc in docs],
         ),
-        np.stack([doc.keys for doc in docs]) if docs else np.zeros((0, bands), dtype=np.int64),
+        np.stack([doc.keys for doc in docs]) if docs else np.zeros((0, 2 * bands), dtype=np.int64),
     )
 
 
@@ -585,13 +586,13 @@ class IndexSource:
         self._cwd = os.getcwd()
 
     def candidates(self, keys: Any, sketch: Sketch) -> Iterator[External]:
-        ids = self.index.candidates(keys.tolist())
-        if not ids:
+        found = self.index.candidates(keys.tolist())
+        if not found:
             return
-        for row in self.index.docs(ids):
+        for row in self.index.docs(list(found)):
             if row.path in self.exclude or row.setting != self.setting or not self._current(row):
                 continue
-            yield External(self.display(row), row.sketch, self.ORDER_BASE + row.id)
+            yield External(self.display(row), row.sketch, self.ORDER_BASE + row.id, found[row.id])
 
     def _current(self, row: DocRow) -> bool:
         known = self._checked.get(row.path)

@@ -31,6 +31,7 @@ from ..cli.common import Progress
 from ..cli.pool import BATCH_PAGES, Doc, Event, events
 from ..cli.sketching import Problem, Sketched, Sketcher
 from ..dedup import Deduplicator
+from ..dedup.lsh import NO_KEY
 from ..dedup.options import DedupOptions
 from .units import Block, RuleFile, Units, landed_options, ship_rules, unit_events
 
@@ -81,8 +82,13 @@ def band_pairs(found: list[Sketched | Problem], unit: int) -> Any:
     if not sketched:
         return pd.DataFrame({"key": np.zeros(0, np.int64), "doc": np.zeros(0, np.int64)})
     keys = np.stack([np.asarray(item.keys, dtype=np.int64) for item in sketched])
-    docs = (np.int64(unit) << _PLACE_BITS) + np.asarray(places, dtype=np.int64)
-    return pd.DataFrame({"key": keys.ravel(), "doc": np.repeat(docs, keys.shape[1])})
+    docs = np.repeat((np.int64(unit) << _PLACE_BITS) + np.asarray(places, dtype=np.int64), keys.shape[1])
+    # a document's lead keys too (a short copy's keys meet a long one's lead there); NO_KEY: it has no lead.
+    # Two leads sharing a key make their documents candidates here, though the Deduplicator never pairs them on
+    # it: one more document keeps its keys, the same clusters.
+    keys = keys.ravel()
+    filed = keys != NO_KEY
+    return pd.DataFrame({"key": keys[filed], "doc": docs[filed]})
 
 
 # --- the client side -------------------------------------------------------------------------------------------

@@ -18,11 +18,11 @@ import numpy as np
 
 from ..document import Document
 from .cluster import Rank, Stars
-from .lsh import Banding, BandTable
+from .lsh import BY_LEAD, BY_WHOLE, Banding, BandTable
 from .minhash import MinHasher, Sketch
 from .options import DedupOptions
 from .shingles import shingle
-from .verify import Verdict, estimate, is_duplicate, passes
+from .verify import Verdict, judge, lead_passes, ordered, passes
 
 _EXACT = Verdict(1.0, 1.0, True)
 
@@ -71,6 +71,7 @@ class External:
     id: Hashable
     sketch: Sketch
     order: int
+    found: int = BY_WHOLE | BY_LEAD  # how its band keys met the new document's (`lsh.BY_WHOLE`, `lsh.BY_LEAD`)
 
 
 class Source(Protocol):
@@ -127,7 +128,7 @@ class Deduplicator:
     # -- the API
 
     def sketch(self, text: str) -> Sketch:
-        return self._hasher.sketch(shingle(text, self.options.shingle_size))
+        return self._hasher.sketch(shingle(text, self.options.shingle_size), self.options.shingle_size)
 
     def sketch_many(self, texts: Sequence[str]) -> list[Sketch]:
         """Sketches of several texts, computed together (array operations over the batch: much faster per text
@@ -135,10 +136,12 @@ class Deduplicator:
         return self._hasher.sketch_many(list(texts), self.options.shingle_size)
 
     def keys(self, sketches: Sequence[Sketch]) -> np.ndarray:
-        """The LSH band keys of several sketches, one row each (to hand to `add_sketch`)."""
+        """The LSH band keys of several sketches, one row each (to hand to `add_sketch`): the whole text's, then
+        its lead's (`lsh.NO_KEY` without a lead)."""
         if not sketches:
-            return np.zeros((0, self._banding.bands), dtype=np.int64)
-        return self._banding.keys_many(np.stack([sketch.signature for sketch in sketches]))
+            return np.zeros((0, 2 * self._banding.bands), dtype=np.int64)
+        leads = [sketch.lead.signature if sketch.lead is not None else None for sketch in sketches]
+        return self._banding.keys_with_leads(np.stack([sketch.signature for sketch in sketches]), leads)
 
     def add(self, id: Hashable, text: str | Document) -> Match | None:
         """Add a document (its text, or a cleaned `Document`: its rendered text); the earlier document it
@@ -176,8 +179,8 @@ class Deduplicator:
         if sketch.empty:
             return None
         if keys is None:
-            keys = self._banding.keys(sketch.signature)
-        earlier = self._table.insert(node, keys.tolist())
+            keys = self.keys([sketch])[0]
+        earlier = self._table.candidates(node, *self._banding.split(keys))
         matches = self._verified(sketch, keys, earlier)
         for other, verdict in matches:
             self._stars.link(node, other, verdict.similarity)
@@ -191,7 +194,8 @@ class Deduplicator:
         nodes: list[int] = []
         pairs_new: list[int] = []  # position in the batch of each candidate pair's new document
         pairs_old: list[int] = []  # the earlier node
-        insert = self._table.insert
+        pairs_found: list[int] = []  # how: BY_WHOLE, BY_LEAD or both
+        candidates, split = self._table.candidates, self._banding.split
         for position, (doc_id, sketch, keys) in enumerate(documents):
             node = self._node(doc_id, sketch, self._order)
             self._order += 1
@@ -200,11 +204,12 @@ class Deduplicator:
             if sketch.empty:
                 continue
             if keys is None:
-                keys = self._banding.keys(sketch.signature)
-            earlier = insert(node, keys.tolist())
+                keys = self.keys([sketch])[0]
+            earlier = candidates(node, *split(keys))
             if earlier:
                 pairs_new.extend([position] * len(earlier))
                 pairs_old.extend(earlier)
+                pairs_found.extend(earlier.values())
         results: list[Match | None] = [None] * len(documents)
         if not pairs_new:
             return results
@@ -212,7 +217,7 @@ class Deduplicator:
         best: dict[int, tuple[tuple[float, int], int, Verdict]] = {}
         rank = self._stars.rank
         link = self._stars.link
-        for position, other, verdict in self._verify_pairs(documents, pairs_new, pairs_old):
+        for position, other, verdict in self._verify_pairs(documents, pairs_new, pairs_old, pairs_found):
             link(nodes[position], other, verdict.similarity)
             key = (verdict.similarity, -rank[other].order)
             held = best.get(position)
@@ -223,10 +228,14 @@ class Deduplicator:
         return results
 
     def _verify_pairs(
-        self, documents: Sequence[tuple[Hashable, Sketch, np.ndarray | None]], new: list[int], old: list[int]
+        self,
+        documents: Sequence[tuple[Hashable, Sketch, np.ndarray | None]],
+        new: list[int],
+        old: list[int],
+        found: list[int],
     ) -> Iterator[tuple[int, int, Verdict]]:
-        """The pairs (new document's position, earlier node) that pass verification, with their verdicts:
-        `estimate` and `is_duplicate` computed over all pairs at once (the same arithmetic, in the same order)."""
+        """The pairs (new document's position, earlier node; `found`: how) that pass verification, with their
+        verdicts: `verify.judge` computed over all pairs at once (the same arithmetic, in the same order)."""
         sketches = self._sketches
         mine = [documents[position][1] for position in new]
         theirs = [sketches[node] for node in old]
@@ -241,7 +250,8 @@ class Deduplicator:
             containment = np.where(smaller > 0, np.minimum(1.0, intersection / smaller), 0.0)
         words = np.minimum([sketch.words for sketch in mine], [sketch.words for sketch in theirs])
         exact = np.array([a.exact == b.exact for a, b in zip(mine, theirs, strict=True)], dtype=bool)  # both filed
-        passed = passes(
+        by_whole = np.array([bool(how & BY_WHOLE) for how in found], dtype=bool)
+        passed = by_whole & passes(
             jaccard,
             containment,
             words,
@@ -254,6 +264,20 @@ class Deduplicator:
             self._thresholds,
         )
         jaccards, containments = jaccard.tolist(), containment.tolist()
+        # a pair that fails on the whole texts: judged again on the longer one's lead
+        on_lead = [
+            index
+            for index in np.flatnonzero(~passed).tolist()
+            if found[index] & BY_LEAD and ordered(mine[index], theirs[index])[1].lead is not None
+        ]
+        if on_lead:
+            shorts = [ordered(mine[index], theirs[index])[0] for index in on_lead]
+            leads = [ordered(mine[index], theirs[index])[1].lead for index in on_lead]
+            lead_passed, lead_containment = lead_passes(shorts, leads, self._thresholds)  # type: ignore[arg-type]
+            for index, ok, value in zip(on_lead, lead_passed.tolist(), lead_containment.tolist(), strict=True):
+                if ok:
+                    passed[index] = True
+                    containments[index] = value
         for index in np.flatnonzero(passed).tolist():
             verdict = _EXACT if exact[index] else Verdict(jaccards[index], containments[index], False)
             yield new[index], old[index], verdict
@@ -266,8 +290,8 @@ class Deduplicator:
     def query_sketch(self, sketch: Sketch, *, complete: bool = False) -> Match | None:
         if sketch.empty:
             return None
-        keys = self._banding.keys(sketch.signature)
-        matches = self._verified(sketch, keys, self._table.query(keys.tolist()))
+        keys = self.keys([sketch])[0]
+        matches = self._verified(sketch, keys, self._table.candidates(-1, *self._banding.split(keys), insert=False))
         if complete:
             matches = [(node, verdict) for node, verdict in matches if self._sketches[node].words >= sketch.words]
         return self._best(matches)
@@ -320,20 +344,21 @@ class Deduplicator:
         self._sketches.append(sketch)
         return self._stars.add(Rank(sketch.words, order))
 
-    def _verified(self, sketch: Sketch, keys: np.ndarray, earlier: set[int]) -> list[tuple[int, Verdict]]:
-        """The candidates (`earlier`, and the source's) that pass verification, with their verdicts."""
+    def _verified(self, sketch: Sketch, keys: np.ndarray, earlier: dict[int, int]) -> list[tuple[int, Verdict]]:
+        """The candidates (`earlier`: each with how it was found, and the source's) that pass verification, with
+        their verdicts."""
         found: list[tuple[int, Verdict]] = []
-        for node in earlier:
-            verdict = estimate(sketch, self._sketches[node])
-            if is_duplicate(verdict, sketch, self._sketches[node], self._thresholds):
+        for node, how in earlier.items():
+            verdict = judge(sketch, self._sketches[node], self._thresholds, how)
+            if verdict is not None:
                 found.append((node, verdict))
         if self.source is not None:
             for external in self.source.candidates(keys, sketch):
                 node = self._external.get(external.id)
                 if node is not None and any(node == seen for seen, _ in found):
                     continue
-                verdict = estimate(sketch, external.sketch)
-                if not is_duplicate(verdict, sketch, external.sketch, self._thresholds):
+                verdict = judge(sketch, external.sketch, self._thresholds, external.found)
+                if verdict is None:
                     continue
                 if node is None:
                     node = self._pull(external)
@@ -342,19 +367,18 @@ class Deduplicator:
 
     def _check(self, a: int, b: int) -> float | None:
         """Verify a pair the stream did not (see `cluster.py`): its similarity, or None."""
-        verdict = estimate(self._sketches[a], self._sketches[b])
-        if is_duplicate(verdict, self._sketches[a], self._sketches[b], self._thresholds):
-            return verdict.similarity
-        return None
+        verdict = judge(self._sketches[a], self._sketches[b], self._thresholds)
+        return verdict.similarity if verdict is not None else None
 
     def _pull(self, external: External) -> int:
         """A document of the source, now a node: verified against the nodes it shares band keys with, so that
         the clustering knows its pairs with the documents already here (indexed ones included)."""
         node = self._node(external.id, external.sketch, external.order)
         self._external[external.id] = node
-        for other in self._table.insert(node, self._banding.keys(external.sketch.signature).tolist()):
-            verdict = estimate(external.sketch, self._sketches[other])
-            if is_duplicate(verdict, external.sketch, self._sketches[other], self._thresholds):
+        keys = self.keys([external.sketch])[0]
+        for other, how in self._table.candidates(node, *self._banding.split(keys)).items():
+            verdict = judge(external.sketch, self._sketches[other], self._thresholds, how)
+            if verdict is not None:
                 self._stars.link(node, other, verdict.similarity)
         return node
 

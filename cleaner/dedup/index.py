@@ -1,8 +1,10 @@
 """The persistent index: SQLite, one row per file and per document, band keys in an indexed table.
 
     files(id, path UNIQUE, size, mtime_ns, hash, setting)        path relative to the corpus root
-    docs(id, file, line, rid, raw, words, distinct, exact, signature, positions)
-    bands(key, doc) PRIMARY KEY (key, doc) WITHOUT ROWID           the LSH lookup: one seek per band key
+    docs(id, file, line, rid, raw, words, distinct, exact, signature, positions,
+         lead_signature, lead_positions, lead_distinct)                the lead's: NULL for a short document
+    bands(key, doc) PRIMARY KEY (key, doc) WITHOUT ROWID           the LSH lookup: one seek per band key; a lead's
+                                                                   keys are filed under -doc (see `candidates`)
     meta(key, value)                                               schema version, signature parameters, root
 
 A file whose size and mtime are those recorded (and that was cleaned with the same settings) is not read at
@@ -25,11 +27,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .lsh import Banding
-from .minhash import Sketch
+from .lsh import BY_LEAD, BY_WHOLE, Banding
+from .minhash import Lead, Sketch
 from .options import DEFAULT_DIR, DedupOptions
 
-SCHEMA_VERSION = 2  # 2: the positions of the signature's minima (an index of version 1 is emptied and refilled)
+# 2: the positions of the signature's minima; 3: the lead sketches. An older index cannot be completed without
+# the texts: it is emptied (the index is a cache) and the next run reads and sketches every file again.
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT = 60.0  # seconds a run waits for another one's write transaction
 
 _SCHEMA = """
@@ -52,7 +56,10 @@ CREATE TABLE IF NOT EXISTS docs (
     distinct_shingles INTEGER NOT NULL,
     exact BLOB NOT NULL,
     signature BLOB NOT NULL,
-    positions BLOB NOT NULL
+    positions BLOB NOT NULL,
+    lead_signature BLOB,
+    lead_positions BLOB,
+    lead_distinct INTEGER
 );
 CREATE INDEX IF NOT EXISTS docs_file ON docs(file);
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
@@ -183,8 +190,8 @@ class Index:
                 meta.update({key: str(value) for key, value in self.options.structure().items()})
                 self.db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         meta = dict(self.db.execute("SELECT key, value FROM meta"))
-        if meta.get("schema_version") == "1":
-            self._upgrade_from_1()
+        if meta.get("schema_version") in ("1", "2"):
+            self._upgrade(int(meta["schema_version"]))
             meta["schema_version"] = str(SCHEMA_VERSION)
         version = int(meta.get("schema_version", "0"))
         if version != SCHEMA_VERSION:
@@ -200,14 +207,17 @@ class Index:
                 )
         return os.path.normpath(os.path.join(here, meta["root"]))
 
-    def _upgrade_from_1(self) -> None:
-        """Version 1 kept no positions, and they cannot be made up: forget every file (the index is a cache; the
-        next run reads and sketches them again) and add the column."""
+    def _upgrade(self, version: int) -> None:
+        """Version 1 kept no positions, version 2 no leads, and neither can be made up without the texts: forget
+        every file (the index is a cache; the next run reads and sketches them again) and add the columns."""
         with self._write():
             self.db.execute("DELETE FROM bands")
             self.db.execute("DELETE FROM docs")
             self.db.execute("DELETE FROM files")
-            self.db.execute("ALTER TABLE docs ADD COLUMN positions BLOB NOT NULL DEFAULT x''")
+            if version < 2:
+                self.db.execute("ALTER TABLE docs ADD COLUMN positions BLOB NOT NULL DEFAULT x''")
+            for column in ("lead_signature BLOB", "lead_positions BLOB", "lead_distinct INTEGER"):
+                self.db.execute(f"ALTER TABLE docs ADD COLUMN {column}")
             self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
@@ -269,12 +279,24 @@ class Index:
     def docs_of(self, file_id: int) -> list[DocRow]:
         return self._docs("d.file = ?", (file_id,))
 
-    def candidates(self, keys: Iterable[int]) -> list[int]:
-        keys = list(keys)
-        if not keys:
-            return []
-        marks = ",".join("?" * len(keys))
-        return [row[0] for row in self.db.execute(f"SELECT DISTINCT doc FROM bands WHERE key IN ({marks})", keys)]
+    def candidates(self, keys: Sequence[int]) -> dict[int, int]:
+        """The documents that are candidates for a document of these keys (a row of `Deduplicator.keys`: the whole
+        text's, then its lead's), each with how it was found (`lsh.BY_WHOLE`, `lsh.BY_LEAD` or both): sharing a
+        whole-text key with it, or either way round a lead key (a lead's are filed under -doc) with a whole-text
+        key, never lead with lead (as `lsh.BandTable.candidates`)."""
+        whole, lead = self._banding.split(np.asarray(list(keys), dtype=np.int64))
+        found: dict[int, int] = {}
+        if whole:
+            marks = ",".join("?" * len(whole))
+            for (doc,) in self.db.execute(f"SELECT DISTINCT doc FROM bands WHERE key IN ({marks})", whole):
+                how = BY_WHOLE if doc > 0 else BY_LEAD
+                found[abs(doc)] = found.get(abs(doc), 0) | how
+        if lead:
+            marks = ",".join("?" * len(lead))
+            query = f"SELECT DISTINCT doc FROM bands WHERE key IN ({marks}) AND doc > 0"
+            for (doc,) in self.db.execute(query, lead):
+                found[doc] = found.get(doc, 0) | BY_LEAD
+        return dict(sorted(found.items()))
 
     def docs(self, ids: Sequence[int]) -> list[DocRow]:
         found: list[DocRow] = []
@@ -286,18 +308,19 @@ class Index:
     def _docs(self, where: str, args: Sequence[object]) -> list[DocRow]:
         rows = self.db.execute(
             "SELECT d.id, f.path, d.line, d.rid, d.raw, d.words, d.distinct_shingles, d.exact, d.signature, "
-            "d.positions, f.size, f.mtime_ns, f.setting "
+            "d.positions, d.lead_signature, d.lead_positions, d.lead_distinct, f.size, f.mtime_ns, f.setting "
             f"FROM docs d JOIN files f ON f.id = d.file WHERE {where} ORDER BY d.id",
             args,
         )
         found = []
-        for doc_id, path, line, rid, raw, words, distinct, exact, signature, positions, size, mtime, setting in rows:
+        for row in rows:
+            doc_id, path, line, rid, raw, words, distinct, exact, signature, positions = row[:10]
+            lead_signature, lead_positions, lead_distinct, size, mtime, setting = row[10:]
+            lead = None
+            if lead_signature is not None:
+                lead = Lead(_unsigned(lead_signature, "<u4"), _unsigned(lead_positions, "<u2"), lead_distinct)
             sketch = Sketch(
-                np.frombuffer(signature, dtype="<u4").astype(np.uint32),
-                distinct,
-                words,
-                exact,
-                np.frombuffer(positions, dtype="<u2").astype(np.uint16),
+                _unsigned(signature, "<u4"), distinct, words, exact, _unsigned(positions, "<u2"), lead
             )
             found.append(DocRow(doc_id, path, line, rid, raw, sketch, size, mtime, setting))
         return found
@@ -357,22 +380,31 @@ class Index:
 
     def _drop_docs(self, path: str) -> None:
         old = self.db.execute(
-            "SELECT d.id, d.signature, d.words FROM docs d JOIN files f ON f.id = d.file WHERE f.path = ?", (path,)
+            "SELECT d.id, d.signature, d.lead_signature, d.words FROM docs d JOIN files f ON f.id = d.file "
+            "WHERE f.path = ?",
+            (path,),
         ).fetchall()
-        for doc_id, signature, words in old:
+        for doc_id, signature, lead, words in old:
             if words:
-                keys = self._banding.keys(np.frombuffer(signature, dtype="<u4").astype(np.uint32))
-                self.db.executemany(
-                    "DELETE FROM bands WHERE key = ? AND doc = ?", ((key, doc_id) for key in keys.tolist())
-                )
+                rows = self._band_rows(doc_id, signature, lead)
+                self.db.executemany("DELETE FROM bands WHERE key = ? AND doc = ?", rows)
             self.db.execute("DELETE FROM docs WHERE id = ?", (doc_id,))
+
+    def _band_rows(self, doc_id: int, signature: bytes, lead: bytes | None) -> list[tuple[int, int]]:
+        """The (key, doc) rows of a document: its whole signature's keys under its id, its lead's under -id."""
+        rows = [(key, doc_id) for key in self._banding.keys(_unsigned(signature, "<u4")).tolist()]
+        if lead is not None:
+            rows += [(key, -doc_id) for key in self._banding.keys(_unsigned(lead, "<u4")).tolist()]
+        return rows
 
     def _insert_doc(self, file_id: int, doc: StoredDoc) -> None:
         sketch = doc.sketch
+        lead = sketch.lead
+        lead_bytes = lead.signature.astype("<u4").tobytes() if lead is not None else None
         rid = json.dumps(doc.rid, ensure_ascii=False) if doc.rid is not None else None
         doc_id = self.db.execute(
-            "INSERT INTO docs (file, line, rid, raw, words, distinct_shingles, exact, signature, positions) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO docs (file, line, rid, raw, words, distinct_shingles, exact, signature, positions, "
+            "lead_signature, lead_positions, lead_distinct) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 file_id,
                 doc.line,
@@ -383,8 +415,16 @@ class Index:
                 sketch.exact,
                 sketch.signature.astype("<u4").tobytes(),
                 sketch.positions.astype("<u2").tobytes(),
+                lead_bytes,
+                lead.positions.astype("<u2").tobytes() if lead is not None else None,
+                lead.distinct if lead is not None else None,
             ),
         ).fetchone()[0]
         if not sketch.empty:
-            keys = self._banding.keys(sketch.signature).tolist()
-            self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", ((key, doc_id) for key in keys))
+            rows = self._band_rows(doc_id, sketch.signature.astype("<u4").tobytes(), lead_bytes)
+            self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", rows)
+
+
+def _unsigned(data: bytes, dtype: str) -> np.ndarray:
+    """A stored little-endian array as the native unsigned type."""
+    return np.frombuffer(data, dtype=dtype).astype(dtype.replace("<", "="))

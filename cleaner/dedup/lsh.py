@@ -8,6 +8,11 @@ their Jaccard is low) 68% of the time; the verification step then judges each ca
 Keys are 47-bit non-negative integers (SQLite stores them in six bytes); the band's number is hashed in, so
 equal values in different bands are different keys. A random collision between two unrelated bands costs one
 needless verification, never a wrong match.
+
+A document's keys are a row of `2 * bands`: its whole signature's bands, then its lead's (`minhash.Lead`), or
+`NO_KEY` for a document without a lead. Both go into one table, the lead's filed under the document's
+complement (`~node`), so that a shorter text's own keys meet a long copy's lead keys; two leads meeting are no
+candidates (`BandTable.candidates`). A pair found through a lead is verified on that lead (`verify.judge`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from .shingles import mix
 U64 = np.uint64
 KEY_BITS = 47
 _ROW_BASE = U64(0xD6E8FEB86659FD93)
+NO_KEY = -1  # the lead keys of a document without a lead
+BY_WHOLE, BY_LEAD = 1, 2  # how a candidate was found: it is verified on the whole texts, on the lead, or both
 
 
 def candidate_probability(similarity: float, bands: int, rows: int) -> float:
@@ -47,6 +54,24 @@ class Banding:
         for row in range(self.rows):
             key = mix(key * _ROW_BASE + table[:, :, row])
         return (key >> U64(64 - KEY_BITS)).astype(np.int64)
+
+
+    def keys_with_leads(self, signatures: np.ndarray, leads: list[np.ndarray | None]) -> np.ndarray:
+        """The keys of a stack of documents, one row each: the whole signature's bands, then the lead's (or
+        NO_KEY) from `leads` (per document: its lead's signature, or None)."""
+        whole = self.keys_many(signatures)
+        lead = np.full_like(whole, NO_KEY)
+        having = [row for row, signature in enumerate(leads) if signature is not None]
+        if having:
+            lead[having] = self.keys_many(np.stack([leads[row] for row in having]))  # type: ignore[misc]
+        return np.concatenate([whole, lead], axis=1)
+
+    def split(self, keys: np.ndarray) -> tuple[list[int], list[int]]:
+        """A document's row of keys as its whole-text keys and its lead keys (none when it has no lead, or when
+        the row is empty: a document handed on without keys)."""
+        values = keys.tolist()
+        lead = values[self.bands :]
+        return values[: self.bands], [] if not lead or lead[0] == NO_KEY else lead
 
 
 class BandTable:
@@ -91,6 +116,24 @@ class BandTable:
                 found.update(value)
             else:
                 found.add(value)  # type: ignore[arg-type]
+        return found
+
+    def candidates(self, node: int, whole: list[int], lead: list[int], *, insert: bool = True) -> dict[int, int]:
+        """The documents that are candidates for `node` (filed under its keys when `insert`), each with how it
+        was found (`BY_WHOLE`, `BY_LEAD` or both): sharing a whole-text key with it, or either way round a
+        lead key with a whole-text key; two leads meeting are no candidates."""
+        look = self.insert if insert else (lambda doc, keys: self.query(keys))
+        found: dict[int, int] = {}
+        for other in look(node, whole):
+            if other >= 0:
+                found[other] = found.get(other, 0) | BY_WHOLE
+            else:
+                found[~other] = found.get(~other, 0) | BY_LEAD
+        if lead:
+            for other in look(~node, lead):
+                if other >= 0:
+                    found[other] = found.get(other, 0) | BY_LEAD
+        found.pop(node, None)
         return found
 
     def __len__(self) -> int:

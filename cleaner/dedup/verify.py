@@ -13,18 +13,27 @@ a new title or some chrome. So a pair is a duplicate only when it is `aligned`: 
 signatures agree (a sample of the shared shingles) stand within `shift` words of the same place in both texts.
 A card sits after its page's own article, so its text stands a whole article further down the page.
 
+A short copy (a summary, a feed excerpt: the story's opening) against a long full copy: their Jaccard is tiny and
+the containment estimated from it too noisy to tell. So when the longer text has a lead (`minhash.Lead`: the
+signature of its first words), the pair is also judged on it (`lead_passes`): the shorter text is a duplicate
+when it is mostly contained (`containment`) in the other's lead, estimated from the shorter's signature, the
+lead's and their sizes, and aligned with it (both from the top). A lead is the top of a page, where its own
+article stands; a card stands after it, so a text that matches a card is not in the page's lead, and two long
+pages are never compared lead to lead (chrome atop every page of a site would match).
+
 A text under `min_words` words is no story (an error page, a caption, a line of chrome): it is never a
 duplicate, not even of an identical text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .minhash import Sketch
+from .lsh import BY_LEAD, BY_WHOLE
+from .minhash import Lead, Sketch
 from .options import Thresholds
 
 
@@ -56,6 +65,50 @@ def containment_of(jaccard: float, size_a: int, size_b: int) -> float:
         return 0.0
     intersection = jaccard * (size_a + size_b) / (1.0 + jaccard)
     return min(1.0, intersection / smaller)
+
+
+def judge(a: Sketch, b: Sketch, thresholds: Thresholds, found: int = BY_WHOLE | BY_LEAD) -> Verdict | None:
+    """The verdict of a pair that is a duplicate, on the whole texts (a pair `found` by whole-text keys) or
+    else on the longer one's lead (found through a lead: its whole-text estimate, at a Jaccard similarity that
+    low, is too noisy to trust); None for a pair that is not."""
+    verdict = estimate(a, b)
+    if found & BY_WHOLE and is_duplicate(verdict, a, b, thresholds):
+        return verdict
+    short, long = ordered(a, b)
+    if not found & BY_LEAD or long.lead is None or short.empty:
+        return None
+    passed, containment = lead_passes([short], [long.lead], thresholds)
+    return Verdict(verdict.jaccard, float(containment[0]), False) if passed[0] else None
+
+
+def ordered(a: Sketch, b: Sketch) -> tuple[Sketch, Sketch]:
+    """A pair as (the text that may be contained, the one it may be contained in): shorter first (of two as long,
+    the first)."""
+    return (a, b) if a.words <= b.words else (b, a)
+
+
+def lead_passes(shorts: Sequence[Sketch], leads: Sequence[Lead], thresholds: Thresholds) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair (a shorter text, the lead of the longer): is the shorter mostly contained in the lead and aligned
+    with it, and the estimated containment (of the shorter text's shingles in the lead's)."""
+    mine = np.stack([short.signature for short in shorts])
+    agree_at = mine == np.stack([lead.signature for lead in leads])
+    jaccard = np.count_nonzero(agree_at, axis=1) / float(mine.shape[1])
+    size_short = np.array([short.distinct for short in shorts], dtype=np.float64)
+    size_lead = np.array([lead.distinct for lead in leads], dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        intersection = jaccard * (size_short + size_lead) / (1.0 + jaccard)
+        containment = np.where(size_short > 0, np.minimum(1.0, intersection / size_short), 0.0)
+    words = np.array([short.words for short in shorts])
+    passed = (words >= thresholds.min_words) & (containment >= thresholds.containment)
+    rows = np.flatnonzero(passed)
+    if rows.size:
+        passed[rows] = aligned(
+            agree_at[rows],
+            np.stack([shorts[row].positions for row in rows.tolist()]),
+            np.stack([leads[row].positions for row in rows.tolist()]),
+            thresholds.shift,
+        )
+    return passed, np.round(containment, 4)
 
 
 def is_duplicate(verdict: Verdict, a: Sketch, b: Sketch, thresholds: Thresholds) -> bool:
