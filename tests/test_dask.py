@@ -30,6 +30,7 @@ import fsspec
 import pyarrow.parquet as pq
 from click.testing import CliRunner
 from distributed import Client
+from test_dedup import prose
 
 from bench.corpus import generate
 from bench.dedup_corpus import generate as generate_stories
@@ -230,6 +231,22 @@ def test_dedup_on_a_scheduler_gives_the_same_clusters(corpus: Path, scheduler: s
         local,
         run("dedup", "--no-clean", "--dask", scheduler, corpus / "generated.jsonl", corpus / "stories" / "docs.jsonl"),
     )
+
+
+def test_dedup_on_a_scheduler_finds_short_copies_through_leads_as_locally(scheduler: str, tmp_path: Path) -> None:
+    """Excerpts of long stories are found through the stories' leads: the lead keys go through the shuffle, and
+    the clusters are the local command's."""
+    for number in range(3):
+        story = prose(430 + number, 800)
+        (tmp_path / f"story-{number}.txt").write_text(story)
+        (tmp_path / f"excerpt-{number}.txt").write_text(" ".join(story.split()[:70]))
+    (tmp_path / "other.txt").write_text(prose(440, 300))
+    local = run("dedup", "--no-index", "--no-clean", "--format", "jsonl", tmp_path)
+    rows = {Path(record["id"]).name: record for record in map(json.loads, local.stdout.splitlines())}
+    for number in range(3):
+        assert Path(rows[f"excerpt-{number}.txt"]["duplicate_of"]).name == f"story-{number}.txt"
+    assert rows["other.txt"]["duplicate_of"] is None
+    same_run(local, run("dedup", "--no-clean", "--format", "jsonl", "--dask", scheduler, tmp_path))
 
 
 def test_dedup_on_a_cluster_refuses_the_index(scheduler: str) -> None:

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from cleaner.dedup import Deduplicator, DedupOptions, MinHasher, normalise, shingle
 from cleaner.dedup.cluster import Place, Rank, Stars
 from cleaner.dedup.lsh import Banding, BandTable, candidate_probability
+from cleaner.dedup.minhash import LEAD_WORDS
 from cleaner.dedup.shingles import (
     KIND_BITS,
     NON_WORD,
@@ -344,6 +345,71 @@ def test_a_story_carried_as_a_card_is_not_contained() -> None:
     assert not is_duplicate(estimate(copy, shifted), copy, shifted, Thresholds(shift=2))
 
 
+def test_short_copies_are_found_through_the_lead_of_a_long_one() -> None:
+    """A feed excerpt (the story's opening) and a short summary of a 1,500-word story: a Jaccard similarity of a
+    few hundredths with the whole text, which LSH never proposes, but contained in its lead. Reported at the
+    lead containment, never below the threshold."""
+    story = prose(70, 1500)
+    words = story.split()
+    excerpt = "Associated Press " + " ".join(words[:80])
+    summary = " ".join(words[:45])
+    dedup = Deduplicator()
+    dedup.add("story", story)
+    whole = estimate(dedup.sketch(excerpt), dedup.sketch(story))
+    assert whole.jaccard < 0.1
+    for text in (excerpt, summary):
+        match = dedup.query(text)
+        assert match is not None and match.id == "story" and match.similarity >= Thresholds().containment
+    for doc_id, text in (("excerpt", excerpt), ("summary", summary)):
+        match = dedup.add(doc_id, text)
+        assert match is not None and match.similarity >= Thresholds().containment
+    rows = {row.id: row for row in dedup.assignments()}
+    assert rows["excerpt"].cluster == rows["summary"].cluster == "story"
+    assert all(row.similarity >= Thresholds().containment for row in rows.values())
+
+
+def test_the_lead_finds_no_copy_of_a_card_and_keeps_min_words() -> None:
+    """A page with its own article and, after it, a card carrying the opening of another story: the card's text
+    is not in the page's lead (the top of the page is its own article), so an excerpt of that story joins the
+    story, never the page, and the page does not glue the two stories together. An opening shorter than
+    `min_words` is no story, lead or not."""
+    own, other = prose(71, 600), prose(72, 900)
+    card = " ".join(other.split()[:80])
+    dedup = Deduplicator()
+    dedup.add("page", own + "\n\nMore stories\n\n" + card + " Read more")
+    dedup.add("other", other)
+    match = dedup.add("excerpt of other", card)
+    assert match is not None and match.id == "other"
+    assert dedup.add("opening of own", " ".join(own.split()[:80])) is not None
+    assert dedup.add("too short", " ".join(other.split()[:25])) is None
+    rows = {row.id: row.cluster for row in dedup.assignments()}
+    assert rows["excerpt of other"] == "other" and rows["opening of own"] == "page"
+    assert rows["page"] == "page" and rows["other"] == "other"
+
+
+def test_two_pages_with_the_same_top_are_not_paired_through_their_leads() -> None:
+    """Chrome atop every page of a site (a raw dump): their leads agree, but a lead meets only whole-text keys,
+    never another lead, and the pages are told apart on their whole texts."""
+    chrome = prose(73, 120)
+    dedup = Deduplicator()
+    dedup.add("one", chrome + " " + prose(74, 700))
+    assert dedup.add("two", chrome + " " + prose(75, 700)) is None
+    assert [cluster.members for cluster in dedup.clusters()] == [["one"], ["two"]]
+
+
+def test_lead_sketches_in_a_batch_and_alone_agree() -> None:
+    story = prose(76, 400)
+    dedup = Deduplicator()
+    alone = dedup.sketch(story)
+    (together,) = dedup.sketch_many([story])
+    assert alone.lead is not None and together.lead is not None
+    assert np.array_equal(alone.lead.signature, together.lead.signature)
+    assert np.array_equal(alone.lead.positions, together.lead.positions)
+    head = dedup.sketch(" ".join(story.split()[:LEAD_WORDS]))  # the lead is the signature of the first words
+    assert head.lead is None and np.array_equal(head.signature, alone.lead.signature)
+    assert alone.lead.distinct == head.distinct
+
+
 def test_positions_are_where_the_minimum_first_stands() -> None:
     text = prose(67, 3000)  # every bin reached by some shingle: none borrows another's value
     hasher = MinHasher()
@@ -496,7 +562,7 @@ def test_add_batch_is_add_sketch_in_turn(stories: list[int], size: int) -> None:
             continue
         words = prose(story % 6, 240).split()
         if number % 3 == 1:
-            words = words[: 120 + story * 8]  # trimmed
+            words = words[: 40 + story * 16]  # trimmed: some to an excerpt of the opening, matched on the lead
         elif number % 3 == 2:
             words[number % 50] = "changed"
         texts.append(" ".join(words) if story < 6 else prose(500 + number, 200))

@@ -179,6 +179,26 @@ def test_clean_dedup_drops_later_copies(tmp_path: Path) -> None:
     assert code == 0 and (tmp_path / "3.txt").read_text() == before  # a duplicate is left as it was
 
 
+def test_an_excerpt_of_a_long_story_is_its_duplicate_in_dedup_and_clean_dedup(tmp_path: Path) -> None:
+    """A feed excerpt (the story's first 75 words) of a 600-word story: found through the story's lead by `dedup`
+    (similarity never below the threshold) and dropped by `clean --dedup` after the story."""
+    story = paragraphs(17, count=12, words=50)
+    opening = [story[0], " ".join(story[1].split()[:25])]
+    (tmp_path / "1.txt").write_text(scraped(CHROME_A, "Harbour to reopen in spring", story, []))
+    (tmp_path / "2.txt").write_text(scraped(CHROME_B, "Harbour to reopen in spring", opening, []))
+    code, out, err = run("dedup", "--no-index", "--format", "jsonl", str(tmp_path))
+    assert code == 0, err
+    rows = {Path(row["id"]).name: row for row in map(json.loads, out.splitlines())}
+    assert Path(rows["2.txt"]["duplicate_of"]).name == "1.txt"
+    assert rows["2.txt"]["similarity"] >= 0.7
+    out_dir = tmp_path / "out"
+    code, _, err = run(
+        "clean", "--dedup", "-j", "1", str(tmp_path / "1.txt"), str(tmp_path / "2.txt"), "-o", str(out_dir)
+    )
+    assert code == 0, err
+    assert sorted(os.listdir(out_dir)) == ["1.txt"] and "dropped 1 duplicate" in err
+
+
 def test_subprocess_end_to_end(tmp_path: Path) -> None:
     story = paragraphs(16, count=5, words=45)
     (tmp_path / "a.txt").write_text(scraped(CHROME_A, "Harbour to reopen", story, []))

@@ -343,6 +343,29 @@ def test_a_story_carried_as_a_card_in_the_index_is_no_match(tmp_path: Path, sket
     assert "carried.txt: duplicate" not in output and "page.txt: duplicate of" in output
 
 
+def test_check_against_an_index_finds_an_excerpt_through_the_lead_but_not_a_card(
+    tmp_path: Path, sketched: Counter
+) -> None:
+    """`dedup --check` against an index: an excerpt of an indexed long story is its duplicate (met through the
+    stored lead), and an excerpt of a story an indexed page carries only as a card after its own article is
+    not that page's duplicate."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    story, own, carried = prose(420, 900), prose(421, 500), prose(422, 700)
+    (corpus / "story.txt").write_text(story)
+    (corpus / "page.txt").write_text(own + "\n\nRelated\n\n" + " ".join(carried.split()[:90]))
+    assert run("index", str(corpus), "--no-clean", "-j", "1")[0] == 0
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "excerpt.txt").write_text("AP — " + " ".join(story.split()[:75]))
+    (new / "carried.txt").write_text(" ".join(carried.split()[:80]))
+    index_arg = str(corpus / ".cleaner" / "index.sqlite")
+    code, output = run("dedup", "--no-clean", "--check", "--index", index_arg, str(new))
+    assert code == 1
+    assert f"{new / 'excerpt.txt'}: duplicate of {corpus / 'story.txt'}" in output
+    assert "carried.txt: duplicate" not in output
+
+
 def test_an_index_of_schema_1_is_emptied_and_refilled(tmp_path: Path) -> None:
     """Version 1 kept no positions: its files are forgotten (read again by the next run) and the column added."""
     path = str(tmp_path / "i.sqlite")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -319,9 +319,7 @@ class Index:
             lead = None
             if lead_signature is not None:
                 lead = Lead(_unsigned(lead_signature, "<u4"), _unsigned(lead_positions, "<u2"), lead_distinct)
-            sketch = Sketch(
-                _unsigned(signature, "<u4"), distinct, words, exact, _unsigned(positions, "<u2"), lead
-            )
+            sketch = Sketch(_unsigned(signature, "<u4"), distinct, words, exact, _unsigned(positions, "<u2"), lead)
             found.append(DocRow(doc_id, path, line, rid, raw, sketch, size, mtime, setting))
         return found
 

@@ -55,7 +55,6 @@ class Banding:
             key = mix(key * _ROW_BASE + table[:, :, row])
         return (key >> U64(64 - KEY_BITS)).astype(np.int64)
 
-
     def keys_with_leads(self, signatures: np.ndarray, leads: list[np.ndarray | None]) -> np.ndarray:
         """The keys of a stack of documents, one row each: the whole signature's bands, then the lead's (or
         NO_KEY) from `leads` (per document: its lead's signature, or None)."""

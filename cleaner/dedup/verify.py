@@ -87,7 +87,9 @@ def ordered(a: Sketch, b: Sketch) -> tuple[Sketch, Sketch]:
     return (a, b) if a.words <= b.words else (b, a)
 
 
-def lead_passes(shorts: Sequence[Sketch], leads: Sequence[Lead], thresholds: Thresholds) -> tuple[np.ndarray, np.ndarray]:
+def lead_passes(
+    shorts: Sequence[Sketch], leads: Sequence[Lead], thresholds: Thresholds
+) -> tuple[np.ndarray, np.ndarray]:
     """Per pair (a shorter text, the lead of the longer): is the shorter mostly contained in the lead and aligned
     with it, and the estimated containment (of the shorter text's shingles in the lead's)."""
     mine = np.stack([short.signature for short in shorts])
