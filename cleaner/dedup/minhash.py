@@ -38,8 +38,9 @@ EMPTY_VALUE = 0xFFFFFFFF
 FAR = np.iinfo(np.uint16).max  # the position of a bin no shingle reached, and the cap of every position
 #: Words of a document's lead. Short copies (feed excerpts of 70-90 words, summaries of 45-60) hold their text
 #: within the first ~90 words of a full copy; 120 leaves room for a title or dateline above it, while a 45-word
-#: summary still has a Jaccard similarity of ~0.35 with a lead it is in (a candidate 84% of the time; 0.04 with
-#: the whole 1,500-word copy). Longer, a lead dilutes short copies; shorter, it would cut excerpts off.
+#: summary still has a Jaccard similarity of ~0.35 with a lead it is in (a candidate 85% of the time; 0.04 with
+#: the whole 1,500-word copy). Longer, a lead dilutes short copies; shorter, it would cut excerpts off. Stored
+#: leads depend on it: a change needs a new index SCHEMA_VERSION.
 LEAD_WORDS = 120
 PROBES = 256  # probe sequence per bin; a bin not filled within it takes the next filled bin to its right
 
