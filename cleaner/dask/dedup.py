@@ -12,7 +12,7 @@ the same `Deduplicator` as the local command deciding the clusters.
    A document that shares no band key with any other has no candidate here either, and can be no candidate of
    any other: it is added without its keys (its own cluster, as locally), so the band table holds the candidates
    only. Bound: this process keeps one sketch and id per document (about 600 bytes with the default 128
-   permutations) plus the band keys of the candidates.
+   permutations, twice that for a document with a lead) plus the band keys of the candidates.
 
 The same clusters and representatives as the local command on the same inputs, in the same order. Without an
 index: with --dask the index is not read or written (`--index` and `--git` are refused).

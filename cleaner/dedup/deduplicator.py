@@ -4,8 +4,9 @@ Each document is shingled, signed and banded as it comes; its candidates are the
 (in memory, and in a `Source` such as the persistent index when one is given); each candidate is verified on
 its estimates (`verify.py`) and the verified pairs are kept; at the end each document joins a representative it
 was verified against (`cluster.py`: no chaining through a third page). Memory per document: its signature
-(`num_perm` 32-bit values) and where each value stands (`num_perm` 16-bit positions), a few counts, its band
-keys in a dict and its verified pairs; nothing of its text.
+(`num_perm` 32-bit values) and where each value stands (`num_perm` 16-bit positions), the same again for its
+lead when it has one (`minhash.Lead`), a few counts, its band keys in a dict and its verified pairs; nothing of
+its text.
 """
 
 from __future__ import annotations
