@@ -142,7 +142,14 @@ def _parse_dated(line: str) -> Meta | None:
     # ("2019-11-19" at the end of a URL).
     if "/" in prefix or "http" in prefix.lower():
         return None
+    if _TIME_OF_DAY.fullmatch(prefix):
+        # "Updated 9:01 AM EST, Sun November 16, 2025": the time is the date's, not an outlet.
+        return Meta(date=line[line.rindex(prefix) :].strip(), source=None)
     return Meta(date=match.group("date").strip(), source=prefix or None)
+
+
+# A time of day, perhaps with its zone: "9:01 AM EST", "14.30", "7:28 p.m. ET".
+_TIME_OF_DAY = regexes.compile(r"\d{1,2}[:.]\d{2}(?:\s?[ap]\.?m\.?)?(?:\s?[A-Z]{1,4})?", re.IGNORECASE)
 
 
 def _reads_as_prose(prefix: str) -> bool:

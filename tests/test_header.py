@@ -199,3 +199,13 @@ def test_clean_listing_has_no_title() -> None:
     doc = clean("\n".join(cards))
     assert doc.kind == "listing"
     assert doc.title == ""
+
+
+def test_a_listen_button_shaped_like_a_source_line_is_not_the_articles_metadata() -> None:
+    # "Listen · 4 min" reads like "Reuters · 3h"; the rule pack drops it as a control, so it names nothing.
+    body = "The council voted on Tuesday to close the old bridge until the autumn, officials said. " * 3
+    page = "\n\n".join(["TechCrunch", "Bridge to close until autumn", "Listen · 4 min", body, body])
+    doc = clean(page)
+    assert doc.title == "Bridge to close until autumn"
+    assert doc.source != "Listen" and doc.date != "4 min"
+    assert "Listen · 4 min" in [removal.text for removal in doc.removed]

@@ -231,3 +231,15 @@ def test_bullets() -> None:
     assert not has_bullet("Coastal Herald")
     assert not has_bullet("once upon a time")
     assert strip_bullet("Coastal Herald") == "Coastal Herald"
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("Updated 9:01 AM EST, Sun November 16, 2025", "9:01 AM EST, Sun November 16, 2025"),
+        ("7:28 p.m. ET, November 16, 2025", "7:28 p.m. ET, November 16, 2025"),
+    ],
+)
+def test_a_time_before_a_date_is_the_dates_not_an_outlet(line: str, date: str) -> None:
+    meta = parse_meta(line)
+    assert meta is not None and meta.source is None and meta.date == date

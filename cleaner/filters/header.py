@@ -114,7 +114,7 @@ def _choose_title(page: Page, body_start: int) -> Block | None:
 
 def _note_byline(page: Page, title_index: int, body_start: int) -> None:
     for block in page.blocks[title_index + 1 : body_start]:
-        meta = parse_meta(block.text)
+        meta = parse_meta(block.text) if block.index not in page.dropped else None
         if meta is not None:
             page.note_metadata("date", meta.date)
             page.note_metadata("source", meta.source)
@@ -156,7 +156,7 @@ def _outlet(page: Page, title_index: int, body_start: int) -> str | None:
         if credit is not None and _outlet_sized(credit.group("outlet")):
             return credit.group("outlet").strip()
     for block in near:
-        if block.index == title_index:
+        if block.index == title_index or block.index in page.dropped:
             continue
         meta = parse_meta(block.text)
         if meta is not None and meta.source and _outlet_sized(meta.source):
