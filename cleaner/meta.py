@@ -84,9 +84,10 @@ _READING_TIME = regexes.compile(
     r":? ?(?:\d{1,3}) ?(?:min(?:ute)?s?|minuten|minutos|минут\w{0,2}|分)?\.?)\s*$",
     re.IGNORECASE,
 )
-# A byline: "By Jane Doe", "Von Katrin Hollmann", "Par Léa Martin", "Por Ana Souza", "Автор: Иван Петров".
+# A byline: "By Jane Doe", "Story by Jane Doe", "Von Katrin Hollmann", "Par Léa Martin", "Автор: Иван Петров".
 _BYLINE = regexes.compile(
-    r"^(?:by|von|par|por|di|door|автор:?|текст:?|文[:：]?)\s+(?P<author>[^\W\d_][\w.'’ -]{1,50}?)"
+    r"^(?:(?:story|written|posted|reported|words)\s+)?(?:by|von|par|por|di|door|автор:?|текст:?|文[:：]?)\s+"
+    r"(?P<author>[^\W\d_][\w.'’ -]{1,50}?)"
     r"(?:\s*[|·•,–—-]\s*(?P<rest>.{1,60}))?\s*$",
     re.IGNORECASE,
 )

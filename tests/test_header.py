@@ -209,3 +209,14 @@ def test_a_listen_button_shaped_like_a_source_line_is_not_the_articles_metadata(
     assert doc.title == "Bridge to close until autumn"
     assert doc.source != "Listen" and doc.date != "4 min"
     assert "Listen · 4 min" in [removal.text for removal in doc.removed]
+
+
+def test_a_headline_with_the_byline_right_under_it_is_the_title_though_the_lede_shares_no_word() -> None:
+    lede = "NEW YORK (AP) — If you are like me, you do not follow football closely through the season at all. " * 2
+    body = "Football food is comfort food, and the fans who gather on Sunday want something warm to share. " * 3
+    for head in (["NDTV", "14m"], ["Story by Priya Raman • 2d • 7 min read"]):
+        page = "\n".join(["Home", "World", "Sport", "How to Tackle Game Day Snack Temptations", *head, lede, body])
+        assert clean(page).title == "How to Tackle Game Day Snack Temptations", head
+    # An outlet's name with an age under it is no title: too short to be a headline.
+    page = "\n".join(["Home", "Los Angeles Times", "15 minutes ago", lede, body])
+    assert clean(page).title != "Los Angeles Times"

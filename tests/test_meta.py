@@ -243,3 +243,16 @@ def test_bullets() -> None:
 def test_a_time_before_a_date_is_the_dates_not_an_outlet(line: str, date: str) -> None:
     meta = parse_meta(line)
     assert meta is not None and meta.source is None and meta.date == date
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [("Story by Priya Raman • 2d • 7 min read", "Priya Raman"), ("Written by Jane Doe", "Jane Doe")],
+)
+def test_a_byline_may_open_with_a_word_before_by(line: str, author: str) -> None:
+    meta = parse_meta(line)
+    assert meta is not None and meta.author == author
+
+
+def test_a_line_opening_with_story_is_no_byline_without_by() -> None:
+    assert parse_meta("Story of the day") is None

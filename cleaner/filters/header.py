@@ -24,6 +24,9 @@ TITLE_MIN_WORDS = 2
 TITLE_MAX_WORDS = 24
 # How far above the body a title may stand, in blocks, when it is not repeated.
 TITLE_REACH = 6
+# A title's byline stands right under it, or under the outlet's name under it.
+BYLINE_REACH = 2
+BYLINED_MIN_WORDS = 4
 # The title must share this share of its content words with the first paragraphs (unless repeated).
 MIN_LEDE_OVERLAP = 0.2
 LEDE_BLOCKS = 3
@@ -104,12 +107,31 @@ def _choose_title(page: Page, body_start: int) -> Block | None:
             continue
         words = _content_words(block.text, page.stopwords)
         overlap = len(words & lede_words) / max(1, len(words)) if words else 0.0
-        # The page's first line standing right above the body is its title by position, as in cleaned text.
+        # The page's first line standing right above the body is its title by position, as in cleaned text; so is
+        # a headline with the article's byline or date right under it.
         opening = block.index == 0 and distance == 1
-        score = overlap + (1.0 if repeated else 0.0) + (0.5 if opening else 0.0) - 0.01 * distance
-        if (overlap >= MIN_LEDE_OVERLAP or repeated or opening) and score > best_score:
+        bylined = _bylined(page, block)
+        score = overlap + (1.0 if repeated else 0.0) + (0.5 if opening or bylined else 0.0) - 0.01 * distance
+        if (overlap >= MIN_LEDE_OVERLAP or repeated or opening or bylined) and score > best_score:
             best, best_score = block, score
     return best
+
+
+def _bylined(page: Page, block: Block) -> bool:
+    """A metadata line (a byline, a date, an outlet and an age) stands right under `block`, or under the outlet's
+    name right under it: "Title / Story by X • 2d", "Title / NDTV / 14m". Only a line of headline length: an
+    outlet's or an author's name has a byline under it too."""
+    if count_words(block.text) < BYLINED_MIN_WORDS:
+        return False
+    below = page.blocks[block.index + 1 : block.index + 1 + BYLINE_REACH]
+    for i, other in enumerate(below):
+        if other.index in page.dropped:
+            return False
+        if parse_meta(other.text) is not None:
+            return True
+        if i + 1 < len(below) and not (1 <= count_words(other.text) <= OUTLET_MAX_WORDS):
+            return False
+    return False
 
 
 def _note_byline(page: Page, title_index: int, body_start: int) -> None:
