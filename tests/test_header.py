@@ -220,3 +220,14 @@ def test_a_headline_with_the_byline_right_under_it_is_the_title_though_the_lede_
     # An outlet's name with an age under it is no title: too short to be a headline.
     page = "\n".join(["Home", "Los Angeles Times", "15 minutes ago", lede, body])
     assert clean(page).title != "Los Angeles Times"
+
+
+def test_the_outlet_above_the_title_wins_over_the_agency_of_the_dateline() -> None:
+    body = "NEW YORK (AP) — The council voted on Tuesday to close the old bridge until the autumn, officials said. "
+    more = "Residents will be told in the coming weeks, and a ferry will run every hour while the work goes on. " * 2
+    page = "\n".join(
+        ["The Hindu", "Bridge to close until the autumn", "Bridge to close until the autumn", body * 2, more]
+    )
+    assert clean(page).source == "The Hindu"
+    # With no outlet beside the title, the dateline's agency is the source.
+    assert clean("\n".join(["Bridge to close until the autumn", body * 2, more])).source == "AP"

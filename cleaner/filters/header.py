@@ -186,13 +186,31 @@ def _outlet(page: Page, title_index: int, body_start: int) -> str | None:
         then = _OUTLET_THEN.match(block.text)
         if then is not None and _outlet_name(then.group("outlet")):
             return then.group("outlet").strip()
+    # The page's own outlet beside the title comes before the agency its body credits ("NDTV" above a story
+    # whose dateline says "NEW YORK (AP) —"): the gold of syndication is who published this copy.
+    beside = _name_beside_title(page, title_index)
+    if beside is not None:
+        return beside
     if kept:
         dateline = _DATELINE.match(kept[0].text if kept[0].index != title_index or len(kept) < 2 else kept[1].text)
         if dateline is not None:
             return (dateline.group("outlet") or dateline.group("first")).strip()
-    for block in page.blocks[max(0, title_index - 1) : title_index + 2]:
+    return None
+
+
+def _name_beside_title(page: Page, title_index: int) -> str | None:
+    """A publisher's name standing right above the title (above its first copy, when the page repeats it), or
+    else right below it."""
+    key = fold(page.blocks[title_index].text)
+    first = title_index
+    while first > 0 and fold(page.blocks[first - 1].text) == key:
+        first -= 1
+    for index in (first - 1, title_index + 1):
+        if not 0 <= index < len(page.blocks):
+            continue
+        block = page.blocks[index]
         generic = block.verdict is not None and block.verdict.startswith(("generic/", "title"))
-        if block.index != title_index and not generic and _outlet_name(block.text):
+        if not generic and fold(block.text) != key and _outlet_name(block.text):
             return block.text.strip()
     return None
 
