@@ -84,11 +84,11 @@ _READING_TIME = regexes.compile(
     r":? ?(?:\d{1,3}) ?(?:min(?:ute)?s?|minuten|minutos|минут\w{0,2}|分)?\.?)\s*$",
     re.IGNORECASE,
 )
-# A byline: "By Jane Doe", "Story by Jane Doe", "Von Katrin Hollmann", "Par Léa Martin", "Автор: Иван Петров".
+# A byline: "By Jane Doe", "Story by Jane Doe", "by Jane Doe / The Times / 9h", "Von Katrin Hollmann", "Автор: Иван".
 _BYLINE = regexes.compile(
     r"^(?:(?:story|written|posted|reported|words)\s+)?(?:by|von|par|por|di|door|автор:?|текст:?|文[:：]?)\s+"
     r"(?P<author>[^\W\d_][\w.'’ -]{1,50}?)"
-    r"(?:\s*[|·•,–—-]\s*(?P<rest>.{1,60}))?\s*$",
+    r"(?:\s*[|·•,–—-]\s*(?P<rest>.{1,60})|\s+/\s+(?P<slashed>.{1,60}))?\s*$",
     re.IGNORECASE,
 )
 MAX_AUTHOR_WORDS = 5
@@ -118,7 +118,8 @@ def parse_meta(line: str) -> Meta | None:
         return None
     byline = _BYLINE.match(line)
     if byline is not None and len(byline.group("author").split()) <= MAX_AUTHOR_WORDS:
-        rest = byline.group("rest") or ""
+        # "by Jane Doe / The Times / 9h": slashes between its parts, read as the other separators.
+        rest = byline.group("rest") or (byline.group("slashed") or "").replace(" / ", " · ")
         dated = parse_meta(rest) if rest else None
         if not rest or dated is not None or _READING_TIME.search(rest):
             return Meta(date=dated.date if dated else None, author=byline.group("author").strip())

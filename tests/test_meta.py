@@ -256,3 +256,8 @@ def test_a_byline_may_open_with_a_word_before_by(line: str, author: str) -> None
 
 def test_a_line_opening_with_story_is_no_byline_without_by() -> None:
     assert parse_meta("Story of the day") is None
+
+
+def test_a_byline_may_set_its_parts_apart_with_slashes() -> None:
+    meta = parse_meta("by Priya Raman / The New York Times / 9h")
+    assert meta is not None and meta.author == "Priya Raman" and meta.date == "9h"
