@@ -34,6 +34,9 @@ from ..page import Page
 from .teasers import MIN_CARDS_IN_RAIL, decide_listing
 
 MAX_UNIT = 6
+# A line under a rail header that the teaser parser could not read as part of a card: still read by its shape
+# here (a numbered rail, "1 / headline / 2 / headline", has no metadata line to parse).
+RAIL_LINE = "related:rail"
 MIN_REPEATS = 2
 # A snippet: this long, or shorter and ending like a sentence (or cut off: "…", "...", "[…]").
 SNIPPET_MIN_WORDS = 12
@@ -93,7 +96,7 @@ def _ends_snippet(text: str) -> bool:
 
 def _shape(block: Block, templates: set[tuple[str, ...]]) -> tuple[str, bool]:
     """A block's shape, and whether it is a short line of headline size."""
-    if block.verdict is not None:
+    if block.verdict is not None and block.verdict != RAIL_LINE:
         return "X", False
     text = block.text
     words = count_words(text)
@@ -296,7 +299,7 @@ def find_card_runs(page: Page) -> None:
         if heading is not None:
             heading.verdict = "related:rail"
         for card in run.cards:
-            blocks = [b for t in card for b in t.blocks if b.verdict is None]
+            blocks = [b for t in card for b in t.blocks if b.verdict in (None, RAIL_LINE)]
             if not blocks:
                 continue
             page.related.append(_card_item(card))
