@@ -459,7 +459,7 @@ def test_blocks_are_plain_values_numbered_from_the_counts_before_them() -> None:
     from cleaner.dask.units import Block, Units
 
     units = Units(_CountsOnly(), partition=10, window=2)
-    counts = [_Counted(3), _Counted(5), _Counted(4)]
+    counts = [_Counted(3), _Counted(5)]  # the last block's count numbers nothing
     assert list(units._numbered(range(0, 30, 10), counts)) == [Block(0, 10, 0), Block(10, 10, 3), Block(20, 10, 8)]
 
 
@@ -468,7 +468,7 @@ def test_a_count_that_fails_ends_the_file_in_a_block_that_says_why() -> None:
     from cleaner.dask.units import Block, Units, open_block
 
     units = Units(_CountsOnly(), partition=10, window=2)
-    counts = [_Counted(3), _Counted(OSError("connection reset")), _Counted(4)]
+    counts = [_Counted(3), _Counted(OSError("connection reset"))]
     found = list(units._numbered(range(0, 30, 10), counts))
     assert found[:2] == [Block(0, 10, 0), Block(10, 10, 3)]
     assert len(found) == 3 and found[2].problem == "cannot read it (connection reset)"
