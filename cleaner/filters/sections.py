@@ -31,12 +31,9 @@ from ..document import Block, RelatedItem
 from ..features import count_words, ends_sentence, tokens
 from ..meta import has_bullet, parse_meta
 from ..page import Page
-from .teasers import MIN_CARDS_IN_RAIL, decide_listing
+from .teasers import MIN_CARDS_IN_RAIL, RAIL_LINE, decide_listing
 
 MAX_UNIT = 6
-# A line under a rail header that the teaser parser could not read as part of a card: still read by its shape
-# here (a numbered rail, "1 / headline / 2 / headline", has no metadata line to parse).
-RAIL_LINE = "related:rail"
 MIN_REPEATS = 2
 # A snippet: this long, or shorter and ending like a sentence (or cut off: "…", "...", "[…]").
 SNIPPET_MIN_WORDS = 12
@@ -96,6 +93,8 @@ def _ends_snippet(text: str) -> bool:
 
 def _shape(block: Block, templates: set[tuple[str, ...]]) -> tuple[str, bool]:
     """A block's shape, and whether it is a short line of headline size."""
+    # A rail's line that the teaser parser read as no card keeps its shape here: a numbered rail ("1 / headline /
+    # 2 / headline") has no metadata line for that parser to read.
     if block.verdict is not None and block.verdict != RAIL_LINE:
         return "X", False
     text = block.text
@@ -297,7 +296,7 @@ def find_card_runs(page: Page) -> None:
             continue
         heading = _heading(toks, run)
         if heading is not None:
-            heading.verdict = "related:rail"
+            heading.verdict = RAIL_LINE
         for card in run.cards:
             blocks = [b for t in card for b in t.blocks if b.verdict in (None, RAIL_LINE)]
             if not blocks:
