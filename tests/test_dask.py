@@ -283,8 +283,10 @@ def test_parquet_row_keeps_what_the_contract_has_no_column_for() -> None:
     assert row({"id": "a", "text": "b"})["extra"] is None
 
 
-def test_urls_in_and_out(corpus: Path, scheduler: str, tmp_path: Path) -> None:
+def test_urls_in_and_out(corpus: Path, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """memory:// and file:// inputs and outputs, in this process (memory:// is this process's)."""
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")  # a URL output must not leave a local folder of its name behind
     memory = fsspec.filesystem("memory")
     memory.pipe("/in/sub/docs.jsonl", (corpus / "stories" / "docs.jsonl").read_bytes())
     memory.pipe("/in/a.txt", (DAILY8 / sorted(os.listdir(DAILY8))[1]).read_bytes())
@@ -310,6 +312,7 @@ def test_urls_in_and_out(corpus: Path, scheduler: str, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "memory://in/missing: no such file or directory" in result.output
     assert result.output.count('"id": "memory://in/a.txt"') == 1
+    assert os.listdir(tmp_path / "cwd") == []
     memory.rm("/", recursive=True)
 
 
