@@ -36,6 +36,8 @@ COPY_REACH = 3
 OPENING_TITLE_MAX_WORDS = 40
 # A line at least this share of whose words are capitalised is in title case ("Why You Shouldn't Worry.").
 TITLE_CASE_SHARE = 0.6
+# How many headline-shaped kept lines at the top may compete for the title before the body.
+HEADLINE_RUN = 2
 _CLOSERS = "\"'”’»)"
 
 
@@ -260,8 +262,12 @@ def find_header(page: Page, known_title: str | None = None) -> None:
     # The first kept line may be the title itself (a page that is already clean: "Title", blank, body).
     # ... or be in competition with a headline-shaped line above it (an outlet's name, a section label): the
     # one that tells what the lede tells is the title.
-    if len(kept) > 1 and headline_shaped(kept[0].text):
-        body_start = kept[1].index
+    # So may the second, under a button or a label the density filter let through ("Open the Photo Gallery"):
+    # the body starts at the first line that is not headline-shaped, and the lines above it compete.
+    leading = 0
+    while leading < min(HEADLINE_RUN, len(kept) - 1) and headline_shaped(kept[leading].text):
+        leading += 1
+    body_start = kept[leading].index
     if page.clean and len(kept) > 1 and kept[0].index == 0 and kept[1].blank_before and _opening_headline(kept[0].text):
         title: Block | None = kept[0]
         body_start = kept[1].index
@@ -272,6 +278,10 @@ def find_header(page: Page, known_title: str | None = None) -> None:
     page.title = title.text
     if title.verdict is None or title.verdict.startswith("density:"):
         title.verdict = "title"
+    # A headline-shaped line kept above the title lost the title to it: a copy of it, a label or a button.
+    for block in kept[:leading]:
+        if block.index < title.index and block.verdict is None:
+            block.verdict = "title:repeat" if fold(block.text) == fold(title.text) else "header:above-title"
     for block in page.blocks[:body_start]:
         density_verdict = block.verdict is not None and block.verdict.startswith("density:")
         if density_verdict and fold(block.text) == fold(title.text):
