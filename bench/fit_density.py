@@ -68,6 +68,7 @@ GAP_WEIGHTS = [1.0, 0.6]
 KEEP_OUTSIDE = [NEVER, 0.85, 0.75]
 # LightGBM's settings for stage one: small trees, a slow rate, row and feature sampling; one seed and
 # deterministic mode, so `make fit` gives the same model every time on the same machine.
+# (CLEANER_FIT_ROUNDS and CLEANER_FIT_RATE try other sizes: 150 rounds at 0.1 gave a mean 0.0015 lower.)
 TREE_ROUNDS = int(os.environ.get("CLEANER_FIT_ROUNDS", "300"))
 TREE_PARAMS = {
     "objective": "binary",
