@@ -84,10 +84,11 @@ _READING_TIME = regexes.compile(
     r":? ?(?:\d{1,3}) ?(?:min(?:ute)?s?|minuten|minutos|минут\w{0,2}|分)?\.?)\s*$",
     re.IGNORECASE,
 )
-# A byline: "By Jane Doe", "Von Katrin Hollmann", "Par Léa Martin", "Por Ana Souza", "Автор: Иван Петров".
+# A byline: "By Jane Doe", "Story by Jane Doe", "by Jane Doe / The Times / 9h", "Von Katrin Hollmann", "Автор: Иван".
 _BYLINE = regexes.compile(
-    r"^(?:by|von|par|por|di|door|автор:?|текст:?|文[:：]?)\s+(?P<author>[^\W\d_][\w.'’ -]{1,50}?)"
-    r"(?:\s*[|·•,–—-]\s*(?P<rest>.{1,60}))?\s*$",
+    r"^(?:(?:story|written|posted|reported|words)\s+)?(?:by|von|par|por|di|door|автор:?|текст:?|文[:：]?)\s+"
+    r"(?P<author>[^\W\d_][\w.'’ -]{1,50}?)"
+    r"(?:\s*[|·•,–—-]\s*(?P<rest>.{1,60})|\s+/\s+(?P<slashed>.{1,60}))?\s*$",
     re.IGNORECASE,
 )
 MAX_AUTHOR_WORDS = 5
@@ -117,7 +118,8 @@ def parse_meta(line: str) -> Meta | None:
         return None
     byline = _BYLINE.match(line)
     if byline is not None and len(byline.group("author").split()) <= MAX_AUTHOR_WORDS:
-        rest = byline.group("rest") or ""
+        # "by Jane Doe / The Times / 9h": slashes between its parts, read as the other separators.
+        rest = byline.group("rest") or (byline.group("slashed") or "").replace(" / ", " · ")
         dated = parse_meta(rest) if rest else None
         if not rest or dated is not None or _READING_TIME.search(rest):
             return Meta(date=dated.date if dated else None, author=byline.group("author").strip())
@@ -142,7 +144,14 @@ def _parse_dated(line: str) -> Meta | None:
     # ("2019-11-19" at the end of a URL).
     if "/" in prefix or "http" in prefix.lower():
         return None
+    if _TIME_OF_DAY.fullmatch(prefix):
+        # "Updated 9:01 AM EST, Sun November 16, 2025": the time is the date's, not an outlet.
+        return Meta(date=line[line.rindex(prefix) :].strip(), source=None)
     return Meta(date=match.group("date").strip(), source=prefix or None)
+
+
+# A time of day, perhaps with its zone: "9:01 AM EST", "14.30", "7:28 p.m. ET".
+_TIME_OF_DAY = regexes.compile(r"\d{1,2}[:.]\d{2}(?:\s?[ap]\.?m\.?)?(?:\s?[A-Z]{1,4})?", re.IGNORECASE)
 
 
 def _reads_as_prose(prefix: str) -> bool:

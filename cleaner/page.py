@@ -29,6 +29,9 @@ class Page:
     title: str = ""
     # Fragments cut out of kept lines by `strip` rules (whole removed lines are the blocks' verdicts).
     stripped: list[Removal] = field(default_factory=list)
+    # Lines a `drop` rule removed (a listen button, a share bar): chrome, never the article's metadata even when
+    # shaped like it ("Listen · 4 min" reads like "Reuters · 3h").
+    dropped: set[int] = field(default_factory=set)
     # Lines an `extract` rule matched, with what it captured, until the card parser has had its pick.
     pending_metadata: list[tuple[Block, Rule, dict[str, str]]] = field(default_factory=list)
     # No rule pack found anything on the page (`shows_chrome` after the rules ran): text that is already clean,

@@ -729,12 +729,12 @@ def test_script_stdin_to_stdout() -> None:
 
 
 def test_script_trust_clean_leaves_a_cleaned_html_page_alone(tmp_path: Path) -> None:
-    from test_html_idempotent import TIMETABLE_HTML
+    from test_html_idempotent import MENU_IN_ARTICLE_HTML
 
-    cleaned = tmp_path / "timetable.txt"
-    cleaned.write_text(cleaner.clean(TIMETABLE_HTML).render(), encoding="utf-8")
+    cleaned = tmp_path / "ferry.txt"
+    cleaned.write_text(cleaner.clean(MENU_IN_ARTICLE_HTML).render(), encoding="utf-8")
     before = cleaned.read_bytes()
-    assert cli_run("clean", "--check", str(cleaned)).returncode == 1  # the model would trim its timetable
+    assert cli_run("clean", "--check", str(cleaned)).returncode == 1  # the model would take out the menu
     trusted = cli_run("clean", "--check", "--trust-clean", str(cleaned))
     assert trusted.returncode == 0, trusted.stderr
     assert cli_run("clean", "--in-place", "--trust-clean", str(cleaned)).returncode == 0

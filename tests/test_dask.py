@@ -300,8 +300,10 @@ def test_parquet_row_keeps_what_the_contract_has_no_column_for() -> None:
     assert row({"id": "a", "text": "b"})["extra"] is None
 
 
-def test_urls_in_and_out(corpus: Path, scheduler: str, tmp_path: Path) -> None:
+def test_urls_in_and_out(corpus: Path, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """memory:// and file:// inputs and outputs, in this process (memory:// is this process's)."""
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")  # a URL output must not leave a local folder of its name behind
     memory = fsspec.filesystem("memory")
     memory.pipe("/in/sub/docs.jsonl", (corpus / "stories" / "docs.jsonl").read_bytes())
     memory.pipe("/in/a.txt", (DAILY8 / sorted(os.listdir(DAILY8))[1]).read_bytes())
@@ -327,6 +329,7 @@ def test_urls_in_and_out(corpus: Path, scheduler: str, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "memory://in/missing: no such file or directory" in result.output
     assert result.output.count('"id": "memory://in/a.txt"') == 1
+    assert os.listdir(tmp_path / "cwd") == []
     memory.rm("/", recursive=True)
 
 
@@ -476,7 +479,7 @@ def test_blocks_are_plain_values_numbered_from_the_counts_before_them() -> None:
     from cleaner.dask.units import Block, Units
 
     units = Units(_CountsOnly(), partition=10, window=2)
-    counts = [_Counted(3), _Counted(5), _Counted(4)]
+    counts = [_Counted(3), _Counted(5)]  # the last block's count numbers nothing
     assert list(units._numbered(range(0, 30, 10), counts)) == [Block(0, 10, 0), Block(10, 10, 3), Block(20, 10, 8)]
 
 
@@ -485,7 +488,7 @@ def test_a_count_that_fails_ends_the_file_in_a_block_that_says_why() -> None:
     from cleaner.dask.units import Block, Units, open_block
 
     units = Units(_CountsOnly(), partition=10, window=2)
-    counts = [_Counted(3), _Counted(OSError("connection reset")), _Counted(4)]
+    counts = [_Counted(3), _Counted(OSError("connection reset"))]
     found = list(units._numbered(range(0, 30, 10), counts))
     assert found[:2] == [Block(0, 10, 0), Block(10, 10, 3)]
     assert len(found) == 3 and found[2].problem == "cannot read it (connection reset)"

@@ -5,16 +5,29 @@ depends on a particular score."""
 from __future__ import annotations
 
 import math
+import pickle
 import re
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import PIER_ARTICLE
 
 from cleaner.blocks import split_blocks
+from cleaner.document import Block
 from cleaner.features import _COPYRIGHT, _DIGIT, _URLISH, _WORD, _digits, _has_copyright, count_words, tokens
-from cleaner.filters.density import DensityModel, LinearModel, classify_density, densest_run, shipped_model
+from cleaner.filters.density import (
+    LONG_BLOCK_WORDS,
+    DensityModel,
+    LinearModel,
+    TreeModel,
+    classify_density,
+    densest_run,
+    page_features,
+    shipped_model,
+    stage1_vectors,
+)
 from cleaner.language import stopwords
 from cleaner.normalise import normalise
 from cleaner.page import Page
@@ -105,9 +118,98 @@ def test_shipped_model_loads() -> None:
     model = shipped_model()
     assert isinstance(model, DensityModel)
     assert 0.0 < model.threshold < 1.0
-    for stage in (model.stage1, model.stage2):
-        assert len(stage.mean) == len(stage.scale) == len(stage.weights) > 0
-        assert all(s > 0 for s in stage.scale)
+    assert model.threshold < model.keep_outside
+    width = stage1_vectors(page_features([Block(0, 1, "x")], frozenset()), [(0, 0)]).shape[1]
+    assert isinstance(model.stage1, TreeModel)  # what `make fit` ships
+    assert model.stage1.width == width
+    stage = model.stage2
+    assert len(stage.mean) == len(stage.scale) == len(stage.weights) > 0
+    assert all(s > 0 for s in stage.scale)
+
+
+# ── TreeModel ───────────────────────────────────────────────────────────────────────────────────────────────
+
+# x0 <= 1 ? (x1 <= 0 ? -1 : 2) : 3, plus a stump of 0.5.
+TINY_TREES = {
+    "kind": "trees",
+    "width": 2,
+    "feature": [0, 1, -1, -1, -1, -1],
+    "threshold": [1.0, 0.0, 0, 0, 0, 0],
+    "left": [1, 2, 0, 0, 0, 0],
+    "right": [4, 3, 0, 0, 0, 0],
+    "value": [0, 0, -1.0, 2.0, 3.0, 0.5],
+    "roots": [0, 5],
+}
+
+
+def reference_scores(table: dict, rows: np.ndarray) -> np.ndarray:
+    """The node table walked in plain Python, one row and one tree at a time."""
+    scores = []
+    for row in rows:
+        total = 0.0
+        for node in table["roots"]:
+            while table["feature"][node] != -1:
+                go_left = row[table["feature"][node]] <= table["threshold"][node]
+                node = table["left"][node] if go_left else table["right"][node]
+            total += table["value"][node]
+        scores.append(total)
+    return np.array(scores)
+
+
+def test_trees_sum_the_leaves_each_row_reaches() -> None:
+    model = TreeModel.from_dict(TINY_TREES)
+    rows = np.array([[1.0, 0.0], [0.0, 0.1], [1.5, -9.0]])
+    assert np.allclose(model.probabilities(rows), 1 / (1 + np.exp(-np.array([-0.5, 2.5, 3.5]))), atol=1e-15)
+    assert model.probability([1.0, 0.0]) == pytest.approx(1 / (1 + math.exp(0.5)), abs=1e-15)
+    with pytest.raises(ValueError):
+        model.probabilities(np.zeros((2, 3)))
+
+
+def test_the_shipped_trees_agree_with_a_plain_walk_of_their_table() -> None:
+    first = shipped_model().stage1
+    assert isinstance(first, TreeModel)
+    rows = np.random.default_rng(5).normal(size=(300, first.width))
+    expected = 1 / (1 + np.exp(-np.clip(reference_scores(first.to_dict(), rows), -12, 12)))
+    assert np.allclose(first.probabilities(rows), expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"left": [0, 2, 0, 0, 0, 0]},  # a node that is its own child: the walk would never end
+        {"feature": [7, 1, -1, -1, -1, -1]},  # a split on a feature the rows do not have
+        {"right": [9, 3, 0, 0, 0, 0]},  # a child past the table
+        {"roots": [0, 6]},
+        {"value": [0, 0, float("nan"), 2.0, 3.0, 0.5]},
+        {"threshold": [1.0, 0.0, 0]},  # columns of different lengths
+    ],
+)
+def test_a_broken_node_table_is_refused_when_it_loads(change: dict) -> None:
+    with pytest.raises(ValueError):
+        TreeModel.from_dict(TINY_TREES | change)
+
+
+def test_a_tree_model_crosses_to_a_worker_process() -> None:
+    model = pickle.loads(pickle.dumps(TreeModel.from_dict(TINY_TREES)))
+    assert model.probability([0.0, 0.1]) == pytest.approx(1 / (1 + math.exp(-2.5)))
+
+
+# ── where a block stands on its page ────────────────────────────────────────────────────────────────────────
+
+
+def test_page_context_counts_blocks_to_the_nearest_long_paragraph() -> None:
+    from cleaner.filters.density import CONTEXT_COLUMNS, FAR_BLOCKS, page_context
+
+    long = "word " * LONG_BLOCK_WORDS
+    texts = ["Home", long, "Share", "Tweet", long, "About us"]
+    features = page_features([Block(i, i, text) for i, text in enumerate(texts)], frozenset())
+    context = page_context(features)
+    assert context.shape == (len(texts), CONTEXT_COLUMNS)
+    up, down, between = context[:, 7], context[:, 8], context[:, 9]
+    assert np.expm1(up).round().tolist() == [FAR_BLOCKS, FAR_BLOCKS, 1, 2, 3, 1]
+    assert np.expm1(down).round().tolist() == [1, 3, 2, 1, FAR_BLOCKS, FAR_BLOCKS]
+    assert between.tolist() == [0, 0, 1, 1, 0, 0]
+    assert page_context([]).shape == (0, CONTEXT_COLUMNS)
 
 
 # ── classify_density, behaviour ─────────────────────────────────────────────────────────────────────────────
@@ -248,11 +350,10 @@ def test_string_methods_measure_ascii_text_as_the_expressions_do(text: str) -> N
 def test_many_rows_are_scored_in_order_in_bounded_products() -> None:
     # A page of thousands of blocks is scored PRODUCT_ROWS rows at a time (no BLAS threads): every row still gets
     # its own probability, in order.
-    import numpy as np
 
     from cleaner.filters.density import PRODUCT_ROWS
 
-    model = shipped_model().stage1
+    model = shipped_model().stage2
     rows = np.random.default_rng(3).normal(size=(2 * PRODUCT_ROWS + 17, len(model.weights)))
     scored = model.probabilities(rows)
     assert scored.shape == (len(rows),)

@@ -199,3 +199,35 @@ def test_clean_listing_has_no_title() -> None:
     doc = clean("\n".join(cards))
     assert doc.kind == "listing"
     assert doc.title == ""
+
+
+def test_a_listen_button_shaped_like_a_source_line_is_not_the_articles_metadata() -> None:
+    # "Listen · 4 min" reads like "Reuters · 3h"; the rule pack drops it as a control, so it names nothing.
+    body = "The council voted on Tuesday to close the old bridge until the autumn, officials said. " * 3
+    page = "\n\n".join(["TechCrunch", "Bridge to close until autumn", "Listen · 4 min", body, body])
+    doc = clean(page)
+    assert doc.title == "Bridge to close until autumn"
+    assert doc.source != "Listen" and doc.date != "4 min"
+    assert "Listen · 4 min" in [removal.text for removal in doc.removed]
+
+
+def test_a_headline_with_the_byline_right_under_it_is_the_title_though_the_lede_shares_no_word() -> None:
+    lede = "NEW YORK (AP) — If you are like me, you do not follow football closely through the season at all. " * 2
+    body = "Football food is comfort food, and the fans who gather on Sunday want something warm to share. " * 3
+    for head in (["NDTV", "14m"], ["Story by Priya Raman • 2d • 7 min read"]):
+        page = "\n".join(["Home", "World", "Sport", "How to Tackle Game Day Snack Temptations", *head, lede, body])
+        assert clean(page).title == "How to Tackle Game Day Snack Temptations", head
+    # An outlet's name with an age under it is no title: too short to be a headline.
+    page = "\n".join(["Home", "Los Angeles Times", "15 minutes ago", lede, body])
+    assert clean(page).title != "Los Angeles Times"
+
+
+def test_the_outlet_above_the_title_wins_over_the_agency_of_the_dateline() -> None:
+    body = "NEW YORK (AP) — The council voted on Tuesday to close the old bridge until the autumn, officials said. "
+    more = "Residents will be told in the coming weeks, and a ferry will run every hour while the work goes on. " * 2
+    page = "\n".join(
+        ["The Hindu", "Bridge to close until the autumn", "Bridge to close until the autumn", body * 2, more]
+    )
+    assert clean(page).source == "The Hindu"
+    # With no outlet beside the title, the dateline's agency is the source.
+    assert clean("\n".join(["Bridge to close until the autumn", body * 2, more])).source == "AP"

@@ -231,3 +231,33 @@ def test_bullets() -> None:
     assert not has_bullet("Coastal Herald")
     assert not has_bullet("once upon a time")
     assert strip_bullet("Coastal Herald") == "Coastal Herald"
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("Updated 9:01 AM EST, Sun November 16, 2025", "9:01 AM EST, Sun November 16, 2025"),
+        ("7:28 p.m. ET, November 16, 2025", "7:28 p.m. ET, November 16, 2025"),
+    ],
+)
+def test_a_time_before_a_date_is_the_dates_not_an_outlet(line: str, date: str) -> None:
+    meta = parse_meta(line)
+    assert meta is not None and meta.source is None and meta.date == date
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [("Story by Priya Raman • 2d • 7 min read", "Priya Raman"), ("Written by Jane Doe", "Jane Doe")],
+)
+def test_a_byline_may_open_with_a_word_before_by(line: str, author: str) -> None:
+    meta = parse_meta(line)
+    assert meta is not None and meta.author == author
+
+
+def test_a_line_opening_with_story_is_no_byline_without_by() -> None:
+    assert parse_meta("Story of the day") is None
+
+
+def test_a_byline_may_set_its_parts_apart_with_slashes() -> None:
+    meta = parse_meta("by Priya Raman / The New York Times / 9h")
+    assert meta is not None and meta.author == "Priya Raman" and meta.date == "9h"

@@ -192,10 +192,11 @@ def test_cleaner_clean_cleans_in_place_and_fails_like_black(corpus: Path, hook_r
 
 
 def test_cleaner_clean_passes_a_cleaned_html_page(corpus: Path, hook_repo, pre_commit_home: Path) -> None:
-    # Text the HTML path wrote, which the density model alone would trim (a timetable): the hook trusts it.
-    from test_html_idempotent import TIMETABLE_HTML
+    # Text the HTML path wrote, which the density model alone would trim (a menu inside the article): the hook
+    # trusts it.
+    from test_html_idempotent import MENU_IN_ARTICLE_HTML
 
-    cleaned = cleaner.clean(TIMETABLE_HTML).render()
+    cleaned = cleaner.clean(MENU_IN_ARTICLE_HTML).render()
     assert cleaner.clean(cleaned).render() != cleaned
     (corpus / "timetable.txt").write_text(cleaned)
     _git(corpus, "add", "timetable.txt")

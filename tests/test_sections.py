@@ -166,3 +166,18 @@ def test_a_lone_card_under_the_article_goes_to_related() -> None:
     doc = _clean([*ARTICLE, "More for you", "Bakery on the square wins regional bread award", "Hill Gazette", "9h"])
     assert [card.title for card in doc.related] == ["Bakery on the square wins regional bread award"]
     assert "Bakery" not in doc.text and "Hill Gazette" not in doc.text
+
+
+def test_a_numbered_rail_under_a_rail_header_gives_a_card_per_headline() -> None:
+    body = "The council voted on Tuesday to close the old bridge until the autumn, officials said on Wednesday. " * 3
+    headlines = [
+        "Helicopter crash kills two service members in the north",
+        "Prison guards charged over records of a death in custody",
+        "Trade talks leave investors with mixed feelings in Asia",
+        "Four things to do in the city this October weekend",
+    ]
+    rail = [line for n, headline in enumerate(headlines, 1) for line in (str(n), headline)]
+    page = "\n".join(["Bridge to close until autumn", body, body, "Related Articles", *rail, "Privacy Policy"])
+    doc = cleaner.clean(page)
+    assert [card.title for card in doc.related] == headlines
+    assert "Helicopter" not in doc.text

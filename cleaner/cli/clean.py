@@ -13,6 +13,7 @@ import click
 
 from .. import io as cio
 from ..pipeline import clean as clean_page
+from ..urls import is_url
 from .common import (
     CONTEXT_SETTINGS,
     EXIT_ERROR,
@@ -229,7 +230,8 @@ def clean_command(
     parquet = output_format == "parquet"
     if parquet and (output_dir is None or check or diff):
         raise click.UsageError("--output-format parquet writes a dataset under -o DIR (not with --check or --diff).")
-    if output_dir is not None and not (check or diff):
+    if output_dir is not None and not (check or diff) and not is_url(output_dir):
+        # A URL's store is checked when the first part is written; a local folder is checked here.
         _check_output_dir(ctx, paths, output_dir, input_format)
 
     options = pipeline_options(ctx, rule_files, packs, no_density, trust_clean, clean_page)

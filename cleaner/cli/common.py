@@ -196,6 +196,21 @@ def sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done: for steps that must happen together (a file put in place
+    and counted), so that an interrupt cannot fall between them. A signal that came meanwhile is handled on the
+    way out."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def binary_stream(stream: Any) -> BinaryIO:
     """The byte stream under a text stream (sys.stdin, sys.stdout), or the stream itself if it is binary."""
     return getattr(stream, "buffer", stream)

@@ -130,12 +130,14 @@ def _warm_up(options: dict[str, Any], html: bool) -> None:
             clean_page(f"Warm-up page\n\n{prose}", input_format="text", **options)
 
 
-def settle_process() -> None:
-    """A long-lived worker process of the command line's own (a Dask worker): its one-off costs paid, then settled."""
+def settle_process(options: dict[str, Any] | None = None, html: bool = False) -> None:
+    """Pay this process's one-off costs (the language profiles, then the path a page takes) and settle them: before
+    forking the pool's workers, which then share them instead of loading their own, or in a long-lived worker of
+    the command line's own (a Dask worker)."""
     from .. import language
 
     language.warm_up()
-    _warm_up({}, html=False)
+    _warm_up(options or {}, html=html)
     _settle()
 
 
@@ -410,11 +412,7 @@ class Cleaning:
             if self._context is None:
                 self._context = _pool_context()  # chosen once: a replacement pool starts the same way
             if self._context.get_start_method() == "fork":
-                from .. import language
-
-                language.warm_up()  # forked workers share the language profiles instead of loading their own
-                _warm_up(self.options, html=self._html_seen)
-                _settle()
+                settle_process(self.options, html=self._html_seen)
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=self._context,

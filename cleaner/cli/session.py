@@ -14,7 +14,7 @@ import click
 from .. import io as cio
 from ..document import Document
 from ..urls import UrlAtomicFile, is_url
-from .common import EXIT_CHANGED, EXIT_ERROR, EXIT_OK, Reporter, plural
+from .common import EXIT_CHANGED, EXIT_ERROR, EXIT_OK, Reporter, plural, signals_held
 from .pool import Begin, Doc, End, Event, Pass
 
 # --- what happens to each result -----------------------------------------------------------------------------
@@ -346,8 +346,11 @@ class Session:
         self.reporter.problem(source.path, problem)
 
     def _end(self, source: cio.Input) -> None:
-        self._settle(source)
-        self.files_done += 1
+        # Put in place and counted together: an interrupt between the two would leave a written file that the
+        # "N files written" of its message does not count.
+        with signals_held():
+            self._settle(source)
+            self.files_done += 1
         self._writers.clear()  # committed or dropped, every one (only an interrupt leaves the list full)
 
     def _settle(self, source: cio.Input) -> None:

@@ -163,16 +163,19 @@ class Units:
         if cio.compression_of(head) is not None or cio.bom_encoding(head) not in (None, "utf-8-sig"):
             return None
         offsets = range(0, item.size, self.partition)
+        # Every block's count but the last one's: the last block's lines number no block after it.
         counts = [
-            self.client.submit(count_lines, item, offset, self.partition, pure=False, priority=1) for offset in offsets
+            self.client.submit(count_lines, item, offset, self.partition, pure=False, priority=1)
+            for offset in offsets[:-1]
         ]
         return self._numbered(offsets, counts)
 
     def _numbered(self, offsets: range, counts: list[Any]) -> Iterator[Block]:
+        """The blocks at `offsets`, numbered from `counts`, the line counts of all blocks but the last."""
         start = 0
-        for offset, count in zip(offsets, counts, strict=True):
+        for offset, count in zip(offsets, [*counts, None], strict=True):
             yield Block(offset, self.partition, start)
-            if offset + self.partition >= offsets.stop:
+            if count is None:
                 break
             try:
                 start += count.result()

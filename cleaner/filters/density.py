@@ -1,16 +1,20 @@
 """Density filter: judge every block as prose or chrome by its own features and its neighbours'.
 
-Two linear stages, in the spirit of jusText's context-sensitive classification, with weights fit on labelled
-pages (`make fit`, see docs/design.md) and shipped as data in `cleaner/models/density.json`:
+Two stages, in the spirit of jusText's context-sensitive classification, fit on labelled pages of many sites
+(`make fit`, see docs/design.md) and shipped as data in `cleaner/models/density.json`:
 
 1. Each block is scored on its own features (length, stop words in the page's language, sentence punctuation,
-   capitals, digits, bullets, links, separators, repeats) and the plain features of the blocks around it.
+   capitals, digits, bullets, links, separators, repeats), the plain features of the blocks around it, and where
+   it stands on its page (its length and stop words next to the page's, the text in a wider window, how far the
+   nearest long paragraph is): gradient-boosted trees (`TreeModel`, evaluated by the compiled core), or a
+   logistic model (`LinearModel`).
 2. The stage-one scores of the neighbourhood are pooled (previous, next, windows of 2 and 5 blocks) and the
    article region is found as the densest run of prose (the maximum-sum run of word-weighted scores); each
-   block is scored again on that context.
+   block is scored again on that context, by a logistic model.
 
-Blocks outside the article region are dropped; inside it, blocks scoring under the threshold are dropped, except
-short subheadings standing between kept paragraphs.
+Blocks outside the article region are dropped unless stage two is sure of them (`keep_outside`: a second part
+of the article below a box of chrome); inside it, blocks scoring under the threshold are dropped, except short
+subheadings standing between kept paragraphs.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from importlib import resources
 
 import numpy as np
 
+from .. import _core
 from ..document import Block
 from ..features import BlockFeatures, block_features, is_prose
 from ..page import Page
@@ -41,6 +46,11 @@ PRODUCT_ROWS = 512
 
 
 _NO_NEIGHBOUR = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+# A paragraph of this many words anchors the article: how far a block stands from one is a feature.
+LONG_BLOCK_WORDS = 30
+# How far (in blocks) the distance to a long paragraph is counted.
+FAR_BLOCKS = 50
+CONTEXT_COLUMNS = 11
 
 
 def _bullet_runs(features: Sequence[BlockFeatures]) -> list[int]:
@@ -88,7 +98,55 @@ def stage1_vectors(features: Sequence[BlockFeatures], gaps: Sequence[tuple[int, 
     position = np.arange(n, dtype=float) / max(1, n - 1)
     runs = np.log1p(np.array(_bullet_runs(features), dtype=float))
     removed = np.log1p(np.array(gaps, dtype=float).reshape(n, 2))
-    return np.hstack([own, *around, position[:, None], runs[:, None], removed])
+    return np.hstack([own, *around, position[:, None], runs[:, None], removed, page_context(features)])
+
+
+def page_context(features: Sequence[BlockFeatures]) -> np.ndarray:
+    """Where each block stands on its page: its length and stop words next to the page's (a page of short lines
+    is a dialogue or a recipe, not a menu), the mean length, sentence ends and stop words in wider windows, how
+    many blocks away the nearest long paragraph is above and below (and whether there is one on both sides), the
+    share of the page's words before it. One row per block, `CONTEXT_COLUMNS` wide. (Not the page's size: in
+    training, small pages are mostly clean copies of articles, and the size stood in for that, not for anything
+    a line shows.)"""
+    n = len(features)
+    if n == 0:
+        return np.zeros((0, CONTEXT_COLUMNS))
+    words, stop, ends = np.array([(f.words, f.stop_ratio, f.ends_sentence) for f in features], dtype=float).T
+    log_words = np.log1p(words)
+    index = np.arange(n)
+    long_blocks = np.flatnonzero(words >= LONG_BLOCK_WORDS)
+    # The nearest long block strictly above and strictly below each block (FAR_BLOCKS when there is none).
+    padded = np.concatenate(([-FAR_BLOCKS], long_blocks, [n + FAR_BLOCKS]))
+    up = np.minimum(index - padded[np.searchsorted(long_blocks, index, side="left")], FAR_BLOCKS)
+    down = np.minimum(padded[np.searchsorted(long_blocks, index, side="right") + 1] - index, FAR_BLOCKS)
+    near5 = _window_mean_columns(np.column_stack([log_words, ends, stop]), 5)
+    running = np.cumsum(words)
+    total = max(running[-1], 1.0)
+    return np.column_stack(
+        [
+            log_words - np.median(log_words),
+            log_words - log_words.max(),
+            stop - (stop * words).sum() / max(words.sum(), 1.0),
+            near5[:, 0],
+            _window_mean_columns(log_words[:, None], 10)[:, 0],
+            near5[:, 1],
+            near5[:, 2],
+            np.log1p(up),
+            np.log1p(down),
+            ((up < FAR_BLOCKS) & (down < FAR_BLOCKS)).astype(float),
+            (running - words) / total,
+        ]
+    )
+
+
+def _window_mean_columns(columns: np.ndarray, radius: int) -> np.ndarray:
+    """For each row i, the mean of each column over rows [i - radius, i + radius] (clipped to the page)."""
+    n = len(columns)
+    sums = np.zeros((n + 1, columns.shape[1]))
+    np.cumsum(columns, axis=0, out=sums[1:])
+    index = np.arange(n)
+    lo, hi = np.maximum(index - radius, 0), np.minimum(index + radius + 1, n)
+    return (sums[hi] - sums[lo]) / (hi - lo)[:, None]
 
 
 def densest_run(scores: Sequence[float]) -> tuple[int, int]:
@@ -210,20 +268,58 @@ class LinearModel:
         )
 
 
+class TreeModel:
+    """Gradient-boosted trees as a node table (what `make fit` exports from LightGBM): p = sigmoid(sum of the
+    leaves a row reaches). Evaluated by the compiled core; the table is checked there when the model loads."""
+
+    def __init__(self, data: dict[str, object]) -> None:
+        self.data = data
+        self.width = int(data["width"])  # type: ignore[call-overload]
+        columns = ("feature", "threshold", "left", "right", "value", "roots")
+        self._ensemble = _core.TreeEnsemble(width=self.width, **{name: data[name] for name in columns})
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """`probability` of each row of a matrix."""
+        if rows.shape[1] != self.width:
+            raise ValueError(f"the model reads {self.width} features, got {rows.shape[1]}")
+        table = np.ascontiguousarray(rows, dtype=np.float64)
+        return np.frombuffer(self._ensemble.probabilities(table.tobytes(), LOGIT_CLIP), dtype=np.float64)
+
+    def probability(self, vector: Sequence[float]) -> float:
+        return float(self.probabilities(np.asarray([vector], dtype=np.float64))[0])
+
+    def to_dict(self) -> dict[str, object]:
+        return self.data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> TreeModel:
+        return cls(data)
+
+    def __reduce__(self) -> tuple[type[TreeModel], tuple[dict[str, object]]]:
+        return TreeModel, (self.data,)
+
+
+# Never reached by a probability: no block outside the article region is kept.
+NEVER = 2.0
+
+
 @dataclass(frozen=True)
 class DensityModel:
-    stage1: LinearModel
+    stage1: LinearModel | TreeModel
     stage2: LinearModel
     threshold: float
     gap_weight: float = 1.0
+    keep_outside: float = NEVER  # a block outside the article region is kept when stage two gives it this much
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> DensityModel:
+        first: dict[str, object] = data["stage1"]  # type: ignore[assignment]
         return cls(
-            stage1=LinearModel.from_dict(data["stage1"]),  # type: ignore[arg-type]
+            stage1=TreeModel.from_dict(first) if first.get("kind") == "trees" else LinearModel.from_dict(first),
             stage2=LinearModel.from_dict(data["stage2"]),  # type: ignore[arg-type]
             threshold=float(data["threshold"]),  # type: ignore[arg-type]
             gap_weight=float(data.get("gap_weight", 1.0)),  # type: ignore[arg-type]
+            keep_outside=float(data.get("keep_outside", NEVER)),  # type: ignore[arg-type]
         )
 
 
@@ -309,7 +405,7 @@ def classify_density(page: Page, model: DensityModel | None = None) -> None:
     p2 = model.stage2.probabilities(stage2_vectors(p1, features)).tolist()
     lists = _list_spans(features)
     start, end = densest_run(_bridge_lists(region_scores(p2, features, model.gap_weight), lists))
-    keep = [start <= i < end and p >= model.threshold for i, p in enumerate(p2)]
+    keep = [(start <= i < end and p >= model.threshold) or p >= model.keep_outside for i, p in enumerate(p2)]
     if not any(keep):
         start, end = _best_paragraph(blocks, p2, keep)
     _keep_lists(keep, lists, start, end)

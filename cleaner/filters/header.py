@@ -24,6 +24,9 @@ TITLE_MIN_WORDS = 2
 TITLE_MAX_WORDS = 24
 # How far above the body a title may stand, in blocks, when it is not repeated.
 TITLE_REACH = 6
+# A title's byline stands right under it, or under the outlet's name under it.
+BYLINE_REACH = 2
+BYLINED_MIN_WORDS = 4
 # The title must share this share of its content words with the first paragraphs (unless repeated).
 MIN_LEDE_OVERLAP = 0.2
 LEDE_BLOCKS = 3
@@ -33,6 +36,8 @@ COPY_REACH = 3
 OPENING_TITLE_MAX_WORDS = 40
 # A line at least this share of whose words are capitalised is in title case ("Why You Shouldn't Worry.").
 TITLE_CASE_SHARE = 0.6
+# How many headline-shaped kept lines at the top may compete for the title before the body.
+HEADLINE_RUN = 2
 _CLOSERS = "\"'”’»)"
 
 
@@ -104,17 +109,36 @@ def _choose_title(page: Page, body_start: int) -> Block | None:
             continue
         words = _content_words(block.text, page.stopwords)
         overlap = len(words & lede_words) / max(1, len(words)) if words else 0.0
-        # The page's first line standing right above the body is its title by position, as in cleaned text.
+        # The page's first line standing right above the body is its title by position, as in cleaned text; so is
+        # a headline with the article's byline or date right under it.
         opening = block.index == 0 and distance == 1
-        score = overlap + (1.0 if repeated else 0.0) + (0.5 if opening else 0.0) - 0.01 * distance
-        if (overlap >= MIN_LEDE_OVERLAP or repeated or opening) and score > best_score:
+        bylined = _bylined(page, block)
+        score = overlap + (1.0 if repeated else 0.0) + (0.5 if opening or bylined else 0.0) - 0.01 * distance
+        if (overlap >= MIN_LEDE_OVERLAP or repeated or opening or bylined) and score > best_score:
             best, best_score = block, score
     return best
 
 
+def _bylined(page: Page, block: Block) -> bool:
+    """A metadata line (a byline, a date, an outlet and an age) stands right under `block`, or under the outlet's
+    name right under it: "Title / Story by X • 2d", "Title / NDTV / 14m". Only a line of headline length: an
+    outlet's or an author's name has a byline under it too."""
+    if count_words(block.text) < BYLINED_MIN_WORDS:
+        return False
+    below = page.blocks[block.index + 1 : block.index + 1 + BYLINE_REACH]
+    for i, other in enumerate(below):
+        if other.index in page.dropped:
+            return False
+        if parse_meta(other.text) is not None:
+            return True
+        if i + 1 < len(below) and not (1 <= count_words(other.text) <= OUTLET_MAX_WORDS):
+            return False
+    return False
+
+
 def _note_byline(page: Page, title_index: int, body_start: int) -> None:
     for block in page.blocks[title_index + 1 : body_start]:
-        meta = parse_meta(block.text)
+        meta = parse_meta(block.text) if block.index not in page.dropped else None
         if meta is not None:
             page.note_metadata("date", meta.date)
             page.note_metadata("source", meta.source)
@@ -156,7 +180,7 @@ def _outlet(page: Page, title_index: int, body_start: int) -> str | None:
         if credit is not None and _outlet_sized(credit.group("outlet")):
             return credit.group("outlet").strip()
     for block in near:
-        if block.index == title_index:
+        if block.index == title_index or block.index in page.dropped:
             continue
         meta = parse_meta(block.text)
         if meta is not None and meta.source and _outlet_sized(meta.source):
@@ -164,13 +188,31 @@ def _outlet(page: Page, title_index: int, body_start: int) -> str | None:
         then = _OUTLET_THEN.match(block.text)
         if then is not None and _outlet_name(then.group("outlet")):
             return then.group("outlet").strip()
+    # The page's own outlet beside the title comes before the agency its body credits ("NDTV" above a story
+    # whose dateline says "NEW YORK (AP) —"): the gold of syndication is who published this copy.
+    beside = _name_beside_title(page, title_index)
+    if beside is not None:
+        return beside
     if kept:
         dateline = _DATELINE.match(kept[0].text if kept[0].index != title_index or len(kept) < 2 else kept[1].text)
         if dateline is not None:
             return (dateline.group("outlet") or dateline.group("first")).strip()
-    for block in page.blocks[max(0, title_index - 1) : title_index + 2]:
+    return None
+
+
+def _name_beside_title(page: Page, title_index: int) -> str | None:
+    """A publisher's name standing right above the title (above its first copy, when the page repeats it), or
+    else right below it."""
+    key = fold(page.blocks[title_index].text)
+    first = title_index
+    while first > 0 and fold(page.blocks[first - 1].text) == key:
+        first -= 1
+    for index in (first - 1, title_index + 1):
+        if not 0 <= index < len(page.blocks):
+            continue
+        block = page.blocks[index]
         generic = block.verdict is not None and block.verdict.startswith(("generic/", "title"))
-        if block.index != title_index and not generic and _outlet_name(block.text):
+        if not generic and fold(block.text) != key and _outlet_name(block.text):
             return block.text.strip()
     return None
 
@@ -220,8 +262,12 @@ def find_header(page: Page, known_title: str | None = None) -> None:
     # The first kept line may be the title itself (a page that is already clean: "Title", blank, body).
     # ... or be in competition with a headline-shaped line above it (an outlet's name, a section label): the
     # one that tells what the lede tells is the title.
-    if len(kept) > 1 and headline_shaped(kept[0].text):
-        body_start = kept[1].index
+    # So may the second, under a button or a label the density filter let through ("Open the Photo Gallery"):
+    # the body starts at the first line that is not headline-shaped, and the lines above it compete.
+    leading = 0
+    while leading < min(HEADLINE_RUN, len(kept) - 1) and headline_shaped(kept[leading].text):
+        leading += 1
+    body_start = kept[leading].index
     if page.clean and len(kept) > 1 and kept[0].index == 0 and kept[1].blank_before and _opening_headline(kept[0].text):
         title: Block | None = kept[0]
         body_start = kept[1].index
@@ -232,6 +278,10 @@ def find_header(page: Page, known_title: str | None = None) -> None:
     page.title = title.text
     if title.verdict is None or title.verdict.startswith("density:"):
         title.verdict = "title"
+    # A headline-shaped line kept above the title lost the title to it: a copy of it, a label or a button.
+    for block in kept[:leading]:
+        if block.index < title.index and block.verdict is None:
+            block.verdict = "title:repeat" if fold(block.text) == fold(title.text) else "header:above-title"
     for block in page.blocks[:body_start]:
         density_verdict = block.verdict is not None and block.verdict.startswith("density:")
         if density_verdict and fold(block.text) == fold(title.text):

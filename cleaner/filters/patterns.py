@@ -61,6 +61,8 @@ def apply_rules(page: Page, rules: RuleSet) -> None:
             # Decided after the card parser: an age line may be a card's, not the article's.
             page.pending_metadata.append((block, rule, captured))
             continue
+        elif rule.action == "drop":
+            page.dropped.add(block.index)
         block.verdict = rule.reason
 
 

@@ -10,9 +10,10 @@ same few kinds of line, in the same order, card after card. So each line gets a 
   line of the page too: "short by …", "read more at …", "Flipped into … by …");
 - `N` a number alone (a ranked list's "1", "2.");
 - `S` a short line: a headline, an outlet's name, a label;
+- `T` a table's row ("| a | b |", as cleaner writes tables): content, never part of a card;
 - `X` a line an earlier filter removed (a pack's "Read more" rule, a rail header).
 
-Consecutive `P` lines are one token (a carried article is one snippet), consecutive `X` lines too. A *run* is a
+Consecutive `P` lines are one token (a carried article is one snippet), consecutive `T` and `X` lines too. A *run* is a
 unit of 2 to 6 tokens repeated back to back at least twice, holding a short line of headline size and some
 evidence of a card (a metadata line, a number, or a second short line). A run is taken as cards when no
 article prose follows it (a ranked list or a gallery inside an article is followed by the article again); two
@@ -31,7 +32,7 @@ from ..document import Block, RelatedItem
 from ..features import count_words, ends_sentence, tokens
 from ..meta import has_bullet, parse_meta
 from ..page import Page
-from .teasers import MIN_CARDS_IN_RAIL, decide_listing
+from .teasers import MIN_CARDS_IN_RAIL, RAIL_LINE, decide_listing, is_table_row
 
 MAX_UNIT = 6
 MIN_REPEATS = 2
@@ -55,7 +56,7 @@ OUTLET_AGE_MAX_WORDS = 6
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    """One step of a page's rhythm: a shape and the blocks it covers (consecutive `P` or `X` lines are one)."""
+    """One step of a page's rhythm: a shape and the blocks it covers (consecutive `P`, `T` or `X` lines are one)."""
 
     shape: str
     blocks: tuple[Block, ...]
@@ -93,9 +94,13 @@ def _ends_snippet(text: str) -> bool:
 
 def _shape(block: Block, templates: set[tuple[str, ...]]) -> tuple[str, bool]:
     """A block's shape, and whether it is a short line of headline size."""
-    if block.verdict is not None:
+    # A rail's line that the teaser parser read as no card keeps its shape here: a numbered rail ("1 / headline /
+    # 2 / headline") has no metadata line for that parser to read.
+    if block.verdict is not None and block.verdict != RAIL_LINE:
         return "X", False
     text = block.text
+    if is_table_row(text):
+        return "T", False  # a table's row ("| a | b |", as cleaner writes tables): table content, never a card's
     words = count_words(text)
     if words >= SNIPPET_ALWAYS_WORDS or (words >= SNIPPET_MIN_WORDS and _ends_snippet(text)):
         return "P", False
@@ -120,7 +125,7 @@ def page_tokens(blocks: list[Block], stopwords: frozenset[str] = frozenset()) ->
     groups: list[tuple[str, bool, list[Block]]] = []
     for block in blocks:
         shape, headline = _shape(block, templates)
-        if groups and shape in ("P", "X") and groups[-1][0] == shape:
+        if groups and shape in ("P", "T", "X") and groups[-1][0] == shape:
             groups[-1][2].append(block)
         else:
             groups.append((shape, headline, [block]))
@@ -294,9 +299,9 @@ def find_card_runs(page: Page) -> None:
             continue
         heading = _heading(toks, run)
         if heading is not None:
-            heading.verdict = "related:rail"
+            heading.verdict = RAIL_LINE
         for card in run.cards:
-            blocks = [b for t in card for b in t.blocks if b.verdict is None]
+            blocks = [b for t in card for b in t.blocks if b.verdict in (None, RAIL_LINE)]
             if not blocks:
                 continue
             page.related.append(_card_item(card))

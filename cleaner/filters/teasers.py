@@ -30,6 +30,9 @@ HEADLINE_MIN_WORDS = 2
 HEADLINE_MAX_WORDS = 30
 OUTLET_MAX_WORDS = 5
 MIN_CARDS_IN_RAIL = 2
+# The verdict of a rail's own lines that are no card (its header, its short labels), which the card runs of
+# `filters.sections` still read by their shape.
+RAIL_LINE = "related:rail"
 # A card-shaped opening followed by this much prose is the article's own head, not a teaser.
 ARTICLE_GOES_ON_WORDS = 60
 # A listing keeps less article-like prose outside its cards than this many words.
@@ -185,7 +188,7 @@ def _take_tail(page: Page, tail: list[_Line]) -> None:
     """After an end marker nothing is article: cards go to `related` (where the rule expects them), every other
     line is removed with the marker's reason."""
     rule = page.tail_rule
-    reason = rule.reason if rule is not None else "related:rail"
+    reason = rule.reason if rule is not None else RAIL_LINE
     if rule is None or rule.related:
         for chunk in _chunks(tail):
             if _is_card(chunk):
@@ -208,7 +211,7 @@ def _take_rail(page: Page, rail: list[_Line]) -> None:
             return
         else:
             for line in chunk:
-                line.block.verdict = "related:rail"
+                line.block.verdict = RAIL_LINE
 
 
 def _prose_follows(chunks: list[list[_Line]], cards: list[bool], start: int) -> bool:

@@ -8,6 +8,7 @@ pub mod minhash;
 pub mod mix;
 pub mod shingles;
 pub mod text;
+pub mod trees;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -270,6 +271,63 @@ impl PyMinHasher {
     }
 }
 
+/// The density model's tree ensemble (cleaner/filters/density.py `TreeModel`): a node table of parallel columns,
+/// a leaf marked by feature -1, and each tree's root.
+#[pyclass(module = "cleaner._core", name = "TreeEnsemble", frozen)]
+struct PyTreeEnsemble {
+    ensemble: trees::Ensemble,
+}
+
+#[pymethods]
+impl PyTreeEnsemble {
+    #[new]
+    #[pyo3(signature = (*, feature, threshold, left, right, value, roots, width))]
+    fn new(
+        feature: Vec<i64>,
+        threshold: Vec<f64>,
+        left: Vec<u32>,
+        right: Vec<u32>,
+        value: Vec<f64>,
+        roots: Vec<u32>,
+        width: usize,
+    ) -> PyResult<Self> {
+        let count = feature.len();
+        if [threshold.len(), left.len(), right.len(), value.len()].iter().any(|&len| len != count) {
+            return Err(PyValueError::new_err("the node columns differ in length"));
+        }
+        let mut nodes = Vec::with_capacity(count);
+        for i in 0..count {
+            let feature = match feature[i] {
+                -1 => trees::LEAF,
+                f if (0..i64::from(u32::MAX)).contains(&f) => f as u32,
+                f => return Err(PyValueError::new_err(format!("node {i} has feature {f}"))),
+            };
+            nodes.push(trees::Node {
+                feature,
+                threshold: threshold[i],
+                left: left[i],
+                right: right[i],
+                value: value[i],
+            });
+        }
+        let ensemble = trees::Ensemble::new(nodes, roots, width).map_err(PyValueError::new_err)?;
+        Ok(PyTreeEnsemble { ensemble })
+    }
+
+    /// The probability of each row of `table` (float64 bytes, row-major, `width` columns), its score clipped to
+    /// +-`clip`, as float64 bytes.
+    fn probabilities<'py>(&self, py: Python<'py>, table: &[u8], clip: f64) -> PyResult<Bound<'py, PyBytes>> {
+        if !table.len().is_multiple_of(8) {
+            return Err(PyValueError::new_err("expected float64 values"));
+        }
+        let values: Vec<f64> =
+            table.chunks_exact(8).map(|chunk| f64::from_ne_bytes(chunk.try_into().expect("8 bytes"))).collect();
+        let probabilities = self.ensemble.probabilities(&values, clip).map_err(PyValueError::new_err)?;
+        let bytes: Vec<u8> = probabilities.iter().flat_map(|value| value.to_ne_bytes()).collect();
+        Ok(PyBytes::new(py, &bytes))
+    }
+}
+
 fn to_bytes(values: &[u64]) -> Vec<u8> {
     values.iter().flat_map(|value| value.to_ne_bytes()).collect()
 }
@@ -286,6 +344,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PyLanguage>()?;
     module.add_class::<PyShingler>()?;
     module.add_class::<PyMinHasher>()?;
+    module.add_class::<PyTreeEnsemble>()?;
     module.add_function(wrap_pyfunction!(shingle_hashes, module)?)?;
     Ok(())
 }
