@@ -19,8 +19,18 @@ from hypothesis import strategies as st
 
 from cleaner.dedup import Deduplicator, DedupOptions, MinHasher, normalise, shingle
 from cleaner.dedup.cluster import Place, Rank, Stars
-from cleaner.dedup.lsh import Banding, BandTable, candidate_probability
-from cleaner.dedup.minhash import LEAD_WORDS
+from cleaner.dedup.lsh import (
+    BY_LEAD,
+    BY_WHOLE,
+    LEAD_BANDS,
+    NO_KEY,
+    Banding,
+    BandTable,
+    DocumentKeys,
+    candidate_probability,
+    lead_banding,
+)
+from cleaner.dedup.minhash import LEAD_BINS, LEAD_WORDS
 from cleaner.dedup.shingles import (
     KIND_BITS,
     NON_WORD,
@@ -254,6 +264,31 @@ def test_band_table() -> None:
     assert table.query([12, 99]) == {2}
 
 
+def test_band_table_pairs_a_lead_only_with_a_probe() -> None:
+    """Lead keys (filed under ~node) meet the probes of short documents; two leads, two probes, or a whole-text
+    key and a lead key, never make a pair."""
+    table = BandTable()
+    assert table.candidates(0, DocumentKeys([1, 2], [50, 51], [])) == {}  # a long document: whole and lead keys
+    assert table.candidates(1, DocumentKeys([3, 4], [50, 52], [])) == {}  # another lead sharing 50: no pair
+    assert table.candidates(2, DocumentKeys([5, 50], [], [60])) == {}  # a whole key equal to a lead's: no pair
+    assert table.candidates(3, DocumentKeys([6, 7], [], [51, 60])) == {0: BY_LEAD}  # a probe meets a lead only
+    assert table.candidates(4, DocumentKeys([6, 8], [60], [])) == {3: BY_WHOLE | BY_LEAD, 2: BY_LEAD}
+    assert table.candidates(-1, DocumentKeys([1], [], [52]), insert=False) == {0: BY_WHOLE, 1: BY_LEAD}
+
+
+def test_lead_banding_proposes_short_copies_at_their_similarity_with_a_lead() -> None:
+    """20 bands of 2 rows over the first 40 bins: a summary in a lead (J 0.3 to 0.4) is proposed most of the time,
+    an unrelated pair (J 0.05) seldom; its keys live apart from the whole-text keys."""
+    banding = lead_banding(128)
+    assert (banding.bands, banding.rows) == (LEAD_BANDS, 2) and LEAD_BANDS * 2 <= LEAD_BINS
+    assert candidate_probability(0.3, banding.bands, banding.rows) > 0.8
+    assert candidate_probability(0.35, banding.bands, banding.rows) > 0.9
+    assert candidate_probability(0.05, banding.bands, banding.rows) < 0.05
+    signature = MinHasher().signature(shingle(prose(1), 5).hashes)
+    assert not set(banding.keys(signature).tolist()) & set(Banding(128, 42).keys(signature).tolist())
+    assert lead_banding(16).bands == 8 and lead_banding(1).bands == 1  # fewer bins than the lead banding's
+
+
 # --- clusters ----------------------------------------------------------------------------------------------------
 
 
@@ -405,9 +440,13 @@ def test_lead_sketches_in_a_batch_and_alone_agree() -> None:
     assert alone.lead is not None and together.lead is not None
     assert np.array_equal(alone.lead.signature, together.lead.signature)
     assert np.array_equal(alone.lead.positions, together.lead.positions)
-    head = dedup.sketch(" ".join(story.split()[:LEAD_WORDS]))  # the lead is the signature of the first words
-    assert head.lead is None and np.array_equal(head.signature, alone.lead.signature)
+    # the lead is the first LEAD_BINS bins of the signature of the first words, copied out (no view of a batch)
+    head = dedup.sketch(" ".join(story.split()[:LEAD_WORDS]))
+    assert alone.lead.signature.shape == alone.lead.positions.shape == (LEAD_BINS,)
+    assert head.lead is None and np.array_equal(head.signature[:LEAD_BINS], alone.lead.signature)
+    assert np.array_equal(head.positions[:LEAD_BINS], alone.lead.positions)
     assert alone.lead.distinct == head.distinct
+    assert together.lead.signature.base is None or together.lead.signature.base.shape[1] == LEAD_BINS
 
 
 def test_positions_are_where_the_minimum_first_stands() -> None:
@@ -537,10 +576,13 @@ def test_a_batch_sketches_each_text_as_alone(batch: list[str]) -> None:
             assert np.array_equal(alone.lead.signature, sketch.lead.signature)
             assert alone.lead.distinct == sketch.lead.distinct
     keys = dedup.keys(together)
+    assert keys.shape == (len(together), 42 + LEAD_BANDS)
     for sketch, row in zip(together, keys, strict=True):
         assert np.array_equal(row[:42], Banding(128, 42).keys(sketch.signature))
-        lead = Banding(128, 42).keys(sketch.lead.signature) if sketch.lead is not None else np.full(42, -1)
-        assert np.array_equal(row[42:], lead)
+        # a long text's lead keys, a short one's probe (its own first bins), in the lead banding: none if empty
+        narrow = sketch.lead.signature if sketch.lead is not None else sketch.signature
+        second = lead_banding(128).keys(narrow) if not sketch.empty else np.full(LEAD_BANDS, NO_KEY)
+        assert np.array_equal(row[42:], second)
 
 
 def test_add_many_is_add_in_turn() -> None:

@@ -18,8 +18,8 @@ from cleaner.cli import dedup as dedup_cli
 from cleaner.dedup import Deduplicator, DedupOptions
 from cleaner.dedup import deduplicator as dedup_module
 from cleaner.dedup.index import Index, IndexProblem, Remove, Replace, StoredDoc, Touch
-from cleaner.dedup.lsh import BY_LEAD, Banding
-from cleaner.dedup.minhash import LEAD_WORDS
+from cleaner.dedup.lsh import BY_LEAD, LEAD_BANDS, Banding
+from cleaner.dedup.minhash import LEAD_BINS, LEAD_WORDS
 
 OPTIONS = DedupOptions()
 
@@ -37,19 +37,19 @@ def test_store_look_up_and_remove(tmp_path: Path) -> None:
     with Index(str(tmp_path / "i.sqlite"), OPTIONS, root=str(tmp_path)) as index:
         index.apply([replace("a.txt", text), replace("b/c.txt", prose(2))])
         keys = Banding(128, 42).keys(Deduplicator().sketch(text).signature).tolist()
-        found = index.docs(list(index.candidates(keys)))
+        found = index.docs(list(index.candidates(keys, has_lead=True)))
         assert [row.path for row in found] == ["a.txt"]
         assert found[0].sketch.words == len(text.split())
         assert list(index.paths()) == ["a.txt", "b/c.txt"] and list(index.paths("b")) == ["b/c.txt"]
 
         index.apply([replace("a.txt", prose(3))])  # replaced: its old band keys are gone
-        assert index.candidates(keys) == {}
+        assert index.candidates(keys, has_lead=True) == {}
         index.apply([Touch("b/c.txt", 99, 100)])
         row = index.file("b/c.txt")
         assert row is not None and (row.size, row.mtime_ns, row.hash) == (99, 100, b"h")
         index.apply([Remove("b/c.txt")])
         stats = index.stats()
-        assert (stats.files, stats.docs, stats.bands) == (1, 1, 84)  # 42 band keys, and 42 of its lead
+        assert (stats.files, stats.docs, stats.bands) == (1, 1, 42 + LEAD_BANDS)  # 42 band keys, and its lead's
 
 
 def test_paths_are_relative_to_the_recorded_root(tmp_path: Path) -> None:
@@ -126,7 +126,7 @@ def test_two_processes_writing_at_once(tmp_path: Path) -> None:
         assert run.returncode == 0, err.decode()
     with Index(str(path), OPTIONS) as index:
         stats = index.stats()
-        assert (stats.files, stats.docs, stats.bands) == (61, 61, 61 * 42)
+        assert (stats.files, stats.docs, stats.bands) == (61, 61, 61 * (42 + LEAD_BANDS))  # 80 words: a probe each
 
 
 # --- incremental updates through `cleaner index` -------------------------------------------------------------------
@@ -199,7 +199,8 @@ def test_index_updates_incrementally(tmp_path: Path, sketched: Counter) -> None:
     code, output = run("index", str(corpus), "--no-clean", "-j", "1", "--rebuild")
     assert code == 0 and len(sketched.texts) == 5
     code, output = run("index", "--stats", str(corpus))
-    assert code == 0 and "3 files, 5 documents, 420 band keys" in output  # 42 per document and 42 of its lead
+    # 42 per document, and 20 of its lead (or its probe: a short one)
+    assert code == 0 and f"3 files, 5 documents, {5 * (42 + LEAD_BANDS)} band keys" in output
 
 
 def test_dedup_checks_new_files_against_the_index(tmp_path: Path, sketched: Counter) -> None:
@@ -378,7 +379,7 @@ def test_an_index_of_schema_1_is_emptied_and_refilled(tmp_path: Path) -> None:
     db.commit()
     db.close()
     with Index(path, OPTIONS) as index:
-        assert index.stats().schema_version == 3
+        assert index.stats().schema_version == 4
         assert list(index.paths()) == [] and index.stats().docs == 0 and index.stats().bands == 0
         index.apply([replace("a.txt", prose(1))])
         (row,) = index.docs_of(index.file("a.txt").id)
@@ -399,7 +400,7 @@ def test_an_index_of_schema_2_is_emptied_and_refilled_with_leads(tmp_path: Path)
     db.commit()
     db.close()
     with Index(path, OPTIONS) as index:
-        assert index.stats().schema_version == 3
+        assert index.stats().schema_version == 4
         assert list(index.paths()) == [] and index.stats().docs == 0 and index.stats().bands == 0
         long = prose(1, 600)
         index.apply([replace("a.txt", long)])
@@ -407,4 +408,44 @@ def test_an_index_of_schema_2_is_emptied_and_refilled_with_leads(tmp_path: Path)
         assert row.sketch.lead is not None and row.sketch.lead.distinct == LEAD_WORDS - 4
         excerpt = Deduplicator().sketch(" ".join(long.split()[:70]))
         keys = Deduplicator().keys([excerpt])[0].tolist()
-        assert index.candidates(keys) == {row.id: BY_LEAD}  # met through the lead only
+        assert index.candidates(keys, has_lead=False) == {row.id: BY_LEAD}  # its probe met the lead only
+
+
+def test_an_index_of_schema_3_is_emptied_and_refilled_with_narrow_leads(tmp_path: Path) -> None:
+    """Version 3 kept leads of all 128 bins and banded them like whole texts, without probes: its band rows are
+    not this version's, so its files are forgotten; leads stored again keep LEAD_BINS bins."""
+    path = str(tmp_path / "i.sqlite")
+    with Index(path, OPTIONS) as index:
+        index.apply([replace("a.txt", prose(1, 600))])
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    with Index(path, OPTIONS) as index:
+        assert index.stats().schema_version == 4
+        assert list(index.paths()) == [] and index.stats().docs == 0 and index.stats().bands == 0
+        index.apply([replace("a.txt", prose(1, 600))])
+        (row,) = index.docs_of(index.file("a.txt").id)
+        assert row.sketch.lead is not None and row.sketch.lead.signature.shape == (LEAD_BINS,)
+        assert row.sketch.lead.positions.shape == (LEAD_BINS,)
+
+
+def test_a_stored_excerpt_is_met_by_a_later_lead_and_two_leads_never_meet(tmp_path: Path) -> None:
+    """The other direction: a short text indexed first (its probe filed under its id) is a candidate of a long
+    copy looked up later, through the long one's lead; a long page whose lead is the same is no lead candidate,
+    and a short text's probe rows go when it is replaced."""
+    story = prose(5, 900)
+    same_top = " ".join(story.split()[:LEAD_WORDS]) + " " + prose(6, 700)
+    dedup = Deduplicator()
+    with Index(str(tmp_path / "i.sqlite"), OPTIONS, root=str(tmp_path)) as index:
+        index.apply([replace("excerpt.txt", " ".join(story.split()[:70])), replace("page.txt", same_top)])
+        assert index.stats().bands == 2 * (42 + LEAD_BANDS)
+        (excerpt,) = index.docs_of(index.file("excerpt.txt").id)
+        (page,) = index.docs_of(index.file("page.txt").id)
+        long = dedup.sketch(story)
+        found = index.candidates(dedup.keys([long])[0].tolist(), has_lead=True)
+        assert found[excerpt.id] == BY_LEAD  # through the story's lead
+        assert found.get(page.id, 0) & BY_LEAD == 0  # its lead is the story's: leads never meet
+        index.apply([Remove("excerpt.txt")])
+        assert index.stats().bands == 42 + LEAD_BANDS
+        assert excerpt.id not in index.candidates(dedup.keys([long])[0].tolist(), has_lead=True)

@@ -133,10 +133,10 @@ def _sketch_files(inputs: list[cio.Input | cio.Unreadable]) -> _Chunk:
     """Read and sketch a chunk of one-page files in a worker: the same flow as in the main process."""
     sketcher = Sketcher(_WORKER["dedup"], None, 1, None, "", lambda op: None, Progress(False, None))
     sketcher.BATCH = len(inputs)  # one batch of array operations for the whole chunk
-    return _pack(list(sketcher.run(inputs, None)), _WORKER["dedup"].options.bands)
+    return _pack(list(sketcher.run(inputs, None)), _WORKER["dedup"].key_width)
 
 
-def _pack(items: list[Sketched | Problem], bands: int) -> _Chunk:
+def _pack(items: list[Sketched | Problem], key_width: int) -> _Chunk:
     docs = [item for item in items if isinstance(item, Sketched)]
     num_perm = docs[0].sketch.signature.size if docs else 0
     return _Chunk(
@@ -151,7 +151,7 @@ def _pack(items: list[Sketched | Problem], bands: int) -> _Chunk:
             np.stack([doc.sketch.positions for doc in docs]) if docs else np.zeros((0, num_perm), dtype=np.uint16),
             [doc.sketch.lead for doc in docs],
         ),
-        np.stack([doc.keys for doc in docs]) if docs else np.zeros((0, 2 * bands), dtype=np.int64),
+        np.stack([doc.keys for doc in docs]) if docs else np.zeros((0, key_width), dtype=np.int64),
     )
 
 
@@ -586,7 +586,7 @@ class IndexSource:
         self._cwd = os.getcwd()
 
     def candidates(self, keys: Any, sketch: Sketch) -> Iterator[External]:
-        found = self.index.candidates(keys.tolist())
+        found = self.index.candidates(keys.tolist(), sketch.lead is not None)
         if not found:
             return
         for row in self.index.docs(list(found)):

@@ -12,7 +12,7 @@ the same `Deduplicator` as the local command deciding the clusters.
    A document that shares no band key with any other has no candidate here either, and can be no candidate of
    any other: it is added without its keys (its own cluster, as locally), so the band table holds the candidates
    only. Bound: this process keeps one sketch and id per document (about 600 bytes with the default 128
-   permutations, twice that for a document with a lead) plus the band keys of the candidates.
+   permutations, 400 more for a document with a lead) plus the band keys of the candidates.
 
 The same clusters and representatives as the local command on the same inputs, in the same order. Without an
 index: with --dask the index is not read or written (`--index` and `--git` are refused).
@@ -83,9 +83,9 @@ def band_pairs(found: list[Sketched | Problem], unit: int) -> Any:
         return pd.DataFrame({"key": np.zeros(0, np.int64), "doc": np.zeros(0, np.int64)})
     keys = np.stack([np.asarray(item.keys, dtype=np.int64) for item in sketched])
     docs = np.repeat((np.int64(unit) << _PLACE_BITS) + np.asarray(places, dtype=np.int64), keys.shape[1])
-    # a document's lead keys too (a short copy's keys meet a long one's lead there); NO_KEY: it has no lead.
-    # Two leads sharing a key make their documents candidates here, though the Deduplicator never pairs them on
-    # it: one more document keeps its keys, the same clusters.
+    # a document's lead or probe keys too (a short copy's probe meets a long one's lead there); NO_KEY: an empty
+    # text. Two leads (or two probes) sharing a key make their documents candidates here, though the
+    # Deduplicator never pairs them on it: one more document keeps its keys, the same clusters.
     keys = keys.ravel()
     filed = keys != NO_KEY
     return pd.DataFrame({"key": keys[filed], "doc": docs[filed]})

@@ -2,7 +2,7 @@
 
 Word shingles of the (cleaned) text, MinHash signatures, LSH banding for candidates, each candidate verified on
 its estimated Jaccard similarity and containment (a trimmed copy is contained in its original; a short copy, in
-the lead of a long one: the signature of its first words, banded in the same table) and on where the
+the lead of a long one: the first bins of the signature of its first words, banded apart) and on where the
 shared text stands in both (a story carried as a card further down a page is no copy), exact copies by a digest
 of the normalised text; each document joins a representative (the most complete copy) it was verified against,
 never a cluster through another member. `Deduplicator` streams; `index.Index` keeps signatures in SQLite between runs.

@@ -4,9 +4,9 @@ Each document is shingled, signed and banded as it comes; its candidates are the
 (in memory, and in a `Source` such as the persistent index when one is given); each candidate is verified on
 its estimates (`verify.py`) and the verified pairs are kept; at the end each document joins a representative it
 was verified against (`cluster.py`: no chaining through a third page). Memory per document: its signature
-(`num_perm` 32-bit values) and where each value stands (`num_perm` 16-bit positions), the same again for its
-lead when it has one (`minhash.Lead`), a few counts, its band keys in a dict and its verified pairs; nothing of
-its text.
+(`num_perm` 32-bit values) and where each value stands (`num_perm` 16-bit positions), the first 64 of each for
+its lead when it has one (`minhash.Lead`), a few counts, its band keys in a dict (the whole text's, and 20 of its
+lead or its probe) and its verified pairs; nothing of its text.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 
 from ..document import Document
 from .cluster import Rank, Stars
-from .lsh import BY_LEAD, BY_WHOLE, Banding, BandTable
+from .lsh import BY_LEAD, BY_WHOLE, BandTable, DocumentBanding, DocumentKeys
 from .minhash import MinHasher, Sketch
 from .options import DedupOptions
 from .shingles import shingle
@@ -115,7 +115,7 @@ class Deduplicator:
         self.options = replace(options or DedupOptions(), **chosen)
         self.source = source
         self._hasher = MinHasher(self.options.num_perm, self.options.seed)
-        self._banding = Banding(self.options.num_perm, self.options.bands)
+        self._banding = DocumentBanding(self.options.num_perm, self.options.bands)
         self._thresholds = self.options.thresholds
         self._table = BandTable()
         self._stars = Stars()
@@ -136,13 +136,21 @@ class Deduplicator:
         than one at a time)."""
         return self._hasher.sketch_many(list(texts), self.options.shingle_size)
 
+    @property
+    def key_width(self) -> int:
+        """The band keys per document (a row of `keys`)."""
+        return self._banding.width
+
     def keys(self, sketches: Sequence[Sketch]) -> np.ndarray:
         """The LSH band keys of several sketches, one row each (to hand to `add_sketch`): the whole text's, then
-        its lead's (`lsh.NO_KEY` without a lead)."""
+        its lead's or its probe's (`lsh.DocumentBanding`)."""
         if not sketches:
-            return np.zeros((0, 2 * self._banding.bands), dtype=np.int64)
-        leads = [sketch.lead.signature if sketch.lead is not None else None for sketch in sketches]
-        return self._banding.keys_with_leads(np.stack([sketch.signature for sketch in sketches]), leads)
+            return np.zeros((0, self._banding.width), dtype=np.int64)
+        return self._banding.rows(
+            np.stack([sketch.signature for sketch in sketches]),
+            [sketch.lead.signature if sketch.lead is not None else None for sketch in sketches],
+            [sketch.empty for sketch in sketches],
+        )
 
     def add(self, id: Hashable, text: str | Document) -> Match | None:
         """Add a document (its text, or a cleaned `Document`: its rendered text); the earlier document it
@@ -181,7 +189,7 @@ class Deduplicator:
             return None
         if keys is None:
             keys = self.keys([sketch])[0]
-        earlier = self._table.candidates(node, *self._banding.split(keys))
+        earlier = self._table.candidates(node, self._split(keys, sketch))
         matches = self._verified(sketch, keys, earlier)
         for other, verdict in matches:
             self._stars.link(node, other, verdict.similarity)
@@ -196,7 +204,7 @@ class Deduplicator:
         pairs_new: list[int] = []  # position in the batch of each candidate pair's new document
         pairs_old: list[int] = []  # the earlier node
         pairs_found: list[int] = []  # how: BY_WHOLE, BY_LEAD or both
-        candidates, split = self._table.candidates, self._banding.split
+        candidates, split = self._table.candidates, self._split
         for position, (doc_id, sketch, keys) in enumerate(documents):
             node = self._node(doc_id, sketch, self._order)
             self._order += 1
@@ -206,7 +214,7 @@ class Deduplicator:
                 continue
             if keys is None:
                 keys = self.keys([sketch])[0]
-            earlier = candidates(node, *split(keys))
+            earlier = candidates(node, split(keys, sketch))
             if earlier:
                 pairs_new.extend([position] * len(earlier))
                 pairs_old.extend(earlier)
@@ -292,7 +300,7 @@ class Deduplicator:
         if sketch.empty:
             return None
         keys = self.keys([sketch])[0]
-        matches = self._verified(sketch, keys, self._table.candidates(-1, *self._banding.split(keys), insert=False))
+        matches = self._verified(sketch, keys, self._table.candidates(-1, self._split(keys, sketch), insert=False))
         if complete:
             matches = [(node, verdict) for node, verdict in matches if self._sketches[node].words >= sketch.words]
         return self._best(matches)
@@ -345,6 +353,9 @@ class Deduplicator:
         self._sketches.append(sketch)
         return self._stars.add(Rank(sketch.words, order))
 
+    def _split(self, keys: np.ndarray, sketch: Sketch) -> DocumentKeys:
+        return self._banding.split(keys, sketch.lead is not None)
+
     def _verified(self, sketch: Sketch, keys: np.ndarray, earlier: dict[int, int]) -> list[tuple[int, Verdict]]:
         """The candidates (`earlier`: each with how it was found, and the source's) that pass verification, with
         their verdicts."""
@@ -377,7 +388,7 @@ class Deduplicator:
         node = self._node(external.id, external.sketch, external.order)
         self._external[external.id] = node
         keys = self.keys([external.sketch])[0]
-        for other, how in self._table.candidates(node, *self._banding.split(keys)).items():
+        for other, how in self._table.candidates(node, self._split(keys, external.sketch)).items():
             verdict = judge(external.sketch, self._sketches[other], self._thresholds, how)
             if verdict is not None:
                 self._stars.link(node, other, verdict.similarity)

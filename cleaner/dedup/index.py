@@ -4,7 +4,8 @@
     docs(id, file, line, rid, raw, words, distinct, exact, signature, positions,
          lead_signature, lead_positions, lead_distinct)                the lead's: NULL for a short document
     bands(key, doc) PRIMARY KEY (key, doc) WITHOUT ROWID           the LSH lookup: one seek per band key; a lead's
-                                                                   keys are filed under -doc (see `candidates`)
+                                                                   keys are filed under -doc, a short document's
+                                                                   probe under doc (see `candidates`)
     meta(key, value)                                               schema version, signature parameters, root
 
 A file whose size and mtime are those recorded (and that was cleaned with the same settings) is not read at
@@ -27,13 +28,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .lsh import BY_LEAD, BY_WHOLE, Banding
+from .lsh import BY_LEAD, BY_WHOLE, DocumentBanding
 from .minhash import Lead, Sketch
 from .options import DEFAULT_DIR, DedupOptions
 
-# 2: the positions of the signature's minima; 3: the lead sketches. An older index cannot be completed without
-# the texts: it is emptied (the index is a cache) and the next run reads and sketches every file again.
-SCHEMA_VERSION = 3
+# 2: the positions of the signature's minima; 3: the lead sketches; 4: narrow leads (`minhash.LEAD_BINS` bins)
+# banded apart, and short documents' probe keys. An older index cannot be completed without the texts (3: its
+# band rows are not this version's): it is emptied (the index is a cache) and the next run reads and sketches
+# every file again.
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT = 60.0  # seconds a run waits for another one's write transaction
 
 _SCHEMA = """
@@ -155,7 +158,7 @@ class Index:
     ) -> None:
         self.path = os.path.abspath(path)
         self.options = options
-        self._banding = Banding(options.num_perm, options.bands)
+        self._banding = DocumentBanding(options.num_perm, options.bands)
         existed = os.path.exists(self.path)
         if not existed:
             directory = os.path.dirname(self.path)
@@ -190,7 +193,7 @@ class Index:
                 meta.update({key: str(value) for key, value in self.options.structure().items()})
                 self.db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         meta = dict(self.db.execute("SELECT key, value FROM meta"))
-        if meta.get("schema_version") in ("1", "2"):
+        if meta.get("schema_version") in ("1", "2", "3"):
             self._upgrade(int(meta["schema_version"]))
             meta["schema_version"] = str(SCHEMA_VERSION)
         version = int(meta.get("schema_version", "0"))
@@ -208,16 +211,18 @@ class Index:
         return os.path.normpath(os.path.join(here, meta["root"]))
 
     def _upgrade(self, version: int) -> None:
-        """Version 1 kept no positions, version 2 no leads, and neither can be made up without the texts: forget
-        every file (the index is a cache; the next run reads and sketches them again) and add the columns."""
+        """Version 1 kept no positions, version 2 no leads, version 3 wide leads and no probes, and none can be made
+        up without the texts: forget every file (the index is a cache; the next run reads and sketches them again)
+        and add the columns missing."""
         with self._write():
             self.db.execute("DELETE FROM bands")
             self.db.execute("DELETE FROM docs")
             self.db.execute("DELETE FROM files")
             if version < 2:
                 self.db.execute("ALTER TABLE docs ADD COLUMN positions BLOB NOT NULL DEFAULT x''")
-            for column in ("lead_signature BLOB", "lead_positions BLOB", "lead_distinct INTEGER"):
-                self.db.execute(f"ALTER TABLE docs ADD COLUMN {column}")
+            if version < 3:
+                for column in ("lead_signature BLOB", "lead_positions BLOB", "lead_distinct INTEGER"):
+                    self.db.execute(f"ALTER TABLE docs ADD COLUMN {column}")
             self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
@@ -279,23 +284,24 @@ class Index:
     def docs_of(self, file_id: int) -> list[DocRow]:
         return self._docs("d.file = ?", (file_id,))
 
-    def candidates(self, keys: Sequence[int]) -> dict[int, int]:
+    def candidates(self, keys: Sequence[int], has_lead: bool) -> dict[int, int]:
         """The documents that are candidates for a document of these keys (a row of `Deduplicator.keys`: the whole
-        text's, then its lead's), each with how it was found (`lsh.BY_WHOLE`, `lsh.BY_LEAD` or both): sharing a
-        whole-text key with it, or either way round a lead key (a lead's are filed under -doc) with a whole-text
-        key, never lead with lead (as `lsh.BandTable.candidates`)."""
-        whole, lead = self._banding.split(np.asarray(list(keys), dtype=np.int64))
+        text's, then its lead's when `has_lead`, else its probe's), each with how it was found (`lsh.BY_WHOLE`,
+        `lsh.BY_LEAD` or both): sharing a whole-text key with it, or a lead key (filed under -doc) with its probe,
+        or a probe key with its lead; never lead with lead, nor probe with probe (as `lsh.BandTable.candidates`)."""
+        split = self._banding.split(np.asarray(list(keys), dtype=np.int64), has_lead)
         found: dict[int, int] = {}
-        if whole:
-            marks = ",".join("?" * len(whole))
-            for (doc,) in self.db.execute(f"SELECT DISTINCT doc FROM bands WHERE key IN ({marks})", whole):
-                how = BY_WHOLE if doc > 0 else BY_LEAD
+        asked = (
+            (split.whole, "doc > 0", BY_WHOLE),  # a whole-text key meeting a lead's: a collision, ignored
+            (split.lead, "doc > 0", BY_LEAD),  # a lead meets the probes of short documents
+            (split.probe, "doc < 0", BY_LEAD),  # a probe meets the leads of long ones
+        )
+        for values, which, how in asked:
+            if not values:
+                continue
+            marks = ",".join("?" * len(values))
+            for (doc,) in self.db.execute(f"SELECT DISTINCT doc FROM bands WHERE key IN ({marks}) AND {which}", values):
                 found[abs(doc)] = found.get(abs(doc), 0) | how
-        if lead:
-            marks = ",".join("?" * len(lead))
-            query = f"SELECT DISTINCT doc FROM bands WHERE key IN ({marks}) AND doc > 0"
-            for (doc,) in self.db.execute(query, lead):
-                found[doc] = found.get(doc, 0) | BY_LEAD
         return dict(sorted(found.items()))
 
     def docs(self, ids: Sequence[int]) -> list[DocRow]:
@@ -389,11 +395,10 @@ class Index:
             self.db.execute("DELETE FROM docs WHERE id = ?", (doc_id,))
 
     def _band_rows(self, doc_id: int, signature: bytes, lead: bytes | None) -> list[tuple[int, int]]:
-        """The (key, doc) rows of a document: its whole signature's keys under its id, its lead's under -id."""
-        rows = [(key, doc_id) for key in self._banding.keys(_unsigned(signature, "<u4")).tolist()]
-        if lead is not None:
-            rows += [(key, -doc_id) for key in self._banding.keys(_unsigned(lead, "<u4")).tolist()]
-        return rows
+        """The (key, doc) rows of a non-empty document: its whole signature's keys and its probe's under its id, its
+        lead's under -id."""
+        keys = self._banding.stored(_unsigned(signature, "<u4"), _unsigned(lead, "<u4") if lead is not None else None)
+        return [(key, doc_id) for key in keys.whole + keys.probe] + [(key, -doc_id) for key in keys.lead]
 
     def _insert_doc(self, file_id: int, doc: StoredDoc) -> None:
         sketch = doc.sketch

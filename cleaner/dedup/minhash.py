@@ -13,10 +13,11 @@ Each bin also keeps where its minimum stands: the word at which that shingle fir
 saturating at 65,535). Two copies of one story hold their shared shingles at nearly the same places; a page that
 merely carries another story as a teaser card holds them after its own article (`verify.aligned`).
 
-A document longer than `LEAD_WORDS` words also gets a *lead*: the signature of the shingles of its first
-`LEAD_WORDS` words (the same hasher, on the first shingle hashes). A short copy of a story (a summary, a feed
-excerpt: the story's opening) shares little with a 1,500-word full copy as a whole (Jaccard 0.04: LSH never
-proposes the pair), but most of the lead: its own band keys meet the lead's (see `verify.lead_passes`).
+A document longer than `LEAD_WORDS` words also gets a *lead*: the first `LEAD_BINS` bins of the signature of the
+shingles of its first `LEAD_WORDS` words (the same hasher, on the first shingle hashes). A short copy of a story
+(a summary, a feed excerpt: the story's opening) shares little with a 1,500-word full copy as a whole (Jaccard
+0.04: LSH never proposes the pair), but most of the lead: the same first bins of its own signature estimate its
+similarity with the lead (see `lsh.DocumentBanding`, `verify.lead_passes`).
 
 Every constant comes from BLAKE2b of the seed, never from a random generator whose stream could change between
 numpy versions: a signature stored in an index today matches one computed by the next release.
@@ -42,6 +43,10 @@ FAR = np.iinfo(np.uint16).max  # the position of a bin no shingle reached, and t
 #: the whole 1,500-word copy). Longer, a lead dilutes short copies; shorter, it would cut excerpts off. Stored
 #: leads depend on it: a change needs a new index SCHEMA_VERSION.
 LEAD_WORDS = 120
+#: Bins a lead keeps (of `num_perm`): 384 bytes with their positions, against 768 for all 128. Enough to band it
+#: (`lsh.LEAD_BANDS` x `lsh.LEAD_ROWS` = 40 bins) and to estimate a short copy's containment in it (the standard
+#: error of J at 0.35 is 0.06 with 64 bins, 0.085 with 32). Stored leads depend on it (SCHEMA_VERSION).
+LEAD_BINS = 64
 PROBES = 256  # probe sequence per bin; a bin not filled within it takes the next filled bin to its right
 
 
@@ -53,10 +58,11 @@ def _stream(seed: int, label: str, count: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Lead:
-    """The signature of a document's first `LEAD_WORDS` words (positions: as in the whole text)."""
+    """The first `LEAD_BINS` bins of the signature of a document's first `LEAD_WORDS` words (positions: as in the
+    whole text)."""
 
-    signature: np.ndarray  # uint32[num_perm]
-    positions: np.ndarray  # uint16[num_perm]
+    signature: np.ndarray  # uint32[lead_bins(num_perm)]
+    positions: np.ndarray  # uint16[lead_bins(num_perm)]
     distinct: int  # distinct shingles of the lead
 
 
@@ -74,6 +80,10 @@ class Sketch:
     @property
     def empty(self) -> bool:
         return self.words == 0
+
+
+def lead_bins(num_perm: int) -> int:
+    return min(LEAD_BINS, num_perm)
 
 
 class MinHasher:
@@ -116,8 +126,9 @@ class MinHasher:
         return Sketch(signature, shingled.distinct, shingled.words, shingled.exact, positions, leads[0])
 
     def leads(self, hashes: np.ndarray, offsets: list[int], words: list[int], shingle_size: int) -> list[Lead | None]:
-        """The lead of each text longer than `LEAD_WORDS` words (None for the others): the signature of its
-        first shingles, those that end within its first `LEAD_WORDS` words (one shingle starts at each word)."""
+        """The lead of each text longer than `LEAD_WORDS` words (None for the others): the first bins of the
+        signature of its first shingles, those that end within its first `LEAD_WORDS` words (one shingle starts at
+        each word). Copied out of the batch's table: a lead keeps only its own bins alive."""
         count = LEAD_WORDS - shingle_size + 1
         long = [text for text, size in enumerate(words) if size > LEAD_WORDS]
         found: list[Lead | None] = [None] * len(words)
@@ -125,6 +136,8 @@ class MinHasher:
             return found
         parts = [hashes[offsets[text] : offsets[text] + count] for text in long]
         table, where = self._fill(np.concatenate(parts), [0, *np.cumsum([part.size for part in parts]).tolist()])
+        bins = lead_bins(self.num_perm)
+        table, where = table[:, :bins].copy(), where[:, :bins].copy()
         for row, (text, part) in enumerate(zip(long, parts, strict=True)):
             found[text] = Lead(table[row], where[row], int(np.unique(part).size))
         return found

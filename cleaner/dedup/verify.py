@@ -15,11 +15,11 @@ A card sits after its page's own article, so its text stands a whole article fur
 
 A short copy (a summary, a feed excerpt: the story's opening) against a long full copy: their Jaccard is tiny and
 the containment estimated from it too noisy to tell. So when the longer text has a lead (`minhash.Lead`: the
-signature of its first words), the pair is also judged on it (`lead_passes`): the shorter text is a duplicate
-when it is mostly contained (`containment`) in the other's lead, estimated from the shorter's signature, the
-lead's and their sizes, and aligned with it (both from the top). A lead is the top of a page, where its own
-article stands; a card stands after it, so a text that matches a card is not in the page's lead, and two long
-pages are never compared lead to lead (chrome atop every page of a site would match).
+signature of its first words, in its first bins), the pair is also judged on it (`lead_passes`): the shorter text
+is a duplicate when it is mostly contained (`containment`) in the other's lead, estimated from the same first bins
+of the shorter's signature, the lead's and their sizes, and aligned with it (both from the top). A lead is the
+top of a page, where its own article stands; a card stands after it, so a text that matches a card is not in the
+page's lead, and two long pages are never compared lead to lead (chrome atop every page of a site would match).
 
 A text under `min_words` words is no story (an error page, a caption, a line of chrome): it is never a
 duplicate, not even of an identical text.
@@ -92,7 +92,8 @@ def lead_passes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per pair (a shorter text, the lead of the longer): is the shorter mostly contained in the lead and aligned
     with it, and the estimated containment (of the shorter text's shingles in the lead's)."""
-    mine = np.stack([short.signature for short in shorts])
+    bins = leads[0].signature.size  # a lead keeps the first bins: the shorter text's same bins are compared
+    mine = np.stack([short.signature[:bins] for short in shorts])
     agree_at = mine == np.stack([lead.signature for lead in leads])
     jaccard = np.count_nonzero(agree_at, axis=1) / float(mine.shape[1])
     size_short = np.array([short.distinct for short in shorts], dtype=np.float64)
@@ -106,7 +107,7 @@ def lead_passes(
     if rows.size:
         passed[rows] = aligned(
             agree_at[rows],
-            np.stack([shorts[row].positions for row in rows.tolist()]),
+            np.stack([shorts[row].positions[:bins] for row in rows.tolist()]),
             np.stack([leads[row].positions for row in rows.tolist()]),
             thresholds.shift,
         )
