@@ -9,6 +9,7 @@ packs, teaser cards and card runs), each remaining block labelled:
 - `trafilatura-eval-dev` (468 pages of hundreds of sites and languages): a block holding a `with` snippet is
   article, one holding a `without` snippet is not, the rest are unlabelled (left out).
 
+Each page's first-pass output is trained on too, as the next pass of the fixed point reads it (`add_later_passes`).
 Pages weigh the same within a corpus (blocks by their tokens), corpora by `CORPUS_WEIGHTS`. Stage one is
 gradient-boosted trees (LightGBM, deterministic, exported as a node table the compiled core evaluates) on the
 block's own, its neighbours' and its page's features (`--stage1 linear`: a weighted L2 logistic regression);
@@ -50,11 +51,12 @@ from cleaner.filters.density import (
     TreeModel,
     page_features,
     removed_gaps,
+    shipped_model,
     stage1_vectors,
     stage2_vectors,
 )
 from cleaner.options import Options
-from cleaner.pipeline import clean_with_model, prepare
+from cleaner.pipeline import clean_once, clean_with_model, prepare
 from cleaner.rules import fold
 
 from .quality import load_dev
@@ -88,6 +90,8 @@ TREE_PARAMS = {
 JOBS = int(os.environ.get("CLEANER_FIT_JOBS", "2"))
 # How much an already-clean copy of a page weighs in training, next to the page itself.
 CLEAN_WEIGHT = float(os.environ.get("CLEANER_FIT_CLEAN_WEIGHT", "0.3"))
+# How much a page's first-pass output weighs in training, next to the page itself (0: none; `add_later_passes`).
+LATER_WEIGHT = float(os.environ.get("CLEANER_FIT_LATER_WEIGHT", "0.5"))
 # Each corpus's share of the training weight (pages within a corpus weigh the same).
 CORPUS_WEIGHTS = {"extraction": 1.0, "aggregators": 1.0, "trafilatura": 1.0} | {
     name: float(weight)
@@ -109,6 +113,7 @@ class Sample:
     y: np.ndarray
     w: np.ndarray
     judge: Callable[[Document], Any]  # what the page's measure needs of a cleaned Document
+    labels: Callable[[list[Block]], tuple[np.ndarray, np.ndarray]]  # its blocks' labels and weights
 
 
 def _shingle_labels(blocks, gold: str) -> tuple[np.ndarray, np.ndarray]:
@@ -150,18 +155,18 @@ def _snippet_labels(blocks, with_: tuple[str, ...], without: tuple[str, ...]) ->
 STAGE1_WIDTH = stage1_vectors(page_features([Block(0, 1, "x")], frozenset()), [(0, 0)]).shape[1]
 
 
-def _sample(key, corpus, group, text, opts, labels, judge) -> Sample:
+def _sample(key, corpus, group, text, opts, labels, judge, *, later: bool = False) -> Sample:
     """A page to train on and to judge. A page with nothing left to label after the rules and the cards (or
     no labelled line) trains nothing but is still judged: leaving it out would leave out exactly the pages
-    where cleaning failed."""
-    page = prepare(text, opts)
+    where cleaning failed. `later`: the page is a pass's output, prepared as the next pass prepares it."""
+    page = prepare(text, opts, normalised=later, chrome_seen=later)
     blocks = page.kept()
     features = page_features(blocks, page.stopwords)
     y, w = labels(blocks) if blocks else (np.zeros(0), np.zeros(0))
     if not w.sum():
         w = np.zeros(len(blocks))
     x1 = np.array(stage1_vectors(features, removed_gaps(blocks))) if blocks else np.zeros((0, STAGE1_WIDTH))
-    return Sample(key, corpus, group, text, features, x1, y, w * CORPUS_WEIGHTS[corpus], judge)
+    return Sample(key, corpus, group, text, features, x1, y, w * CORPUS_WEIGHTS[corpus], judge, labels)
 
 
 def load_extraction(shared: Path, opts: Options) -> list[Sample]:
@@ -313,6 +318,44 @@ def group_folds(samples: list[Sample], folds: int = FOLDS) -> list[list[int]]:
     return [sorted(fold) for fold in result]
 
 
+def add_later_passes(samples: list[Sample], folds: list[list[int]], fit_stage1, opts: Options) -> None:
+    """Teach the model the pages it meets after its first pass. Cleaning runs again on its own output until that
+    stops changing, and a page whose chrome is gone looks like no page of the training set: its first lines
+    stand at the top with nothing above them. Trained on scraped pages and clean copies only, trees eroded
+    such pages a few lines a pass (up to 13 passes). So each page is cleaned once by models fit without its
+    fold (with the shipped model's threshold, gap weight and bar outside the region), and that output, prepared
+    as the next pass prepares it and labelled by the same gold, joins the page's fold (weight `LATER_WEIGHT`)."""
+    setting = shipped_model()
+    pages = len(samples)  # the later passes of one fold are not trained on for another's
+    for members in folds:
+        test = set(members)
+        train = [samples[i] for i in range(pages) if i not in test]
+        m1 = fit_stage1(_stack(train, "x1"), _stack(train, "y"), _stack(train, "w"))
+        x2 = np.concatenate([stage2_vectors(m1.probabilities(s.x1).tolist(), s.features) for s in train])
+        m2 = fit_logistic(x2, _stack(train, "y"), _stack(train, "w"))
+        model = DensityModel(m1, m2, setting.threshold, setting.gap_weight, setting.keep_outside)
+        for i in list(members):
+            sample = samples[i]
+            if sample.key.endswith(("/clean", "/later")):
+                continue
+            doc = clean_once(sample.text, opts, model)
+            if doc.kind != "article" or not doc.text:
+                continue
+            later = _sample(
+                sample.key + "/later",
+                sample.corpus,
+                sample.group,
+                doc.render(),
+                opts,
+                sample.labels,
+                sample.judge,
+                later=True,
+            )
+            later.w *= LATER_WEIGHT
+            members.append(len(samples))
+            samples.append(later)
+
+
 def _fit_stage2(samples: list[Sample], train: list[int], x2: dict[int, np.ndarray]) -> LinearModel:
     chosen = [samples[i] for i in train]
     return fit_logistic(np.concatenate([x2[i] for i in train]), _stack(chosen, "y"), _stack(chosen, "w"))
@@ -337,6 +380,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {len(part)} pages, {len({s.group for s in part})} sites, {labelled} labelled blocks")
 
     folds = group_folds(samples)
+    if LATER_WEIGHT > 0:
+        add_later_passes(samples, folds, fit_stage1, opts)
+        print(f"later passes: {sum(s.key.endswith('/later') for s in samples)} pages")
     # Stage two learns from stage-one scores each page got out of fold (as an unseen page gets them).
     x2: dict[int, np.ndarray] = {}
     first_stages = []
@@ -354,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         for test, m1 in zip(folds, first_stages, strict=True):
             test_set = set(test)
             m2 = _fit_stage2(samples, [i for i in range(len(samples)) if i not in test_set], x2)
-            pages = [samples[i] for i in test if not samples[i].key.endswith("/clean")]
+            pages = [samples[i] for i in test if not samples[i].key.endswith(("/clean", "/later"))]
             jobs = [(sample.text, sample.judge, opts, DensityModel(m1, m2, *key)) for key in grid for sample in pages]
             results_iter = pool.map(_judge_cleaned, jobs, chunksize=16)
             for (key, sample), verdict in zip(((k, p) for k in grid for p in pages), results_iter, strict=True):
@@ -376,7 +422,9 @@ def main(argv: list[str] | None = None) -> int:
     m2 = fit_logistic(np.concatenate([x2[i] for i in range(len(samples))]), _stack(samples, "y"), _stack(samples, "w"))
     model = {
         "about": "Density model of cleaner, fit by bench/fit_density.py (make fit); figures cross-validated by site.",
-        "pages": {c: sum(1 for s in samples if s.corpus == c and not s.key.endswith("/clean")) for c in chosen},
+        "pages": {
+            c: sum(1 for s in samples if s.corpus == c and not s.key.endswith(("/clean", "/later"))) for c in chosen
+        },
         "cross_validated": {"folds": FOLDS, "by": "site", **{c: round(f, 4) for c, f in results[best].items()}},
         "threshold": best[0],
         "gap_weight": best[1],

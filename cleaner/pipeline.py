@@ -17,7 +17,7 @@ from .describe import describe
 from .document import Document, Removal
 from .features import count_words
 from .filters.density import DensityModel, classify_density
-from .filters.header import find_header
+from .filters.header import find_header, opening_headline
 from .filters.patterns import apply_extracts, apply_rules
 from .filters.sections import find_card_runs, find_written_listing
 from .filters.teasers import find_teasers
@@ -105,15 +105,16 @@ def _clean_pass(
     """One pass, for each line of the document's rendered text the input line it came from, and whether the
     pass found chrome (or was told an earlier one did: `chrome_seen`)."""
     page = prepare(text, opts, normalised=normalised, chrome_seen=chrome_seen)
-    careful = page.clean and not chrome_seen
+    careful = page.clean
     # With `trust_clean` the user says such text is cleaned output: the model is not asked at all.
     if opts.density and not page.listing and not (careful and opts.trust_clean):
         classify_density(page, model)
         # Text that looks clean already (a cleaned article's layout, nothing a pack calls chrome) keeps the lines
         # the density model doubts unless it doubts much of it: fit to tell articles from the menus and footers
         # around them, the model trims a clean article's tables, lists and credits, while a page of chrome no
-        # pack knows loses far more than a trim. A page that had chrome is, pass after pass, weighed by the
-        # model (its article's context changes as the chrome goes).
+        # pack knows loses far more than a trim. A later pass reads the earlier one's output, which looks
+        # clean, the same way: so a trim the model would make on a fresh run over the output is one it makes
+        # here (the output is a fixed point), and an article is not eroded a few lines a pass.
         if careful:
             if _density_share(page) < CLEAN_TRIM_SHARE:
                 _undo_density(page)
@@ -129,8 +130,11 @@ CLEAN_TRIM_SHARE = 0.1
 
 
 def _density_share(page: Page) -> float:
-    """The share of the words left after the rules and the card parser that the density model removed."""
+    """The share of the words left after the rules and the card parser that the density model removed; not
+    counting a clean-looking page's opening headline, its title, which the header takes whatever the model says."""
     judged = [block for block in page.blocks if block.verdict is None or block.verdict.startswith("density:")]
+    if judged and judged[0].index == 0 and opening_headline(judged[0].text):
+        judged = judged[1:]
     total = sum(count_words(block.text) for block in judged)
     doubted = sum(count_words(block.text) for block in judged if block.verdict is not None)
     return doubted / total if total else 0.0

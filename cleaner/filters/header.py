@@ -53,7 +53,7 @@ def headline_shaped(text: str) -> bool:
     )
 
 
-def _opening_headline(text: str) -> bool:
+def opening_headline(text: str) -> bool:
     """The first line of a page that is already clean ("Title", blank, body) is its title when it could be one,
     even punctuated as a sentence: a question or an exclamation ("Is Football Violence a Crime?") or a line in
     title case ("Stock Is Falling. Why You Shouldn't Worry."), as a page's own headline often is."""
@@ -268,7 +268,7 @@ def find_header(page: Page, known_title: str | None = None) -> None:
     while leading < min(HEADLINE_RUN, len(kept) - 1) and headline_shaped(kept[leading].text):
         leading += 1
     body_start = kept[leading].index
-    if page.clean and len(kept) > 1 and kept[0].index == 0 and kept[1].blank_before and _opening_headline(kept[0].text):
+    if page.clean and len(kept) > 1 and kept[0].index == 0 and kept[1].blank_before and opening_headline(kept[0].text):
         title: Block | None = kept[0]
         body_start = kept[1].index
     else:
