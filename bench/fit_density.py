@@ -297,6 +297,12 @@ def tree_table(dump: dict[str, Any], width: int) -> dict[str, object]:
     return {"kind": "trees", "width": width, **table}
 
 
+def _own_page(sample: Sample) -> bool:
+    """A page as scraped, judged by its corpus's measure; not a copy made for training (a gold text given as a
+    clean page, a page's first-pass output)."""
+    return not sample.key.endswith(("/clean", "/later"))
+
+
 def _stack(samples: list[Sample], attr: str) -> np.ndarray:
     return np.concatenate([getattr(s, attr) for s in samples])
 
@@ -336,7 +342,7 @@ def add_later_passes(samples: list[Sample], folds: list[list[int]], fit_stage1, 
         model = DensityModel(m1, m2, setting.threshold, setting.gap_weight, setting.keep_outside)
         for i in list(members):
             sample = samples[i]
-            if sample.key.endswith(("/clean", "/later")):
+            if not _own_page(sample):
                 continue
             doc = clean_once(sample.text, opts, model)
             if doc.kind != "article" or not doc.text:
@@ -400,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         for test, m1 in zip(folds, first_stages, strict=True):
             test_set = set(test)
             m2 = _fit_stage2(samples, [i for i in range(len(samples)) if i not in test_set], x2)
-            pages = [samples[i] for i in test if not samples[i].key.endswith(("/clean", "/later"))]
+            pages = [samples[i] for i in test if _own_page(samples[i])]
             jobs = [(sample.text, sample.judge, opts, DensityModel(m1, m2, *key)) for key in grid for sample in pages]
             results_iter = pool.map(_judge_cleaned, jobs, chunksize=16)
             for (key, sample), verdict in zip(((k, p) for k in grid for p in pages), results_iter, strict=True):
@@ -422,9 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     m2 = fit_logistic(np.concatenate([x2[i] for i in range(len(samples))]), _stack(samples, "y"), _stack(samples, "w"))
     model = {
         "about": "Density model of cleaner, fit by bench/fit_density.py (make fit); figures cross-validated by site.",
-        "pages": {
-            c: sum(1 for s in samples if s.corpus == c and not s.key.endswith(("/clean", "/later"))) for c in chosen
-        },
+        "pages": {c: sum(1 for s in samples if s.corpus == c and _own_page(s)) for c in chosen},
         "cross_validated": {"folds": FOLDS, "by": "site", **{c: round(f, 4) for c, f in results[best].items()}},
         "threshold": best[0],
         "gap_weight": best[1],

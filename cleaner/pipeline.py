@@ -122,7 +122,7 @@ def _clean_pass(
                 careful = False  # the model found chrome after all: later passes are weighed by it too
     find_header(page, known_title=opts.title)
     doc = describe(page)
-    return doc, _rendered_origin(page, doc), not careful
+    return doc, _rendered_origin(page, doc), chrome_seen or not careful
 
 
 # The share of an already-clean-looking text's words the density model may doubt and still be overruled.

@@ -119,7 +119,7 @@ def page_context(features: Sequence[BlockFeatures]) -> np.ndarray:
     padded = np.concatenate(([-FAR_BLOCKS], long_blocks, [n + FAR_BLOCKS]))
     up = np.minimum(index - padded[np.searchsorted(long_blocks, index, side="left")], FAR_BLOCKS)
     down = np.minimum(padded[np.searchsorted(long_blocks, index, side="right") + 1] - index, FAR_BLOCKS)
-    near5 = _window_mean_columns(np.column_stack([log_words, ends, stop]), 5)
+    ones = np.ones(n)
     running = np.cumsum(words)
     total = max(running[-1], 1.0)
     return np.column_stack(
@@ -127,26 +127,16 @@ def page_context(features: Sequence[BlockFeatures]) -> np.ndarray:
             log_words - np.median(log_words),
             log_words - log_words.max(),
             stop - (stop * words).sum() / max(words.sum(), 1.0),
-            near5[:, 0],
-            _window_mean_columns(log_words[:, None], 10)[:, 0],
-            near5[:, 1],
-            near5[:, 2],
+            _window_means(log_words, ones, 5),
+            _window_means(log_words, ones, 10),
+            _window_means(ends, ones, 5),
+            _window_means(stop, ones, 5),
             np.log1p(up),
             np.log1p(down),
             ((up < FAR_BLOCKS) & (down < FAR_BLOCKS)).astype(float),
             (running - words) / total,
         ]
     )
-
-
-def _window_mean_columns(columns: np.ndarray, radius: int) -> np.ndarray:
-    """For each row i, the mean of each column over rows [i - radius, i + radius] (clipped to the page)."""
-    n = len(columns)
-    sums = np.zeros((n + 1, columns.shape[1]))
-    np.cumsum(columns, axis=0, out=sums[1:])
-    index = np.arange(n)
-    lo, hi = np.maximum(index - radius, 0), np.minimum(index + radius + 1, n)
-    return (sums[hi] - sums[lo]) / (hi - lo)[:, None]
 
 
 def densest_run(scores: Sequence[float]) -> tuple[int, int]:
