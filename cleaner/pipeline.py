@@ -106,8 +106,10 @@ def _clean_pass(
     pass found chrome (or was told an earlier one did: `chrome_seen`)."""
     page = prepare(text, opts, normalised=normalised, chrome_seen=chrome_seen)
     careful = page.clean
-    # With `trust_clean` the user says such text is cleaned output: the model is not asked at all.
-    if opts.density and not page.listing and not (careful and opts.trust_clean):
+    # With `trust_clean` the user says such text is cleaned output: the model is not asked at all. (A later pass's
+    # input is cleaner's own output of a page that had chrome: it is weighed as without trust.)
+    trusted = careful and not chrome_seen and opts.trust_clean
+    if opts.density and not page.listing and not trusted:
         classify_density(page, model)
         # Text that looks clean already (a cleaned article's layout, nothing a pack calls chrome) keeps the lines
         # the density model doubts unless it doubts much of it: fit to tell articles from the menus and footers
