@@ -32,7 +32,7 @@ import numpy as np
 
 from .. import _core
 from ..document import Block
-from ..features import BlockFeatures, block_features, is_prose
+from ..features import BlockFeatures, block_features, count_words, is_prose
 from ..page import Page
 from ..rules import fold
 
@@ -382,6 +382,28 @@ def _best_paragraph(blocks: Sequence[Block], p2: Sequence[float], keep: list[boo
     best = max(prose, key=lambda i: (p2[i], -i))
     keep[best] = True
     return best, best + 1
+
+
+# A listing's own lines outside its cards are a header, a footer, a label or two. This many lines of at least
+# CONTENT_LINE_WORDS words there that the model keeps are an article told in short lines (a calendar, standings,
+# steps) with cards below it, not a listing.
+LISTED_ARTICLE_LINES = 8
+CONTENT_LINE_WORDS = 4
+
+
+def classify_listing(page: Page, model: DensityModel | None = None) -> None:
+    """Check a page the card parser called a listing: its lines outside the cards are weighed by the model, and
+    when it keeps enough of them the page is an article (with those verdicts) and its cards the related ones."""
+    chrome = [block for block in page.blocks if block.verdict == "listing:chrome"]
+    for block in chrome:
+        block.verdict = None
+    classify_density(page, model)
+    content = [block for block in page.kept() if count_words(block.text) >= CONTENT_LINE_WORDS]
+    if len(content) >= LISTED_ARTICLE_LINES:
+        page.listing = False
+        return
+    for block in chrome:
+        block.verdict = "listing:chrome"
 
 
 def classify_density(page: Page, model: DensityModel | None = None) -> None:

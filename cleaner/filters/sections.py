@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from .. import regexes
@@ -46,6 +47,8 @@ SHORT_MAX_WORDS = 30
 # Article prose after a run means the run was inside the article (a list, a gallery), not a rail.
 ARTICLE_RESUMES_WORDS = 60
 HEADING_MAX_WORDS = 6
+# An outlet's name beside a card's headline is at most this long.
+OUTLET_MAX_WORDS = 5
 
 _NUMBER = regexes.compile(r"^(?:#|no\.? ?)?\d{1,3}[.)]?$", re.IGNORECASE)
 _CUT = ("…", "...", "[…]", "[...]", "»")
@@ -192,7 +195,32 @@ def find_runs(toks: list[Token]) -> list[Run]:
         best = max(found, key=lambda run: (run.end - run.start, -run.start))
         runs.append(best)
         i = best.end
+    for n, run in enumerate(runs):
+        _extend(run, toks, runs[n + 1].start if n + 1 < len(runs) else len(toks))
     return _join(runs, toks)
+
+
+def _extend(run: Run, toks: list[Token], limit: int) -> None:
+    """Cards after a run that lack one line of its unit (one without a snippet, or without its metadata line) and
+    the run's full cards after them go on the run: cards print what each story has. Such a card still shows a
+    card's head beside its headline (a metadata line, a number or a label): a question over its answer is none."""
+    unit = [token.shape for token in run.cards[0]]
+    headed = run.start > 0 and toks[run.start - 1].shape == "X"
+    end = run.end
+    while end < limit:
+        card = None
+        for shapes in (unit, *(unit[:j] + unit[j + 1 :] for j in range(len(unit)))):
+            window = toks[end : end + len(shapes)]
+            if end + len(shapes) > limit or len(shapes) < 2 or [t.shape for t in window] != shapes:
+                continue
+            evidence = any(t.shape in ("M", "N") or (t.shape == "S" and not t.headline) for t in window)
+            if any(t.headline for t in window) and evidence and (headed or _one_paragraph(window)):
+                card = window
+                break
+        if card is None:
+            return
+        run.cards.append(card)
+        end += len(card)
 
 
 class _Scan:
@@ -304,9 +332,7 @@ def find_card_runs(page: Page) -> None:
             blocks = [b for t in card for b in t.blocks if b.verdict in (None, RAIL_LINE)]
             if not blocks:
                 continue
-            page.related.append(_card_item(card))
-            for block in blocks:
-                block.verdict = "related:card"
+            page.take_card(_card_item(card), blocks)
             taken += 1
     if taken:
         decide_listing(page)
@@ -352,7 +378,9 @@ def _card_item(card: list[Token]) -> RelatedItem:
     date = next((m.date for m in metas if m.date), None)
     source = next((m.source for m in metas if m.source), None)
     if source is None:
-        source = next((t.blocks[0].text for t in head if t.shape == "S" and not t.headline), None)
+        # (an outlet's name may be as long as a short headline: "Los Angeles Times")
+        names = [t.blocks[0].text for t in head if t.shape == "S" and t.blocks[0].text != title]
+        source = next((name for name in names if count_words(name) <= OUTLET_MAX_WORDS), None)
     text = "\n\n".join(b.text for t in live if t.shape == "P" for b in t.blocks)
     return RelatedItem(title=title, source=source, date=date, text=text)
 
@@ -380,7 +408,7 @@ def find_written_listing(page: Page) -> bool:
     # Each card's title is of headline size (a list of one-word links is a menu).
     if not all(_shape(card[0], set())[1] for card in cards):
         return False
-    if len(cards) < 3 and all(len(card) == 1 for card in cards):
+    if all(len(card) == 1 for card in cards) and (len(cards) < 3 or _list_items([card[0].text for card in cards])):
         return False
     if title is not None and _shape(title[0], set())[0] == "P":
         return False
@@ -388,13 +416,21 @@ def find_written_listing(page: Page) -> bool:
         tokens_ = [
             Token(shape, (block,), _shape(block, set())[1]) for block, shape in zip(card, card_shapes, strict=True)
         ]
-        page.related.append(_card_item(tokens_))
-        for block in card:
-            block.verdict = "related:card"
+        page.take_card(_card_item(tokens_), card)
     if title is not None:
         title[0].verdict = "listing:chrome"
     page.listing = True
     return True
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _list_items(lines: list[str]) -> bool:
+    """Whether one-line paragraphs are an article's list, not cards: most open alike, numbers aside ("1a etapa:
+    10 de março", "2a etapa: 8 de abril"), where the headlines of different stories do not."""
+    openings = Counter(tuple(_DIGITS.sub("#", word) for word in tokens(line.casefold())[:2]) for line in lines)
+    return openings.most_common(1)[0][1] * 2 > len(lines)
 
 
 def _written_card(shapes: list[str]) -> bool:

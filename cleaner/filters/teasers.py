@@ -37,6 +37,10 @@ RAIL_LINE = "related:rail"
 ARTICLE_GOES_ON_WORDS = 60
 # A listing keeps less article-like prose outside its cards than this many words.
 LISTING_MAX_PROSE_WORDS = 40
+# A listing shows at least this many cards. Fewer, the first carrying a paragraph of at least LEAD_STORY_WORDS
+# words, are a story and its related cards (a summary aggregator's page: every story is one card-shaped item).
+LISTING_MIN_CARDS = 4
+LEAD_STORY_WORDS = 40
 # Robustness guard: a rail reads at most this many blocks after its header. Real rails hold a few dozen lines;
 # unbounded, a page of thousands of rail headers cost headers x lines (40,000 chrome lines: 18 s).
 RAIL_MAX_BLOCKS = 500
@@ -179,9 +183,7 @@ def _parse_card(chunk: list[_Line]) -> RelatedItem:
 
 
 def _take(page: Page, chunk: list[_Line]) -> None:
-    page.related.append(_parse_card(chunk))
-    for line in chunk:
-        line.block.verdict = "related:card"
+    page.take_card(_parse_card(chunk), [line.block for line in chunk])
 
 
 def _take_tail(page: Page, tail: list[_Line]) -> None:
@@ -261,8 +263,26 @@ def decide_listing(page: Page) -> None:
     page's own chrome."""
     if len(page.related) >= MIN_CARDS_IN_RAIL and not page.listing:
         prose_words = sum(count_words(b.text) for b in page.kept() if is_prose(b.text))
-        page.listing = prose_words < LISTING_MAX_PROSE_WORDS
+        page.listing = prose_words < LISTING_MAX_PROSE_WORDS and not _gave_back_lead_story(page)
     if page.listing:
         # A listing has no article: what is not a card is the listing page's own chrome.
         for block in page.kept():
             block.verdict = "listing:chrome"
+
+
+def _gave_back_lead_story(page: Page) -> bool:
+    """Give the first card back to the article when a page of too few cards for a listing opens with a story told
+    in full (a paragraph-long snippet); say whether it did. Not when a card carries several paragraphs: that is
+    an article broken by a box ("Help us! / Every gift helps / Donate now"), which the card parser read as a
+    carried story."""
+    if len(page.related) >= LISTING_MIN_CARDS or len(page.card_blocks) != len(page.related):
+        return False
+    if any("\n\n" in item.text for item in page.related):
+        return False
+    first = min(range(len(page.related)), key=lambda i: min(block.index for block in page.card_blocks[i]))
+    if count_words(page.related[first].text) < LEAD_STORY_WORDS:
+        return False
+    for block in page.card_blocks[first]:
+        block.verdict = None
+    del page.related[first], page.card_blocks[first]
+    return True
