@@ -51,7 +51,6 @@ from cleaner.filters.density import (
     TreeModel,
     page_features,
     removed_gaps,
-    shipped_model,
     stage1_vectors,
     stage2_vectors,
 )
@@ -91,6 +90,10 @@ TREE_PARAMS = {
 JOBS = int(os.environ.get("CLEANER_FIT_JOBS", "2"))
 # How much an already-clean copy of a page weighs in training, next to the page itself.
 CLEAN_WEIGHT = float(os.environ.get("CLEANER_FIT_CLEAN_WEIGHT", "0.3"))
+# The threshold, gap weight and bar outside the region the later passes' training pages are cleaned with. Fixed,
+# not the shipped model's: then `make fit` is a function of the code and the pages alone, and gives the shipped
+# model again (taken from the shipped model, each fit moved the next one's training pages).
+LATER_SETTING = (0.60, 1.00, 0.85)
 # How much a page's first-pass output weighs in training, next to the page itself (0: none; `add_later_passes`).
 LATER_WEIGHT = float(os.environ.get("CLEANER_FIT_LATER_WEIGHT", "0.5"))
 # Each corpus's share of the training weight (pages within a corpus weigh the same).
@@ -236,6 +239,20 @@ def corpus_f1(corpus: str, judged: list[Any]) -> float:
     return aggregate(judged).f1
 
 
+def page_verdict(corpus: str, key: str, verdict: Any) -> dict[str, Any]:
+    """One page's out-of-fold verdict as a JSON-ready row: shingle P/R/F1, or snippet counts."""
+    if isinstance(verdict, SnippetCounts):
+        counts = {"tp": verdict.tp, "fn": verdict.fn, "fp": verdict.fp, "tn": verdict.tn}
+        return {"corpus": corpus, "page": key, **counts}
+    figures = {"f1": verdict.f1, "precision": verdict.precision, "recall": verdict.recall}
+    return {"corpus": corpus, "page": key, **{name: round(value, 4) for name, value in figures.items()}}
+
+
+def write_page_verdicts(path: Path, keys: dict[str, list[str]], verdicts: dict[str, list[Any]]) -> None:
+    rows = [page_verdict(c, key, v) for c in keys for key, v in zip(keys[c], verdicts[c], strict=True)]
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+
+
 def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = L2) -> LinearModel:
     """Weighted logistic regression with an L2 penalty (not on the bias), by Newton's method."""
     keep = w > 0
@@ -330,9 +347,10 @@ def add_later_passes(samples: list[Sample], folds: list[list[int]], fit_stage1, 
     stops changing, and a page whose chrome is gone looks like no page of the training set: its first lines
     stand at the top with nothing above them. Trained on scraped pages and clean copies only, trees eroded
     such pages a few lines a pass (up to 13 passes). So each page is cleaned once by models fit without its
-    fold (with the shipped model's threshold, gap weight and bar outside the region), and that output, prepared
-    as the next pass prepares it and labelled by the same gold, joins the page's fold (weight `LATER_WEIGHT`)."""
-    setting = shipped_model()
+    fold (with the fixed `LATER_SETTING` of threshold, gap weight and bar outside the region), and that output,
+    prepared as the next pass prepares it and labelled by the same gold, joins the page's fold (weight
+    `LATER_WEIGHT`)."""
+    threshold, gap_weight, keep_outside = LATER_SETTING
     pages = len(samples)  # the later passes of one fold are not trained on for another's
     for members in folds:
         test = set(members)
@@ -340,7 +358,7 @@ def add_later_passes(samples: list[Sample], folds: list[list[int]], fit_stage1, 
         m1 = fit_stage1(_stack(train, "x1"), _stack(train, "y"), _stack(train, "w"))
         x2 = np.concatenate([stage2_vectors(m1.probabilities(s.x1).tolist(), s.features) for s in train])
         m2 = fit_logistic(x2, _stack(train, "y"), _stack(train, "w"))
-        model = DensityModel(m1, m2, setting.threshold, setting.gap_weight, setting.keep_outside)
+        model = DensityModel(m1, m2, threshold, gap_weight, keep_outside)
         for i in list(members):
             sample = samples[i]
             if not _own_page(sample):
@@ -375,6 +393,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pack", action="append", help="shipped packs to prepare with (default: the defaults)")
     parser.add_argument("--corpora", default=",".join(CORPORA), help="comma-separated: " + ", ".join(CORPORA))
     parser.add_argument("--stage1", choices=("trees", "linear"), default="trees", help="stage one's model")
+    parser.add_argument(
+        "--pages-out", type=Path, help="also write each page's out-of-fold verdict at the chosen setting (JSON lines)"
+    )
     args = parser.parse_args(argv)
     fit_stage1 = fit_trees if args.stage1 == "trees" else fit_logistic
     opts = Options(packs=tuple(args.pack)) if args.pack else Options()
@@ -403,11 +424,14 @@ def main(argv: list[str] | None = None) -> int:
 
     grid = [(t, g, k) for t in THRESHOLDS for g in GAP_WEIGHTS for k in KEEP_OUTSIDE]
     judged: dict[tuple[float, float, float], dict[str, list[Any]]] = {key: {c: [] for c in chosen} for key in grid}
+    judged_keys: dict[str, list[str]] = {c: [] for c in chosen}  # the pages behind each key's verdicts, in order
     with ProcessPoolExecutor(JOBS) as pool:
         for test, m1 in zip(folds, first_stages, strict=True):
             test_set = set(test)
             m2 = _fit_stage2(samples, [i for i in range(len(samples)) if i not in test_set], x2)
             pages = [samples[i] for i in test if _own_page(samples[i])]
+            for sample in pages:
+                judged_keys[sample.corpus].append(sample.key)
             jobs = [(sample.text, sample.judge, opts, DensityModel(m1, m2, *key)) for key in grid for sample in pages]
             results_iter = pool.map(_judge_cleaned, jobs, chunksize=16)
             for (key, sample), verdict in zip(((k, p) for k in grid for p in pages), results_iter, strict=True):
@@ -424,6 +448,10 @@ def main(argv: list[str] | None = None) -> int:
         f"chosen threshold {best[0]:.2f}, gap weight {best[1]:.2f}, keep outside {best[2]:.2f}: "
         f"cross-validated by site: {shown}"
     )
+
+    if args.pages_out is not None:
+        write_page_verdicts(args.pages_out, judged_keys, judged[best])
+        print(f"wrote {args.pages_out}")
 
     m1 = fit_stage1(_stack(samples, "x1"), _stack(samples, "y"), _stack(samples, "w"))
     m2 = fit_logistic(np.concatenate([x2[i] for i in range(len(samples))]), _stack(samples, "y"), _stack(samples, "w"))
