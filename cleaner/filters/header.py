@@ -67,12 +67,15 @@ def opening_headline(text: str) -> bool:
     return sum(1 for word in words if word[0].isupper()) >= TITLE_CASE_SHARE * len(words)
 
 
+def _judged_by_density_only(block: Block) -> bool:
+    """Kept, or removed by the density model alone (whose doubt the header may overrule)."""
+    return block.verdict is None or block.verdict.startswith("density:")
+
+
 def _candidates(page: Page, body_start: int) -> list[Block]:
     """Blocks above the body that a filter did not take for certain (rules and cards are certain)."""
     return [
-        block
-        for block in page.blocks[:body_start]
-        if (block.verdict is None or block.verdict.startswith("density:")) and headline_shaped(block.text)
+        block for block in page.blocks[:body_start] if _judged_by_density_only(block) and headline_shaped(block.text)
     ]
 
 
@@ -213,11 +216,16 @@ def _name_beside_title(page: Page, title_index: int) -> str | None:
             continue
         block = page.blocks[index]
         generic = block.verdict is not None and block.verdict.startswith(("generic/", "title"))
-        # A name the page's menu above prints as a line of its own is the section, not the outlet.
-        in_menu = any(fold(other.text) == fold(block.text) for other in page.blocks[: block.index])
-        if not generic and not in_menu and fold(block.text) != key and _outlet_name(block.text):
+        name = fold(block.text)
+        if not generic and name != key and _outlet_name(block.text) and not _in_menu(page, block.index, name):
             return block.text.strip()
     return None
+
+
+def _in_menu(page: Page, index: int, name: str) -> bool:
+    """Whether the page prints the (folded) `name` as a line of its own above line `index`: a menu's entry, the
+    section ("Money"), not the outlet."""
+    return any(fold(other.text) == name for other in page.blocks[:index])
 
 
 def _outlet_sized(name: str) -> bool:
@@ -265,10 +273,6 @@ def _notice_above_title(page: Page, kept: list[Block]) -> bool:
     return headline_shaped(kept[1].text) and _bylined(page, kept[1])
 
 
-def _judged_by_density_only(block: Block) -> bool:
-    return block.verdict is None or block.verdict.startswith("density:")
-
-
 def find_header(page: Page, known_title: str | None = None) -> None:
     kept = page.kept()
     if known_title is not None:
@@ -302,7 +306,7 @@ def find_header(page: Page, known_title: str | None = None) -> None:
     if title is None:
         return
     page.title = title.text
-    if title.verdict is None or title.verdict.startswith("density:"):
+    if _judged_by_density_only(title):
         title.verdict = "title"
     # A headline-shaped line kept above the title lost the title to it: a copy of it, a label or a button.
     for block in kept[:leading]:
@@ -316,6 +320,6 @@ def find_header(page: Page, known_title: str | None = None) -> None:
     _note_byline(page, title.index, body_start)
     # The outlet's name standing between the title and the body is the header's, now the page's `source`.
     source = page.metadata.get("source")
-    for block in page.blocks[title.index + 1 : body_start]:
-        if block.verdict is None and source is not None and block.text.strip() == source:
+    for block in page.blocks[title.index + 1 : body_start] if source is not None else ():
+        if block.verdict is None and block.text.strip() == source:
             block.verdict = "header:source"

@@ -33,7 +33,7 @@ from ..document import Block, RelatedItem
 from ..features import count_words, ends_sentence, tokens
 from ..meta import has_bullet, parse_meta
 from ..page import Page
-from .teasers import MIN_CARDS_IN_RAIL, RAIL_LINE, decide_listing, is_table_row
+from .teasers import MIN_CARDS_IN_RAIL, OUTLET_MAX_WORDS, RAIL_LINE, decide_listing, is_table_row
 
 MAX_UNIT = 6
 MIN_REPEATS = 2
@@ -47,8 +47,6 @@ SHORT_MAX_WORDS = 30
 # Article prose after a run means the run was inside the article (a list, a gallery), not a rail.
 ARTICLE_RESUMES_WORDS = 60
 HEADING_MAX_WORDS = 6
-# An outlet's name beside a card's headline is at most this long.
-OUTLET_MAX_WORDS = 5
 
 _NUMBER = regexes.compile(r"^(?:#|no\.? ?)?\d{1,3}[.)]?$", re.IGNORECASE)
 _CUT = ("…", "...", "[…]", "[...]", "»")
