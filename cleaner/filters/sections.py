@@ -33,7 +33,7 @@ from ..document import Block, RelatedItem
 from ..features import count_words, ends_sentence, tokens
 from ..meta import has_bullet, parse_meta
 from ..page import Page
-from .teasers import MIN_CARDS_IN_RAIL, OUTLET_MAX_WORDS, RAIL_LINE, decide_listing, is_table_row
+from .teasers import MIN_CARDS_IN_RAIL, OUTLET_MAX_WORDS, RAIL_LINE, decide_listing, ends_snippet, is_table_row
 
 MAX_UNIT = 6
 MIN_REPEATS = 2
@@ -49,7 +49,6 @@ ARTICLE_RESUMES_WORDS = 60
 HEADING_MAX_WORDS = 6
 
 _NUMBER = regexes.compile(r"^(?:#|no\.? ?)?\d{1,3}[.)]?$", re.IGNORECASE)
-_CUT = ("…", "...", "[…]", "[...]", "»")
 # An outlet's name with the card's age after it, without a separator: "Florida Today 6m", "SFGate 1h".
 _OUTLET_AGE = regexes.compile(r"^\S.{0,60}\s\d{1,2}\s?(?:s|m|h|d|w|mo|min|mins|hr|hrs|std|tg)\.?$", re.IGNORECASE)
 OUTLET_AGE_MAX_WORDS = 6
@@ -87,12 +86,6 @@ def _opening(text: str) -> tuple[str, ...] | None:
     return words[0], words[1]
 
 
-def _ends_snippet(text: str) -> bool:
-    """A full stop or a cut ("…", "[…]"); a headline may end in "?" or "!", a snippet's sentence rarely does."""
-    stripped = text.rstrip("\"'”’»)] ")
-    return stripped.endswith((".", "。", *_CUT)) and not stripped.endswith(("?.", "!."))
-
-
 def _shape(block: Block, templates: set[tuple[str, ...]]) -> tuple[str, bool]:
     """A block's shape, and whether it is a short line of headline size."""
     # A rail's line that the teaser parser read as no card keeps its shape here: a numbered rail ("1 / headline /
@@ -103,7 +96,7 @@ def _shape(block: Block, templates: set[tuple[str, ...]]) -> tuple[str, bool]:
     if is_table_row(text):
         return "T", False  # a table's row ("| a | b |", as cleaner writes tables): table content, never a card's
     words = count_words(text)
-    if words >= SNIPPET_ALWAYS_WORDS or (words >= SNIPPET_MIN_WORDS and _ends_snippet(text)):
+    if words >= SNIPPET_ALWAYS_WORDS or (words >= SNIPPET_MIN_WORDS and ends_snippet(text)):
         return "P", False
     if (
         parse_meta(text) is not None
@@ -114,7 +107,7 @@ def _shape(block: Block, templates: set[tuple[str, ...]]) -> tuple[str, bool]:
         return "M", False
     if _NUMBER.match(text.strip()):
         return "N", False
-    if words > SHORT_MAX_WORDS or (words >= HEADLINE_MIN_WORDS and _ends_snippet(text)):
+    if words > SHORT_MAX_WORDS or (words >= HEADLINE_MIN_WORDS and ends_snippet(text)):
         return "P", False  # a short sentence is text, not a headline
     return "S", words >= HEADLINE_MIN_WORDS
 
