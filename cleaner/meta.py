@@ -22,7 +22,8 @@ _AGE_EN = (
     r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|years?|yrs?|[smhdwy]) ago"
 )
 _AGE_OTHER = (
-    r"vor (?:einer|einem|\d{1,3}) (?:sekunden?|minuten?|stunden?|tag(?:en)?|wochen?|monat(?:en)?|jahr(?:en)?)"
+    r"vor (?:einer|einem|\d{1,3}) "
+    r"(?:sekunden?|sek\.|minuten?|min\.|stunden?|std\.|tag(?:en)?|wochen?|monat(?:en)?|jahr(?:en)?)"
     r"|il y a (?:une?|\d{1,3}) (?:secondes?|minutes?|heures?|jours?|semaines?|mois|ans?)"
     r"|hace (?:una?|\d{1,3}) (?:segundos?|minutos?|horas?|días?|semanas?|mes(?:es)?|años?)"
     r"|há (?:uma?|\d{1,3}) (?:segundos?|minutos?|horas?|dias?|semanas?|mês|meses|anos?)"

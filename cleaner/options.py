@@ -23,8 +23,9 @@ class Options:
     density: run the density filters (off: only the rule packs and the segmentation cut).
     trust_clean: text that already looks cleaned (a blank line before every paragraph, and no chrome any rule pack
         knows) is not trimmed by the density model at all. For corpora of cleaner's own outputs: by default the
-        model may still trim such text when it doubts a tenth of it or more (a page whose chrome no pack knows can
-        be laid out that way), and then tables, lists and short lines of an article cleaned from HTML can go.
+        model may still trim such text when it doubts a fifth of its words or two fifths of its lines (a page whose
+        chrome no pack knows can be laid out that way), and then tables, lists and short lines of an article
+        cleaned from HTML can go.
     """
 
     packs: tuple[str, ...] = DEFAULT_PACKS

@@ -24,6 +24,8 @@ class Page:
     tail_rule: Rule | None = None
     rail_starts: list[int] = field(default_factory=list)
     related: list[RelatedItem] = field(default_factory=list)
+    # The blocks each of `related` was parsed from, in the same order (a card may be given back to the article).
+    card_blocks: list[tuple[Block, ...]] = field(default_factory=list)
     # Blocks the cards were parsed from are marked with a verdict too; a listing has no article of its own.
     listing: bool = False
     title: str = ""
@@ -32,8 +34,10 @@ class Page:
     # Lines a `drop` rule removed (a listen button, a share bar): chrome, never the article's metadata even when
     # shaped like it ("Listen · 4 min" reads like "Reuters · 3h").
     dropped: set[int] = field(default_factory=set)
-    # Lines an `extract` rule matched, with what it captured, until the card parser has had its pick.
+    # Lines an `extract` rule matched, with what it captured, until the card parser has had its pick ...
     pending_metadata: list[tuple[Block, Rule, dict[str, str]]] = field(default_factory=list)
+    # ... and then those that gave the page its metadata (a byline, a date): the header's lines.
+    metadata_lines: set[int] = field(default_factory=set)
     # No rule pack found anything on the page (`shows_chrome` after the rules ran): text that is already clean,
     # such as a cleaned article, which the later filters treat with care (see `cleaner.pipeline.prepare`).
     clean: bool = False
@@ -46,6 +50,13 @@ class Page:
             or bool(self.stripped or self.pending_metadata or self.rail_starts)
             or self.tail_start is not None
         )
+
+    def take_card(self, item: RelatedItem, blocks: list[Block] | tuple[Block, ...]) -> None:
+        """Record a teaser card and remove the blocks it was parsed from from the article."""
+        self.related.append(item)
+        self.card_blocks.append(tuple(blocks))
+        for block in blocks:
+            block.verdict = "related:card"
 
     def kept(self) -> list[Block]:
         return [block for block in self.blocks if block.verdict is None]

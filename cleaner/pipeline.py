@@ -16,8 +16,8 @@ from .blocks import split_blocks
 from .describe import describe
 from .document import Document, Removal
 from .features import count_words
-from .filters.density import DensityModel, classify_density
-from .filters.header import find_header
+from .filters.density import DensityModel, classify_density, classify_listing
+from .filters.header import find_header, opening_headline
 from .filters.patterns import apply_extracts, apply_rules
 from .filters.sections import find_card_runs, find_written_listing
 from .filters.teasers import find_teasers
@@ -74,6 +74,7 @@ def find_cards(page: Page, *, free_rails: bool, first_look: bool = False) -> Non
         for block, verdict in zip(page.blocks, before, strict=True):
             block.verdict = verdict
         page.related = []
+        page.card_blocks = []
 
 
 # Cleaning settles in one or two passes. A pass that shortens the output may be followed by another for as long
@@ -105,35 +106,52 @@ def _clean_pass(
     """One pass, for each line of the document's rendered text the input line it came from, and whether the
     pass found chrome (or was told an earlier one did: `chrome_seen`)."""
     page = prepare(text, opts, normalised=normalised, chrome_seen=chrome_seen)
-    careful = page.clean and not chrome_seen
-    # With `trust_clean` the user says such text is cleaned output: the model is not asked at all.
-    if opts.density and not page.listing and not (careful and opts.trust_clean):
+    careful = page.clean
+    # With `trust_clean` the user says such text is cleaned output: the model is not asked at all. (A later pass's
+    # input is cleaner's own output of a page that had chrome: it is weighed as without trust.)
+    trusted = careful and not chrome_seen and opts.trust_clean
+    if opts.density and page.listing and not trusted:
+        classify_listing(page, model)
+    elif opts.density and not trusted:
         classify_density(page, model)
         # Text that looks clean already (a cleaned article's layout, nothing a pack calls chrome) keeps the lines
         # the density model doubts unless it doubts much of it: fit to tell articles from the menus and footers
         # around them, the model trims a clean article's tables, lists and credits, while a page of chrome no
-        # pack knows loses far more than a trim. A page that had chrome is, pass after pass, weighed by the
-        # model (its article's context changes as the chrome goes).
+        # pack knows loses far more than a trim. A later pass reads the earlier one's output, which looks
+        # clean, the same way: so a trim the model would make on a fresh run over the output is one it makes
+        # here (the output is a fixed point), and an article is not eroded a few lines a pass.
         if careful:
-            if _density_share(page) < CLEAN_TRIM_SHARE:
+            if not density_trim_stands(page):
                 _undo_density(page)
             else:
                 careful = False  # the model found chrome after all: later passes are weighed by it too
     find_header(page, known_title=opts.title)
     doc = describe(page)
-    return doc, _rendered_origin(page, doc), not careful
+    return doc, _rendered_origin(page, doc), chrome_seen or not careful
 
 
-# The share of an already-clean-looking text's words the density model may doubt and still be overruled.
-CLEAN_TRIM_SHARE = 0.1
+# The share of an already-clean-looking text's words the density model may doubt and still be overruled ...
+CLEAN_TRIM_SHARE = 0.2
+# ... and of its lines, a table's rows aside (a menu no pack knows is many lines worth few words).
+CLEAN_TRIM_LINES = 0.4
 
 
-def _density_share(page: Page) -> float:
-    """The share of the words left after the rules and the card parser that the density model removed."""
+def density_trim_stands(page: Page) -> bool:
+    """Whether the density model doubts enough of a clean-looking page for its verdicts to stand: a fifth of its
+    words, or two fifths of its lines not counting a table's rows (a table the model doubts is a trim of the
+    article, which the care taken with clean text overrules). Counted over the lines left after the rules and the
+    card parser, not counting the page's opening headline, its title, which the header takes whatever the model
+    says."""
     judged = [block for block in page.blocks if block.verdict is None or block.verdict.startswith("density:")]
-    total = sum(count_words(block.text) for block in judged)
-    doubted = sum(count_words(block.text) for block in judged if block.verdict is not None)
-    return doubted / total if total else 0.0
+    if judged and judged[0].index == 0 and opening_headline(judged[0].text):
+        judged = judged[1:]
+    if not judged:
+        return False
+    doubted = [block for block in judged if block.verdict is not None]
+    words = sum(count_words(block.text) for block in judged)
+    doubted_words = sum(count_words(block.text) for block in doubted)
+    doubted_lines = sum(1 for block in doubted if "|" not in block.text)
+    return doubted_words >= CLEAN_TRIM_SHARE * words or doubted_lines >= CLEAN_TRIM_LINES * len(judged)
 
 
 def _undo_density(page: Page) -> None:

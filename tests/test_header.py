@@ -231,3 +231,22 @@ def test_the_outlet_above_the_title_wins_over_the_agency_of_the_dateline() -> No
     assert clean(page).source == "The Hindu"
     # With no outlet beside the title, the dateline's agency is the source.
     assert clean("\n".join(["Bridge to close until the autumn", body * 2, more])).source == "AP"
+
+
+def test_a_notice_kept_above_a_bylined_title_is_not_the_start_of_the_body() -> None:
+    # A consent notice in words no pack knows, kept as a sentence, above the headline and its byline.
+    notice = "This site measures its audience with trackers; you can accept them, refuse them or choose at any time."
+    page = "\n".join(
+        ["Quayside Gazette", "Fleet", "Tides", notice, TITLE, "Harbour Desk", "Published 2 Apr 2025", *BODY]
+    )
+    doc = clean(page)
+    assert doc.title == TITLE
+    assert notice not in doc.text
+    assert doc.text.startswith(BODY[0][:40])  # the outlet's name under the title is the source, not the body
+    assert doc.source == "Harbour Desk"
+
+
+def test_a_section_the_menu_lists_is_not_the_outlet_above_the_title() -> None:
+    menu = ["Quayside Gazette", "Menu", "Fleet", "Tides", "Markets", "Log in"]
+    page = "\n".join([*menu, "Markets", TITLE, "Harbour Courier", "by Ines Vold | 4 min read", *BODY])
+    assert clean(page).source == "Harbour Courier"

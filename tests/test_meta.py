@@ -23,6 +23,8 @@ AGES = [
     ("vor 2 Stunden", "vor 2 Stunden"),
     ("vor einer Stunde", "vor einer Stunde"),
     ("vor 3 Tagen", "vor 3 Tagen"),
+    ("vor 1 Std.", "vor 1 Std."),
+    ("vor 20 Min.", "vor 20 Min."),
     ("gestern", "gestern"),
     # fr
     ("il y a 3 heures", "il y a 3 heures"),
@@ -68,6 +70,7 @@ def test_ages_in_many_languages(line: str, date: str) -> None:
         ("Lagos Ledger · 45m", "Lagos Ledger", "45m"),
         ("Le Petit Écho · 2d", "Le Petit Écho", "2d"),
         ("Nordwind Zeitung · vor 5 Stunden", "Nordwind Zeitung", "vor 5 Stunden"),
+        ("Blatt für Stadt und Land · vor 1 Std.", "Blatt für Stadt und Land", "vor 1 Std."),
         ("Gazeta do Vale – há 4 horas", "Gazeta do Vale", "há 4 horas"),
         ("Сорока, 2 часа назад", "Сорока", "2 часа назад"),
         ("はやみ新聞｜3時間前", "はやみ新聞", "3時間前"),

@@ -105,6 +105,9 @@ def test_cleaning_is_idempotent(page: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(any_page)
 @example(GLUED_AD)
+@example(  # a later pass reads cleaner's own output of a page that had chrome: not trusted
+    "Harbour Chronicle3h\nFerry Ferry Ferry Ferry\nHarbour Chronicle2 hours ago\nFerry Ferry Ferry Ferry\n"
+)
 def test_trusting_clean_text_is_idempotent_and_only_spares_clean_looking_pages(page: str) -> None:
     trusted = clean(page, trust_clean=True)
     again = clean(trusted.render(), trust_clean=True)

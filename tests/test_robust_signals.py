@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -145,3 +146,29 @@ def test_interrupted_dedup_writes_no_clusters_and_says_how_far_it_got(tmp_path: 
     read, rest = message[len(prefix) :].split(" ", 1)
     assert 1 <= int(read) < 3 * PAGES
     assert rest.startswith(("documents read, no clusters written", "document read, no clusters written"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_handed_to_another_thread_waits_for_the_end_of_a_held_block(sig: int) -> None:
+    # With -j the process has the pool's threads too: the kernel may hand them the signal, and Python then runs
+    # its handler in the main thread at once, even where this thread blocks the signal.
+    from cleaner.cli.common import Terminated, signals_held, sigterm_raises
+
+    steps: list[str] = []
+    done = threading.Event()
+    waiting = threading.Thread(target=done.wait)  # as the pool's manager thread waits for its workers
+    waiting.start()
+    try:
+        with pytest.raises((Terminated, KeyboardInterrupt)), sigterm_raises():
+            with signals_held():
+                os.kill(os.getpid(), sig)
+                for _ in range(1000):  # many bytecodes at which a handler could run
+                    steps.append("step")
+                time.sleep(0.05)
+                steps.append("end")
+            steps.append("after")  # never reached: the signal is handled as the block ends
+    finally:
+        done.set()
+        waiting.join()
+    assert steps[-1] == "end"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

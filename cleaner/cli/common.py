@@ -200,15 +200,26 @@ def sigterm_raises() -> Iterator[None]:
 def signals_held() -> Iterator[None]:
     """Ctrl-C and SIGTERM wait until the block is done: for steps that must happen together (a file put in place
     and counted), so that an interrupt cannot fall between them. A signal that came meanwhile is handled on the
-    way out."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+    way out, by the handler the block found.
+
+    Held by swapping the Python handlers for one that notes the signal, not by blocking it in this thread
+    (`pthread_sigmask`): with `-j` the process has other threads (the worker pool's), the kernel hands a signal
+    to one of them, and Python then runs its handler in the main thread, in the middle of the block."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    came: list[int] = []
+    found = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    held = {sig: handler for sig, handler in found.items() if handler is not None}  # None: set outside Python
+    for sig in held:
+        signal.signal(sig, lambda signum, frame: came.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for sig, handler in held.items():
+            signal.signal(sig, handler)
+        if came:
+            signal.raise_signal(came[0])  # handled now, by the handler put back
 
 
 def binary_stream(stream: Any) -> BinaryIO:

@@ -32,7 +32,7 @@ import numpy as np
 
 from .. import _core
 from ..document import Block
-from ..features import BlockFeatures, block_features, is_prose
+from ..features import BlockFeatures, block_features, count_words, is_prose
 from ..page import Page
 from ..rules import fold
 
@@ -119,7 +119,7 @@ def page_context(features: Sequence[BlockFeatures]) -> np.ndarray:
     padded = np.concatenate(([-FAR_BLOCKS], long_blocks, [n + FAR_BLOCKS]))
     up = np.minimum(index - padded[np.searchsorted(long_blocks, index, side="left")], FAR_BLOCKS)
     down = np.minimum(padded[np.searchsorted(long_blocks, index, side="right") + 1] - index, FAR_BLOCKS)
-    near5 = _window_mean_columns(np.column_stack([log_words, ends, stop]), 5)
+    ones = np.ones(n)
     running = np.cumsum(words)
     total = max(running[-1], 1.0)
     return np.column_stack(
@@ -127,26 +127,16 @@ def page_context(features: Sequence[BlockFeatures]) -> np.ndarray:
             log_words - np.median(log_words),
             log_words - log_words.max(),
             stop - (stop * words).sum() / max(words.sum(), 1.0),
-            near5[:, 0],
-            _window_mean_columns(log_words[:, None], 10)[:, 0],
-            near5[:, 1],
-            near5[:, 2],
+            _window_means(log_words, ones, 5),
+            _window_means(log_words, ones, 10),
+            _window_means(ends, ones, 5),
+            _window_means(stop, ones, 5),
             np.log1p(up),
             np.log1p(down),
             ((up < FAR_BLOCKS) & (down < FAR_BLOCKS)).astype(float),
             (running - words) / total,
         ]
     )
-
-
-def _window_mean_columns(columns: np.ndarray, radius: int) -> np.ndarray:
-    """For each row i, the mean of each column over rows [i - radius, i + radius] (clipped to the page)."""
-    n = len(columns)
-    sums = np.zeros((n + 1, columns.shape[1]))
-    np.cumsum(columns, axis=0, out=sums[1:])
-    index = np.arange(n)
-    lo, hi = np.maximum(index - radius, 0), np.minimum(index + radius + 1, n)
-    return (sums[hi] - sums[lo]) / (hi - lo)[:, None]
 
 
 def densest_run(scores: Sequence[float]) -> tuple[int, int]:
@@ -392,6 +382,28 @@ def _best_paragraph(blocks: Sequence[Block], p2: Sequence[float], keep: list[boo
     best = max(prose, key=lambda i: (p2[i], -i))
     keep[best] = True
     return best, best + 1
+
+
+# A listing's own lines outside its cards are a header, a footer, a label or two. This many lines of at least
+# CONTENT_LINE_WORDS words there that the model keeps are an article told in short lines (a calendar, standings,
+# steps) with cards below it, not a listing.
+LISTED_ARTICLE_LINES = 8
+CONTENT_LINE_WORDS = 4
+
+
+def classify_listing(page: Page, model: DensityModel | None = None) -> None:
+    """Check a page the card parser called a listing: its lines outside the cards are weighed by the model, and
+    when it keeps enough of them the page is an article (with those verdicts) and its cards the related ones."""
+    chrome = [block for block in page.blocks if block.verdict == "listing:chrome"]
+    for block in chrome:
+        block.verdict = None
+    classify_density(page, model)
+    content = [block for block in page.kept() if count_words(block.text) >= CONTENT_LINE_WORDS]
+    if len(content) >= LISTED_ARTICLE_LINES:
+        page.listing = False
+        return
+    for block in chrome:
+        block.verdict = "listing:chrome"
 
 
 def classify_density(page: Page, model: DensityModel | None = None) -> None:

@@ -53,7 +53,7 @@ def headline_shaped(text: str) -> bool:
     )
 
 
-def _opening_headline(text: str) -> bool:
+def opening_headline(text: str) -> bool:
     """The first line of a page that is already clean ("Title", blank, body) is its title when it could be one,
     even punctuated as a sentence: a question or an exclamation ("Is Football Violence a Crime?") or a line in
     title case ("Stock Is Falling. Why You Shouldn't Worry."), as a page's own headline often is."""
@@ -67,12 +67,15 @@ def _opening_headline(text: str) -> bool:
     return sum(1 for word in words if word[0].isupper()) >= TITLE_CASE_SHARE * len(words)
 
 
+def _judged_by_density_only(block: Block) -> bool:
+    """Kept, or removed by the density model alone (whose doubt the header may overrule)."""
+    return block.verdict is None or block.verdict.startswith("density:")
+
+
 def _candidates(page: Page, body_start: int) -> list[Block]:
     """Blocks above the body that a filter did not take for certain (rules and cards are certain)."""
     return [
-        block
-        for block in page.blocks[:body_start]
-        if (block.verdict is None or block.verdict.startswith("density:")) and headline_shaped(block.text)
+        block for block in page.blocks[:body_start] if _judged_by_density_only(block) and headline_shaped(block.text)
     ]
 
 
@@ -120,18 +123,19 @@ def _choose_title(page: Page, body_start: int) -> Block | None:
 
 
 def _bylined(page: Page, block: Block) -> bool:
-    """A metadata line (a byline, a date, an outlet and an age) stands right under `block`, or under the outlet's
-    name right under it: "Title / Story by X • 2d", "Title / NDTV / 14m". Only a line of headline length: an
-    outlet's or an author's name has a byline under it too."""
+    """A metadata line (a byline, a date, an outlet and an age; one a pack's extract rule read counts too) stands
+    right under `block`, or under the outlet's name right under it: "Title / Story by X • 2d", "Title / NDTV /
+    14m". Only a line of headline length: an outlet's or an author's name has a byline under it too."""
     if count_words(block.text) < BYLINED_MIN_WORDS:
         return False
     below = page.blocks[block.index + 1 : block.index + 1 + BYLINE_REACH]
     for i, other in enumerate(below):
         if other.index in page.dropped:
             return False
-        if parse_meta(other.text) is not None:
+        if parse_meta(other.text) is not None or other.index in page.metadata_lines:
             return True
-        if i + 1 < len(below) and not (1 <= count_words(other.text) <= OUTLET_MAX_WORDS):
+        # (words as written: "L'Écho du Val d'Orme" is a name of four)
+        if i + 1 < len(below) and not (1 <= len(other.text.split()) <= OUTLET_MAX_WORDS):
             return False
     return False
 
@@ -212,9 +216,16 @@ def _name_beside_title(page: Page, title_index: int) -> str | None:
             continue
         block = page.blocks[index]
         generic = block.verdict is not None and block.verdict.startswith(("generic/", "title"))
-        if not generic and fold(block.text) != key and _outlet_name(block.text):
+        name = fold(block.text)
+        if not generic and name != key and _outlet_name(block.text) and not _in_menu(page, block.index, name):
             return block.text.strip()
     return None
+
+
+def _in_menu(page: Page, index: int, name: str) -> bool:
+    """Whether the page prints the (folded) `name` as a line of its own above line `index`: a menu's entry, the
+    section ("Money"), not the outlet."""
+    return any(fold(other.text) == name for other in page.blocks[:index])
 
 
 def _outlet_sized(name: str) -> bool:
@@ -225,14 +236,16 @@ def _outlet_name(text: str) -> bool:
     """A publisher's name: one to five words, capitalised (or one word with a dot: "CNN.com"), no sentence,
     no date, no bullet."""
     words = tokens(text)
-    if not 1 <= len(words) <= OUTLET_MAX_WORDS or ends_sentence(text) or has_bullet(text) or ":" in text:
+    if not 1 <= len(text.split()) <= OUTLET_MAX_WORDS or ends_sentence(text) or has_bullet(text) or ":" in text:
         return False
     if parse_meta(text) is not None or any(ch.isdigit() for ch in text):
         return False
     return all(word[0].isupper() or word in _NAME_PARTICLES for word in words) or (len(words) <= 2 and "." in text)
 
 
-_NAME_PARTICLES = frozenset({"of", "the", "and", "de", "la", "le", "du", "des", "del", "da", "do", "di", "der", "die"})
+_NAME_PARTICLES = frozenset(
+    {"of", "the", "and", "de", "d", "la", "le", "l", "du", "des", "del", "da", "do", "di", "der", "die"}
+)
 
 
 def _remove_copies(page: Page, title: str) -> None:
@@ -250,6 +263,16 @@ def _remove_copies(page: Page, title: str) -> None:
             break
 
 
+# A notice above the title is one sentence or two: longer, it is the article's own lede.
+NOTICE_MAX_WORDS = 40
+
+
+def _notice_above_title(page: Page, kept: list[Block]) -> bool:
+    if page.clean or len(kept) < 3 or headline_shaped(kept[0].text) or count_words(kept[0].text) > NOTICE_MAX_WORDS:
+        return False
+    return headline_shaped(kept[1].text) and _bylined(page, kept[1])
+
+
 def find_header(page: Page, known_title: str | None = None) -> None:
     kept = page.kept()
     if known_title is not None:
@@ -258,6 +281,11 @@ def find_header(page: Page, known_title: str | None = None) -> None:
         return
     if not kept or page.listing:
         return
+    if _notice_above_title(page, kept):
+        # A sentence kept above a headline that has the article's byline under it (a cookie notice no pack knew)
+        # is chrome of the page's head, not the body's start.
+        kept[0].verdict = "header:above-title"
+        kept = kept[1:]
     body_start = kept[0].index
     # The first kept line may be the title itself (a page that is already clean: "Title", blank, body).
     # ... or be in competition with a headline-shaped line above it (an outlet's name, a section label): the
@@ -268,15 +296,17 @@ def find_header(page: Page, known_title: str | None = None) -> None:
     while leading < min(HEADLINE_RUN, len(kept) - 1) and headline_shaped(kept[leading].text):
         leading += 1
     body_start = kept[leading].index
-    if page.clean and len(kept) > 1 and kept[0].index == 0 and kept[1].blank_before and _opening_headline(kept[0].text):
-        title: Block | None = kept[0]
-        body_start = kept[1].index
+    opening = page.blocks[0]
+    if page.clean and len(kept) > 1 and _judged_by_density_only(opening) and opening_headline(opening.text):
+        # (The title of a clean page even where the density model doubted it: it stands apart, above the body.)
+        title: Block | None = opening
+        body_start = next(block.index for block in kept if block.index > 0)
     else:
         title = _choose_title(page, body_start)
     if title is None:
         return
     page.title = title.text
-    if title.verdict is None or title.verdict.startswith("density:"):
+    if _judged_by_density_only(title):
         title.verdict = "title"
     # A headline-shaped line kept above the title lost the title to it: a copy of it, a label or a button.
     for block in kept[:leading]:
@@ -288,3 +318,8 @@ def find_header(page: Page, known_title: str | None = None) -> None:
             block.verdict = "title:repeat"
     _remove_copies(page, title.text)
     _note_byline(page, title.index, body_start)
+    # The outlet's name standing between the title and the body is the header's, now the page's `source`.
+    source = page.metadata.get("source")
+    for block in page.blocks[title.index + 1 : body_start] if source is not None else ():
+        if block.verdict is None and block.text.strip() == source:
+            block.verdict = "header:source"

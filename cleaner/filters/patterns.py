@@ -78,5 +78,7 @@ def apply_extracts(page: Page) -> None:
             continue
         for key, value in captured.items():
             page.note_metadata(key, value)
+        if not names_page:
+            page.metadata_lines.add(block.index)
         block.verdict = "title" if names_page else rule.reason
     page.pending_metadata.clear()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from .. import regexes
@@ -32,7 +33,7 @@ from ..document import Block, RelatedItem
 from ..features import count_words, ends_sentence, tokens
 from ..meta import has_bullet, parse_meta
 from ..page import Page
-from .teasers import MIN_CARDS_IN_RAIL, RAIL_LINE, decide_listing, is_table_row
+from .teasers import MIN_CARDS_IN_RAIL, OUTLET_MAX_WORDS, RAIL_LINE, decide_listing, ends_snippet, is_table_row
 
 MAX_UNIT = 6
 MIN_REPEATS = 2
@@ -48,7 +49,6 @@ ARTICLE_RESUMES_WORDS = 60
 HEADING_MAX_WORDS = 6
 
 _NUMBER = regexes.compile(r"^(?:#|no\.? ?)?\d{1,3}[.)]?$", re.IGNORECASE)
-_CUT = ("…", "...", "[…]", "[...]", "»")
 # An outlet's name with the card's age after it, without a separator: "Florida Today 6m", "SFGate 1h".
 _OUTLET_AGE = regexes.compile(r"^\S.{0,60}\s\d{1,2}\s?(?:s|m|h|d|w|mo|min|mins|hr|hrs|std|tg)\.?$", re.IGNORECASE)
 OUTLET_AGE_MAX_WORDS = 6
@@ -86,12 +86,6 @@ def _opening(text: str) -> tuple[str, ...] | None:
     return words[0], words[1]
 
 
-def _ends_snippet(text: str) -> bool:
-    """A full stop or a cut ("…", "[…]"); a headline may end in "?" or "!", a snippet's sentence rarely does."""
-    stripped = text.rstrip("\"'”’»)] ")
-    return stripped.endswith((".", "。", *_CUT)) and not stripped.endswith(("?.", "!."))
-
-
 def _shape(block: Block, templates: set[tuple[str, ...]]) -> tuple[str, bool]:
     """A block's shape, and whether it is a short line of headline size."""
     # A rail's line that the teaser parser read as no card keeps its shape here: a numbered rail ("1 / headline /
@@ -102,7 +96,7 @@ def _shape(block: Block, templates: set[tuple[str, ...]]) -> tuple[str, bool]:
     if is_table_row(text):
         return "T", False  # a table's row ("| a | b |", as cleaner writes tables): table content, never a card's
     words = count_words(text)
-    if words >= SNIPPET_ALWAYS_WORDS or (words >= SNIPPET_MIN_WORDS and _ends_snippet(text)):
+    if words >= SNIPPET_ALWAYS_WORDS or (words >= SNIPPET_MIN_WORDS and ends_snippet(text)):
         return "P", False
     if (
         parse_meta(text) is not None
@@ -113,7 +107,7 @@ def _shape(block: Block, templates: set[tuple[str, ...]]) -> tuple[str, bool]:
         return "M", False
     if _NUMBER.match(text.strip()):
         return "N", False
-    if words > SHORT_MAX_WORDS or (words >= HEADLINE_MIN_WORDS and _ends_snippet(text)):
+    if words > SHORT_MAX_WORDS or (words >= HEADLINE_MIN_WORDS and ends_snippet(text)):
         return "P", False  # a short sentence is text, not a headline
     return "S", words >= HEADLINE_MIN_WORDS
 
@@ -192,7 +186,32 @@ def find_runs(toks: list[Token]) -> list[Run]:
         best = max(found, key=lambda run: (run.end - run.start, -run.start))
         runs.append(best)
         i = best.end
+    for n, run in enumerate(runs):
+        _extend(run, toks, runs[n + 1].start if n + 1 < len(runs) else len(toks))
     return _join(runs, toks)
+
+
+def _extend(run: Run, toks: list[Token], limit: int) -> None:
+    """Cards after a run that lack one line of its unit (one without a snippet, or without its metadata line) and
+    the run's full cards after them go on the run: cards print what each story has. Such a card still shows a
+    card's head beside its headline (a metadata line, a number or a label): a question over its answer is none."""
+    unit = [token.shape for token in run.cards[0]]
+    headed = run.start > 0 and toks[run.start - 1].shape == "X"
+    end = run.end
+    while end < limit:
+        card = None
+        for shapes in (unit, *(unit[:j] + unit[j + 1 :] for j in range(len(unit)))):
+            window = toks[end : end + len(shapes)]
+            if end + len(shapes) > limit or len(shapes) < 2 or [t.shape for t in window] != shapes:
+                continue
+            evidence = any(t.shape in ("M", "N") or (t.shape == "S" and not t.headline) for t in window)
+            if any(t.headline for t in window) and evidence and (headed or _one_paragraph(window)):
+                card = window
+                break
+        if card is None:
+            return
+        run.cards.append(card)
+        end += len(card)
 
 
 class _Scan:
@@ -304,9 +323,7 @@ def find_card_runs(page: Page) -> None:
             blocks = [b for t in card for b in t.blocks if b.verdict in (None, RAIL_LINE)]
             if not blocks:
                 continue
-            page.related.append(_card_item(card))
-            for block in blocks:
-                block.verdict = "related:card"
+            page.take_card(_card_item(card), blocks)
             taken += 1
     if taken:
         decide_listing(page)
@@ -352,7 +369,9 @@ def _card_item(card: list[Token]) -> RelatedItem:
     date = next((m.date for m in metas if m.date), None)
     source = next((m.source for m in metas if m.source), None)
     if source is None:
-        source = next((t.blocks[0].text for t in head if t.shape == "S" and not t.headline), None)
+        # (an outlet's name may be as long as a short headline: "Los Angeles Times")
+        names = [t.blocks[0].text for t in head if t.shape == "S" and t.blocks[0].text != title]
+        source = next((name for name in names if count_words(name) <= OUTLET_MAX_WORDS), None)
     text = "\n\n".join(b.text for t in live if t.shape == "P" for b in t.blocks)
     return RelatedItem(title=title, source=source, date=date, text=text)
 
@@ -380,7 +399,7 @@ def find_written_listing(page: Page) -> bool:
     # Each card's title is of headline size (a list of one-word links is a menu).
     if not all(_shape(card[0], set())[1] for card in cards):
         return False
-    if len(cards) < 3 and all(len(card) == 1 for card in cards):
+    if all(len(card) == 1 for card in cards) and (len(cards) < 3 or _list_items([card[0].text for card in cards])):
         return False
     if title is not None and _shape(title[0], set())[0] == "P":
         return False
@@ -388,13 +407,21 @@ def find_written_listing(page: Page) -> bool:
         tokens_ = [
             Token(shape, (block,), _shape(block, set())[1]) for block, shape in zip(card, card_shapes, strict=True)
         ]
-        page.related.append(_card_item(tokens_))
-        for block in card:
-            block.verdict = "related:card"
+        page.take_card(_card_item(tokens_), card)
     if title is not None:
         title[0].verdict = "listing:chrome"
     page.listing = True
     return True
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _list_items(lines: list[str]) -> bool:
+    """Whether one-line paragraphs are an article's list, not cards: most open alike, numbers aside ("1a etapa:
+    10 de março", "2a etapa: 8 de abril"), where the headlines of different stories do not."""
+    openings = Counter(tuple(_DIGITS.sub("#", word) for word in tokens(line.casefold())[:2]) for line in lines)
+    return openings.most_common(1)[0][1] * 2 > len(lines)
 
 
 def _written_card(shapes: list[str]) -> bool:

@@ -30,6 +30,8 @@ HEADLINE_MIN_WORDS = 2
 HEADLINE_MAX_WORDS = 30
 OUTLET_MAX_WORDS = 5
 MIN_CARDS_IN_RAIL = 2
+# A card is a few short lines (a headline, an outlet, an age, labels); a chunk of more is a menu or a list.
+CARD_MAX_SHORT_LINES = 10
 # The verdict of a rail's own lines that are no card (its header, its short labels), which the card runs of
 # `filters.sections` still read by their shape.
 RAIL_LINE = "related:rail"
@@ -37,6 +39,10 @@ RAIL_LINE = "related:rail"
 ARTICLE_GOES_ON_WORDS = 60
 # A listing keeps less article-like prose outside its cards than this many words.
 LISTING_MAX_PROSE_WORDS = 40
+# A listing shows at least this many cards. Fewer, the first carrying a paragraph of at least LEAD_STORY_WORDS
+# words, are a story and its related cards (a summary aggregator's page: every story is one card-shaped item).
+LISTING_MIN_CARDS = 4
+LEAD_STORY_WORDS = 40
 # Robustness guard: a rail reads at most this many blocks after its header. Real rails hold a few dozen lines;
 # unbounded, a page of thousands of rail headers cost headers x lines (40,000 chrome lines: 18 s).
 RAIL_MAX_BLOCKS = 500
@@ -61,6 +67,15 @@ class _Line:
     @property
     def text(self) -> str:
         return self.block.text
+
+
+_CUT = ("…", "...", "[…]", "[...]", "»")
+
+
+def ends_snippet(text: str) -> bool:
+    """A full stop or a cut ("…", "[…]"); a headline may end in "?" or "!", a snippet's sentence rarely does."""
+    stripped = text.rstrip("\"'”’»)] ")
+    return stripped.endswith((".", "。", *_CUT)) and not stripped.endswith(("?.", "!."))
 
 
 def is_table_row(text: str) -> bool:
@@ -99,8 +114,59 @@ def _chunks(lines: list[_Line]) -> list[list[_Line]]:
             current = []
     if current:
         pieces.append(current)
+    pieces = _headlines_read_as_snippets(pieces)
+    meta_first = _cut_at_anchors(pieces)
+    # Some cards print their metadata line last ("outlet / headline / snippet / 6 hours ago"): cut after the snippet,
+    # each card's age opens the next one and the first card has none. Then a cut after the line that follows each
+    # snippet finds more cards.
+    meta_last = _cut_at_anchors(_trailing_meta_kept(pieces))
+    return meta_last if sum(map(_is_card, meta_last)) > sum(map(_is_card, meta_first)) else meta_first
+
+
+def _cut_at_anchors(pieces: list[list[_Line]]) -> list[list[_Line]]:
     headline_first = _headline_first(pieces)
     return [card for piece in pieces for card in _split_at_anchors(piece, headline_first)]
+
+
+def _trailing_meta_kept(pieces: list[list[_Line]]) -> list[list[_Line]]:
+    """The pieces with a metadata line that opens a piece moved to the end of the piece before it (which ends
+    with its snippet)."""
+    moved: list[list[_Line]] = []
+    for piece in pieces:
+        if moved and piece[0].is_anchor and moved[-1][-1].is_snippet:
+            moved[-1] = [*moved[-1], piece[0]]
+            piece = piece[1:]
+        if piece:
+            moved.append(piece)
+    return moved
+
+
+def _headlines_read_as_snippets(pieces: list[list[_Line]]) -> list[list[_Line]]:
+    """A long headline ("… Revealed at ‘2018 Welcome Daehak-ro Festival’! To the Actual Scene!") reads as a
+    snippet by its length, so its card is cut in two around it: "headline" / "outlet · 1h, snippet" or "outlet ·
+    1h, headline" / "snippet". Two neighbouring pieces holding a metadata line and two snippets but no headline are
+    one card whose first "snippet" is its headline, when that line is of headline size and does not end like a
+    snippet (a card holds one snippet)."""
+    merged: list[list[_Line]] = []
+    for piece in pieces:
+        if merged and _headline_between(merged[-1], piece):
+            merged[-1][-1].is_snippet, merged[-1][-1].is_headline = False, True
+            merged[-1] = [*merged[-1], *piece]
+        else:
+            merged.append(piece)
+    return merged
+
+
+def _headline_between(before: list[_Line], after: list[_Line]) -> bool:
+    both = [*before, *after]
+    line = before[-1]
+    return (
+        sum(other.is_snippet for other in both) == 2
+        and any(other.is_anchor for other in both)
+        and not any(other.is_headline for other in both)
+        and line.words <= HEADLINE_MAX_WORDS
+        and not ends_snippet(line.text)
+    )
 
 
 def _headline_first(pieces: list[list[_Line]]) -> bool | None:
@@ -149,7 +215,7 @@ def _is_card(chunk: list[_Line]) -> bool:
     snippets = sum(line.is_snippet for line in chunk)
     short = sum(not line.is_snippet for line in chunk)
     # A card is a few short lines and at most one snippet; a run of article paragraphs is not.
-    return has_meta and has_headline and snippets <= 1 and short <= 10
+    return has_meta and has_headline and snippets <= 1 and short <= CARD_MAX_SHORT_LINES
 
 
 def _parse_card(chunk: list[_Line]) -> RelatedItem:
@@ -174,14 +240,13 @@ def _parse_card(chunk: list[_Line]) -> RelatedItem:
             if outlets:
                 source = outlets[0]
                 break
-    snippet = next((line.text for line in chunk if line.is_snippet), "")
+    # (a card that carries a whole story holds its paragraphs)
+    snippet = "\n\n".join(line.text for line in chunk if line.is_snippet)
     return RelatedItem(title=title, source=source, date=date, text=snippet)
 
 
 def _take(page: Page, chunk: list[_Line]) -> None:
-    page.related.append(_parse_card(chunk))
-    for line in chunk:
-        line.block.verdict = "related:card"
+    page.take_card(_parse_card(chunk), [line.block for line in chunk])
 
 
 def _take_tail(page: Page, tail: list[_Line]) -> None:
@@ -225,13 +290,38 @@ def _prose_follows(chunks: list[list[_Line]], cards: list[bool], start: int) -> 
     return False
 
 
+def _carried_story_end(chunks: list[list[_Line]], cards: list[bool], i: int) -> int | None:
+    """Where the story that the card-shaped head `chunks[i]` carries ends, when that head stands inside a run of
+    teasers (right above it a card whose snippet is cut off; two or more cards right after its story), so it is
+    one more card that carries a whole story, not the page's article; None otherwise."""
+    if i == 0 or not (cards[i - 1] and any(_cut_off(line) for line in chunks[i - 1])):
+        return None
+    end = next((j for j in range(i + 1, len(chunks)) if cards[j]), None)
+    if end is None or end + 1 >= len(chunks) or not cards[end + 1]:
+        return None
+    if any(line.is_anchor for chunk in chunks[i + 1 : end] for line in chunk):
+        return None  # the story's lines hold no card metadata: those would be cards of another shape
+    return end
+
+
+def _cut_off(line: _Line) -> bool:
+    return line.is_snippet and line.text.rstrip().endswith(_CUT)
+
+
 def _take_rails(page: Page, lines: list[_Line]) -> None:
     chunks = _chunks(lines)
     cards = [_is_card(chunk) for chunk in chunks]
     # An article opens like a card (headline, dateline, lede) but its story goes on after the "snippet".
+    carried: list[int] = []
     for i in range(len(chunks) - 1):
         if cards[i] and _prose_follows(chunks, cards, i + 1):
             cards[i] = False
+            carried.append(i)
+    for i in reversed(carried):
+        end = _carried_story_end(chunks, cards, i)
+        if end is not None:
+            chunks[i : end] = [[line for chunk in chunks[i:end] for line in chunk]]
+            cards[i : end] = [True]
     run: list[list[_Line]] = []
     for chunk, is_card in [*zip(chunks, cards, strict=True), ([], False)]:
         if is_card:
@@ -261,8 +351,26 @@ def decide_listing(page: Page) -> None:
     page's own chrome."""
     if len(page.related) >= MIN_CARDS_IN_RAIL and not page.listing:
         prose_words = sum(count_words(b.text) for b in page.kept() if is_prose(b.text))
-        page.listing = prose_words < LISTING_MAX_PROSE_WORDS
+        page.listing = prose_words < LISTING_MAX_PROSE_WORDS and not _gave_back_lead_story(page)
     if page.listing:
         # A listing has no article: what is not a card is the listing page's own chrome.
         for block in page.kept():
             block.verdict = "listing:chrome"
+
+
+def _gave_back_lead_story(page: Page) -> bool:
+    """Give the first card back to the article when a page of too few cards for a listing opens with a story told
+    in full (a paragraph-long snippet); say whether it did. Not when a card carries several paragraphs: that is
+    an article broken by a box ("Help us! / Every gift helps / Donate now"), which the card parser read as a
+    carried story."""
+    if len(page.related) >= LISTING_MIN_CARDS or len(page.card_blocks) != len(page.related):
+        return False
+    if any("\n\n" in item.text for item in page.related):
+        return False
+    first = min(range(len(page.related)), key=lambda i: min(block.index for block in page.card_blocks[i]))
+    if count_words(page.related[first].text) < LEAD_STORY_WORDS:
+        return False
+    for block in page.card_blocks[first]:
+        block.verdict = None
+    del page.related[first], page.card_blocks[first]
+    return True

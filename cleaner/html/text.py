@@ -42,6 +42,7 @@ def filter_extracted(
         for block, verdict in zip(page.blocks, before, strict=True):
             block.verdict = verdict
         page.related = []
+        page.card_blocks = []
         page.listing = False
     apply_extracts(page)
     if DENSITY_ON_EXTRACTED and density and not page.listing:

@@ -102,9 +102,10 @@ impl Ensemble {
                 if leaves.len() > MAX_LEAVES {
                     return Err(format!("tree {tree} has more than {MAX_LEAVES} leaves"));
                 }
-                let left = if count == 64 { u64::MAX } else { ((1u64 << count) - 1) << start };
+                let left = if count == MAX_LEAVES { u64::MAX } else { ((1u64 << count) - 1) << start };
                 splits[node.feature as usize].push(Split { threshold: node.threshold, tree: tree as u32, mask: !left });
             }
+            // (A split closes before its right subtree is read: the leaves after the last one are counted here.)
             if leaves.len() > MAX_LEAVES {
                 return Err(format!("tree {tree} has more than {MAX_LEAVES} leaves"));
             }
