@@ -518,6 +518,10 @@ CHROME: list[tuple[str, str]] = [
     ("Conteúdo exclusivo para assinantes", "paywall"),
     ("Только для подписчиков", "paywall"),
     ("有料会員限定", "paywall"),
+    ("Try it free", "paywall"),
+    ("Start your free trial", "paywall"),
+    ("Read more stories like this with Harbour News+.", "subscription-pitch"),
+    ("Get unlimited articles like this", "subscription-pitch"),
     ("Already a subscriber? Log in", "already-subscriber"),
     ("Bereits Abonnent? Hier anmelden", "already-subscriber"),
     ("Déjà abonné ? Se connecter", "already-subscriber"),
@@ -744,6 +748,8 @@ STRIP: list[tuple[str, str, str]] = [
 
 # Sentences and headlines of articles that use chrome words: no rule may touch them.
 PROSE: list[str] = [
+    "Readers who enjoy more stories like this one can find them in the harbour library's archive.",
+    "The ferry company offers a free trial of its new season ticket to commuters from the outer islands.",
     # en
     "Rescuers said the page of the logbook could not be found after the storm.",
     "The article was removed from the print edition, the editor said, but remains online.",

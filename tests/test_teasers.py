@@ -262,3 +262,95 @@ def test_table_rows_are_never_cards() -> None:
     assert doc.kind == "article"
     assert doc.related == []
     assert doc.text.count("\n| ") == text.count("\n| ")
+
+
+# ── Cards the cut must put back together ────────────────────────────────────────────────────────────────────
+
+LONG_HEADLINE = (
+    "[Harbour Week] The Old Grain Pier Opens Its Gates to Visitors One Last Time Before the Long Repairs! Come "
+    "and See the Piles!"
+)
+
+
+@pytest.mark.parametrize("meta_first", [False, True], ids=["headline-first", "meta-first"])
+def test_a_headline_long_enough_to_read_as_a_snippet_stays_its_cards_headline(meta_first: bool) -> None:
+    """Cut after each snippet, a card whose headline reads as a snippet by its length falls in two pieces, neither a
+    card; the run of cards around it then breaks, and its lines were left as an article."""
+    cards = [(title, f"{source} · {age}", snippet) for title, source, age, snippet in LISTING_CARDS]
+    cards.insert(2, (LONG_HEADLINE, "Harbour Chronicle · 1h", SNIPPET_A))
+    lines = [
+        line for head, meta, snippet in cards for line in ((meta, head) if meta_first else (head, meta)) + (snippet,)
+    ]
+    assert len(LONG_HEADLINE.split()) >= 21  # a snippet by its length alone
+    doc = clean("\n".join(lines))
+    assert doc.kind == "listing"
+    assert [item.title for item in doc.related] == [head for head, _, _ in cards]
+    assert doc.related[2] == RelatedItem(title=LONG_HEADLINE, source="Harbour Chronicle", date="1h", text=SNIPPET_A)
+
+
+MENU = ["Harbour News", "Home", "Coast", "Islands", "Ferries", "Weather", "Fishing", "Culture", "Sport", "Opinion",
+        "Results for “pier”"]  # fmt: skip
+
+
+def test_cards_that_print_their_age_last_keep_their_own_age() -> None:
+    """outlet / headline / snippet / age: cut after each snippet, every age opened the next card, the first card
+    (glued to the menu above it) had none and the last age headed the footer."""
+    lines = [*MENU]
+    for title, source, age, snippet in LISTING_CARDS:
+        lines += [source, title, snippet, f"{age} ago"]
+    lines += ["About Harbour News", "Help"]
+    doc = clean("\n".join(lines))
+    assert doc.kind == "listing"
+    assert [(item.title, item.date) for item in doc.related] == [
+        (title, f"{age} ago") for title, _, age, _ in LISTING_CARDS
+    ]
+
+
+CUT_SNIPPET = (
+    "Shops on the outer islands are running short of milk and bread as the ferry crews stay ashore for a third "
+    "day, and the …"
+)
+
+
+def test_a_card_carrying_a_whole_story_inside_a_run_of_teasers_is_a_card() -> None:
+    """A topic page: a teaser cut off mid-sentence, then a card that carries a whole story, then more cards. The
+    carried story's head is shaped like an article's (headline, outlet and age, paragraphs), but it stands in a
+    run of teasers, so the page is a listing and the story is that card's text."""
+    lines = ["Topic: Harbours", "Ferry Strike Delays Island Deliveries", "Island Wire · 3h", CUT_SNIPPET]
+    lines += [TITLE, "Harbour Chronicle · 4h", *ARTICLE]
+    for title, source, age, snippet in LISTING_CARDS[1:]:
+        lines += [title, f"{source} · {age}", snippet]
+    doc = clean("\n".join(lines))
+    assert doc.kind == "listing"
+    assert [item.title for item in doc.related] == [
+        "Ferry Strike Delays Island Deliveries",
+        TITLE,
+        *(title for title, *_ in LISTING_CARDS[1:]),
+    ]
+    assert doc.related[1].text == "\n\n".join(ARTICLE)
+
+
+def test_an_article_under_a_teaser_that_is_not_cut_off_stays_the_article() -> None:
+    """The same page with a whole sentence for the first card's snippet: an article under one card (a "top story"
+    box) keeps its story."""
+    lines = ["Ferry Strike Delays Island Deliveries", "Island Wire · 3h", SNIPPET_A]
+    lines += [TITLE, "Harbour Chronicle · 4h", *ARTICLE]
+    for title, source, age, snippet in LISTING_CARDS[1:]:
+        lines += [title, f"{source} · {age}", snippet]
+    doc = clean("\n".join(lines))
+    assert doc.kind == "article"
+    for paragraph in ARTICLE:
+        assert paragraph in doc.text
+
+
+def test_few_cards_led_by_a_cut_off_teaser_are_a_listing() -> None:
+    """Fewer than four cards, the first with a paragraph-long snippet, are a story and its related cards, unless
+    that snippet is cut off: a teaser, not a story told in full."""
+    long_cut = " ".join(ARTICLE[:2]) + " The repairs …"
+    lines = ["Latest", "Veldmark Pier Closes for Two Years", long_cut, "Harbour Chronicle · 3h"]
+    for title, source, age, snippet in LISTING_CARDS[1:3]:
+        lines += [title, snippet, f"{source} · {age}"]
+    assert len(long_cut.split()) >= 40
+    doc = clean("\n".join(lines))
+    assert doc.kind == "listing"
+    assert len(doc.related) == 3

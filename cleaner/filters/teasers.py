@@ -14,6 +14,7 @@ Cards are cut apart after each snippet (or at each metadata line when there are 
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -117,10 +118,34 @@ def _chunks(lines: list[_Line]) -> list[list[_Line]]:
     pieces = _headlines_read_as_snippets(pieces)
     meta_first = _cut_at_anchors(pieces)
     # Some cards print their metadata line last ("outlet / headline / snippet / 6 hours ago"): cut after the snippet,
-    # each card's age opens the next one and the first card has none. Then a cut after the line that follows each
-    # snippet finds more cards.
+    # each card's age opens the next one, the first card has none and the last one's age heads the footer. Then a
+    # cut after the line that follows each snippet finds more cards, or more of them with their snippet.
     meta_last = _cut_at_anchors(_trailing_meta_kept(pieces))
-    return meta_last if sum(map(_is_card, meta_last)) > sum(map(_is_card, meta_first)) else meta_first
+    return meta_last if _card_count(meta_last) > _card_count(meta_first) else meta_first
+
+
+def _card_count(chunks: list[list[_Line]]) -> tuple[int, int]:
+    """How many cards a cut yields as rails would take them (not an article's card-shaped head, not a lone card),
+    and how many of those hold a snippet."""
+    cards = _open_cards(chunks)
+    in_runs = [
+        chunk
+        for is_card, group in itertools.groupby(zip(chunks, cards, strict=True), key=lambda pair: pair[1])
+        if is_card
+        for run in [list(group)]
+        if len(run) >= MIN_CARDS_IN_RAIL
+        for chunk, _ in run
+    ]
+    return len(in_runs), sum(any(line.is_snippet for line in chunk) for chunk in in_runs)
+
+
+def _open_cards(chunks: list[list[_Line]]) -> list[bool]:
+    """Which chunks are cards, an article's card-shaped opening (its story goes on after the "snippet") aside."""
+    cards = [_is_card(chunk) for chunk in chunks]
+    for i in range(len(chunks) - 1):
+        if cards[i] and _prose_follows(chunks, cards, i + 1):
+            cards[i] = False
+    return cards
 
 
 def _cut_at_anchors(pieces: list[list[_Line]]) -> list[list[_Line]]:
@@ -130,15 +155,29 @@ def _cut_at_anchors(pieces: list[list[_Line]]) -> list[list[_Line]]:
 
 def _trailing_meta_kept(pieces: list[list[_Line]]) -> list[list[_Line]]:
     """The pieces with a metadata line that opens a piece moved to the end of the piece before it (which ends
-    with its snippet)."""
+    with its snippet). Such a piece is one card, perhaps under lines that are not the card's (a menu, the end of
+    the article above the rail): a piece too long for a card keeps the usual length of these cards in last lines."""
     moved: list[list[_Line]] = []
+    closed: list[bool] = []  # whether the piece ends with its snippet and the metadata line after it
     for piece in pieces:
         if moved and piece[0].is_anchor and moved[-1][-1].is_snippet:
             moved[-1] = [*moved[-1], piece[0]]
+            closed[-1] = True
             piece = piece[1:]
         if piece:
             moved.append(piece)
-    return moved
+            closed.append(False)
+    lengths = Counter(len(piece) for piece, end in zip(moved, closed, strict=True) if end and _is_card(piece))
+    if not lengths:
+        return moved
+    usual = lengths.most_common(1)[0][0]
+    split: list[list[_Line]] = []
+    for piece, end in zip(moved, closed, strict=True):
+        if end and len(piece) > usual and not _is_card(piece) and _is_card(piece[-usual:]):
+            split += [piece[:-usual], piece[-usual:]]
+        else:
+            split.append(piece)
+    return split
 
 
 def _headlines_read_as_snippets(pieces: list[list[_Line]]) -> list[list[_Line]]:
@@ -310,18 +349,15 @@ def _cut_off(line: _Line) -> bool:
 
 def _take_rails(page: Page, lines: list[_Line]) -> None:
     chunks = _chunks(lines)
-    cards = [_is_card(chunk) for chunk in chunks]
-    # An article opens like a card (headline, dateline, lede) but its story goes on after the "snippet".
-    carried: list[int] = []
-    for i in range(len(chunks) - 1):
-        if cards[i] and _prose_follows(chunks, cards, i + 1):
-            cards[i] = False
-            carried.append(i)
+    # An article opens like a card (headline, dateline, lede) but its story goes on after the "snippet"; so does
+    # a card that carries a whole story inside a run of teasers.
+    cards = _open_cards(chunks)
+    carried = [i for i, chunk in enumerate(chunks) if _is_card(chunk) and not cards[i]]
     for i in reversed(carried):
         end = _carried_story_end(chunks, cards, i)
         if end is not None:
-            chunks[i : end] = [[line for chunk in chunks[i:end] for line in chunk]]
-            cards[i : end] = [True]
+            chunks[i:end] = [[line for chunk in chunks[i:end] for line in chunk]]
+            cards[i:end] = [True]
     run: list[list[_Line]] = []
     for chunk, is_card in [*zip(chunks, cards, strict=True), ([], False)]:
         if is_card:
@@ -368,8 +404,9 @@ def _gave_back_lead_story(page: Page) -> bool:
     if any("\n\n" in item.text for item in page.related):
         return False
     first = min(range(len(page.related)), key=lambda i: min(block.index for block in page.card_blocks[i]))
-    if count_words(page.related[first].text) < LEAD_STORY_WORDS:
-        return False
+    story = page.related[first].text
+    if count_words(story) < LEAD_STORY_WORDS or story.rstrip().endswith(_CUT):
+        return False  # too short, or cut off: a teaser, not a story told in full
     for block in page.card_blocks[first]:
         block.verdict = None
     del page.related[first], page.card_blocks[first]
