@@ -519,6 +519,12 @@ CHROME: list[tuple[str, str]] = [
     ("Только для подписчиков", "paywall"),
     ("有料会員限定", "paywall"),
     ("Try it free", "paywall"),
+    ("Comments are moderated and will be published after review.", "comment-policy"),
+    ("ATENÇÃO: Comentários ofensivos não serão aprovados pelo moderador.", "comment-policy"),
+    ("Los comentarios serán revisados por el moderador antes de publicarse.", "comment-policy"),
+    ("Kommentare werden erst nach Prüfung freigeschaltet.", "comment-policy"),
+    ("This copy is for your personal, non-commercial use only.", "usage-notice"),
+    ("An error has occurred, please try again later.", "ui-controls"),
     ("Start your free trial", "paywall"),
     ("Read more stories like this with Harbour News+.", "subscription-pitch"),
     ("Get unlimited articles like this", "subscription-pitch"),
@@ -748,6 +754,8 @@ STRIP: list[tuple[str, str, str]] = [
 
 # Sentences and headlines of articles that use chrome words: no rule may touch them.
 PROSE: list[str] = [
+    "The council said comments from residents would shape the final plan for the harbour front.",
+    "Fishermen were asked for comments on the new quota, and most said the ministry had not listened to them.",
     "Readers who enjoy more stories like this one can find them in the harbour library's archive.",
     "The ferry company offers a free trial of its new season ticket to commuters from the outer islands.",
     # en

@@ -319,6 +319,19 @@ def test_where_tail_applies_only_below_the_last_prose_line() -> None:
     assert [b.verdict for b in page.blocks] == [None, None, None, None, "mine/end"]
 
 
+def test_a_sentence_a_rule_drops_anywhere_is_not_the_last_prose_line() -> None:
+    """A house-rules sentence under the tags ("Comments are moderated before they appear.") reads as prose; the
+    rule that drops it wherever it stands says it is chrome, so the tail starts above it."""
+    notice = "Comments on this page are moderated by our staff before they appear under the article."
+    rules = (
+        '[[rules]]\nid = "end"\naction = "drop"\nwhere = "tail"\nphrases = ["Tags"]\n'
+        '[[rules]]\nid = "policy"\naction = "drop"\nmax_words = 30\n'
+        "pattern = 'comments on this page are moderated.*'\n"
+    )
+    page = applied(rules, PROSE_1, "Tags", notice)
+    assert [b.verdict for b in page.blocks] == [None, "mine/end", "mine/policy"]
+
+
 def test_a_page_without_prose_is_both_head_and_tail() -> None:
     head = '[[rules]]\nid = "top"\naction = "drop"\nwhere = "head"\nphrases = ["Menu"]\n'
     tail = '[[rules]]\nid = "end"\naction = "drop"\nwhere = "tail"\nphrases = ["Menu"]\n'

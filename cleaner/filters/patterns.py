@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..document import Removal
 from ..features import is_prose
 from ..page import Page
-from ..rules import Rule, RuleSet
+from ..rules import Rule, RuleMatch, RuleSet
 
 
 def _strip(page: Page, rules: RuleSet) -> None:
@@ -23,9 +23,14 @@ def _strip(page: Page, rules: RuleSet) -> None:
                     block.text = rest
 
 
-def _prose_bounds(page: Page) -> tuple[int, int]:
-    """First and last block that reads as article prose; head and tail rules apply outside them."""
-    prose = [block.index for block in page.blocks if is_prose(block.text)]
+def _prose_bounds(page: Page, matches: list[tuple[RuleMatch, ...]]) -> tuple[int, int]:
+    """First and last block that reads as article prose; head and tail rules apply outside them. A sentence that a
+    rule drops wherever it stands ("Comments are moderated") is chrome, not the article's last line."""
+    prose = [
+        block.index
+        for block, found in zip(page.blocks, matches, strict=True)
+        if is_prose(block.text) and not any(rule.where == "any" and rule.action == "drop" for rule, _ in found)
+    ]
     if not prose:
         return len(page.blocks), -1
     return prose[0], prose[-1]
@@ -43,9 +48,9 @@ def apply_rules(page: Page, rules: RuleSet) -> None:
     """Strip glued fragments, then drop whole lines, mark end markers and rail headers, and note metadata lines
     (`apply_extracts` settles them once the cards are known), by the first matching rule that fits."""
     _strip(page, rules)
-    first_prose, last_prose = _prose_bounds(page)
-    for block in page.blocks:
-        candidates = rules.matches(block.text)
+    matches = [rules.matches(block.text) for block in page.blocks]
+    first_prose, last_prose = _prose_bounds(page, matches)
+    for block, candidates in zip(page.blocks, matches, strict=True):
         found = next((c for c in candidates if _applies(c[0], block.index, first_prose, last_prose)), None)
         if found is None:
             continue
