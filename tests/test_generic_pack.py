@@ -519,6 +519,14 @@ CHROME: list[tuple[str, str]] = [
     ("Только для подписчиков", "paywall"),
     ("有料会員限定", "paywall"),
     ("Try it free", "paywall"),
+    ("Tempo de leitura: 1 minuto", "reading-time"),
+    ("Follow Harbour News on Instagram, Facebook, Twitter and YouTube.", "social-follow-named"),
+    (
+        "Follow the Harbour Chronicle's opinion desk on Facebook, Twitter (@HarbourOpinion) and Instagram.",
+        "social-follow-named",
+    ),
+    ("If you enjoyed this article, we have a proposition for you: join our members' club.", "support-pitch"),
+    ("Tell us what YOU think...", "comment-widget"),
     ("Comments are moderated and will be published after review.", "comment-policy"),
     ("ATENÇÃO: Comentários ofensivos não serão aprovados pelo moderador.", "comment-policy"),
     ("Los comentarios serán revisados por el moderador antes de publicarse.", "comment-policy"),
@@ -754,6 +762,8 @@ STRIP: list[tuple[str, str, str]] = [
 
 # Sentences and headlines of articles that use chrome words: no rule may touch them.
 PROSE: list[str] = [
+    "Fans who cannot travel to the island can follow the final on the regional channel's website.",
+    "If you enjoyed the ferry ride in summer, the winter crossing will test your stomach, the captain warned.",
     "The council said comments from residents would shape the final plan for the harbour front.",
     "Fishermen were asked for comments on the new quota, and most said the ministry had not listened to them.",
     "Readers who enjoy more stories like this one can find them in the harbour library's archive.",
