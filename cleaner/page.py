@@ -34,6 +34,8 @@ class Page:
     # Lines a `drop` rule removed (a listen button, a share bar): chrome, never the article's metadata even when
     # shaped like it ("Listen · 4 min" reads like "Reuters · 3h").
     dropped: set[int] = field(default_factory=set)
+    # A `missing` rule fired: the page says it is missing ("Page not found").
+    missing: bool = False
     # Lines an `extract` rule matched, with what it captured, until the card parser has had its pick ...
     pending_metadata: list[tuple[Block, Rule, dict[str, str]]] = field(default_factory=list)
     # ... and then those that gave the page its metadata (a byline, a date): the header's lines.

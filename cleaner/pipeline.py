@@ -18,7 +18,7 @@ from .document import Document, Removal
 from .features import count_words
 from .filters.density import DensityModel, classify_density, classify_listing
 from .filters.header import find_header, opening_headline
-from .filters.patterns import apply_extracts, apply_rules
+from .filters.patterns import apply_extracts, apply_rules, settle_missing_page
 from .filters.sections import find_card_runs, find_written_listing
 from .filters.teasers import find_teasers
 from .language import detect_language, stopwords
@@ -125,6 +125,7 @@ def _clean_pass(
                 _undo_density(page)
             else:
                 careful = False  # the model found chrome after all: later passes are weighed by it too
+    settle_missing_page(page)
     find_header(page, known_title=opts.title)
     doc = describe(page)
     return doc, _rendered_origin(page, doc), chrome_seen or not careful

@@ -14,7 +14,8 @@ folding case, edge punctuation and spaces) or a `pattern` (a regular expression)
 - `extract`: the pattern's named groups `source`, `date`, `author` become the page's metadata; the line goes.
 
 `where` (any | head | tail) limits a rule to lines before or after the article's prose, `max_words` to short
-lines.
+lines. A `drop` rule with `missing = true` finds what a missing page says instead of an article ("Page not
+found"): where it fires and no sentence of prose is left, the page is empty, whatever menu lines remain.
 
 A pack may also carry `[[selectors]]` for HTML input: CSS selectors (lexbor's dialect) of chrome elements that
 the selectolax pass (`cleaner.html.prepass`) removes before extraction. Actions: `drop` (navigation, share
@@ -267,6 +268,8 @@ class Rule:
     max_words: int = DEFAULT_MAX_WORDS
     # truncate only: whether the cut part holds teaser cards to parse (not so under a comment section).
     related: bool = True
+    # drop only: the line says the page is missing ("Page not found"); with no prose left, the page is empty.
+    missing: bool = False
 
     @property
     def reason(self) -> str:
@@ -331,7 +334,7 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str], safe: bool 
     seen.add(rule_id)
     # count, example, site and position record what a learned rule was learnt from (`cleaner learn`); the
     # engine ignores them.
-    known = {"id", "action", "note", "phrases", "pattern", "where", "max_words", "related"}
+    known = {"id", "action", "note", "phrases", "pattern", "where", "max_words", "related", "missing"}
     known |= {"count", "example", "site", "position"}
     unknown = set(raw) - known
     if unknown:
@@ -348,6 +351,9 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str], safe: bool 
     related = raw.get("related", True)
     if not isinstance(related, bool) or ("related" in raw and action != "truncate"):
         raise _fail(origin, f"rule {rule_id!r}: related is true or false, and only for truncate rules")
+    missing = raw.get("missing", False)
+    if not isinstance(missing, bool) or ("missing" in raw and action != "drop"):
+        raise _fail(origin, f"rule {rule_id!r}: missing is true or false, and only for drop rules")
     phrases, pattern = raw.get("phrases"), raw.get("pattern")
     if (phrases is None) == (pattern is None):
         raise _fail(origin, f"rule {rule_id!r}: give either phrases or pattern")
@@ -377,6 +383,7 @@ def _parse_rule(origin: str, pack: str, raw: object, seen: set[str], safe: bool 
         where=where,
         max_words=max_words,
         related=related,
+        missing=missing,
     )
 
 

@@ -15,6 +15,11 @@ from strategies import PIER_ARTICLE
 
 import cleaner
 from cleaner import Document, Options, RelatedItem, Removal, clean, clean_many
+from cleaner.blocks import split_blocks
+from cleaner.describe import describe
+from cleaner.filters.patterns import settle_missing_page
+from cleaner.page import Page
+from cleaner.rules import shipped_pack
 
 TITLE = "Veldmark shuts its grain pier as shipworm eats the piles"
 # Four paragraphs of the shared test article (its spokesman and renovation paragraphs left out).
@@ -321,3 +326,37 @@ def test_a_document_survives_pickling_whole() -> None:
     again = pickle.loads(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
     assert again == doc
     assert [r.line for r in again.removed] == [r.line for r in doc.removed]  # `line` is not compared by ==
+
+
+# ── A page that says it is missing ──────────────────────────────────────────────────────────────────────────
+
+
+def _missing_page(*lines: str) -> Page:
+    """A page after the filters: its first line dropped by a `missing` rule, the other lines kept."""
+    page = Page(blocks=split_blocks("\n".join(["Page not found", *lines])))
+    page.blocks[0].verdict = "generic/error-page"
+    page.missing = True
+    return page
+
+
+def test_a_page_that_says_it_is_missing_is_empty_whatever_menu_lines_are_left() -> None:
+    """The density model may keep a menu line or two ("Read Later"); once a `missing` rule has fired and no
+    sentence of prose is left, those are the missing page's menus, not an article."""
+    page = _missing_page("Read Later", "Back to home")
+    settle_missing_page(page)
+    assert page.kept() == []
+    doc = describe(page)
+    assert doc.kind == "empty"
+    assert [r.text for r in doc.removed] == ["Page not found", "Read Later", "Back to home"]
+
+
+def test_a_missing_page_that_keeps_prose_keeps_it() -> None:
+    page = _missing_page("Read Later", PIER_ARTICLE[0])
+    settle_missing_page(page)
+    assert [block.text for block in page.kept()] == ["Read Later", PIER_ARTICLE[0]]
+
+
+def test_the_generic_packs_error_page_rules_say_the_page_is_missing() -> None:
+    rules = {rule.id: rule for rule in shipped_pack("generic").rules}
+    assert rules["error-page"].missing and rules["error-page-message"].missing
+    assert not rules["newsletter"].missing

@@ -120,6 +120,11 @@ BAD_PACKS = {
     "missing action": ('[[rules]]\nid = "a"\nphrases = ["a"]', "action"),
     "unknown where": ('[[rules]]\nid = "a"\naction = "drop"\nwhere = "middle"\nphrases = ["a"]', "where"),
     "unknown key": ('[[rules]]\nid = "a"\naction = "drop"\nphrase = ["a"]', "unknown key"),
+    "missing on a truncate rule": (
+        '[[rules]]\nid = "a"\naction = "truncate"\nmissing = true\nphrases = ["a"]',
+        "missing",
+    ),
+    "missing not a boolean": ('[[rules]]\nid = "a"\naction = "drop"\nmissing = "yes"\nphrases = ["a"]', "missing"),
     "both phrases and pattern": ('[[rules]]\nid = "a"\naction = "drop"\nphrases = ["a"]\npattern = "a"', "either"),
     "neither phrases nor pattern": ('[[rules]]\nid = "a"\naction = "drop"', "either"),
     "phrases not a list": ('[[rules]]\nid = "a"\naction = "drop"\nphrases = "a"', "phrases"),

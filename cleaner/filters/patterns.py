@@ -68,6 +68,7 @@ def apply_rules(page: Page, rules: RuleSet) -> None:
             continue
         elif rule.action == "drop":
             page.dropped.add(block.index)
+            page.missing = page.missing or rule.missing
         block.verdict = rule.reason
 
 
@@ -87,3 +88,16 @@ def apply_extracts(page: Page) -> None:
             page.metadata_lines.add(block.index)
         block.verdict = "title" if names_page else rule.reason
     page.pending_metadata.clear()
+
+
+# The verdict of what is left of a page that says it is missing: its menus and footer.
+MISSING_PAGE_LINE = "missing:chrome"
+
+
+def settle_missing_page(page: Page) -> None:
+    """A page where a `missing` rule fired ("Page not found") and no sentence of prose is left after the density
+    filter is empty: the lines left are its menus ("Read Later"), not an article."""
+    kept = page.kept()
+    if page.missing and not page.listing and kept and not any(is_prose(block.text) for block in kept):
+        for block in kept:
+            block.verdict = MISSING_PAGE_LINE
