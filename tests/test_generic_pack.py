@@ -37,7 +37,7 @@ FIXTURE_GOLD = ROOT / "fixtures" / "gold"
 
 ACTIONS = {"drop", "truncate", "rail", "strip", "extract"}
 WHERES = {"any", "head", "tail"}
-RULE_KEYS = {"id", "action", "note", "phrases", "pattern", "where", "max_words", "related"}
+RULE_KEYS = {"id", "action", "note", "phrases", "pattern", "where", "max_words", "related", "missing"}
 METADATA_GROUPS = {"source", "date", "author"}
 DEFAULT_MAX_WORDS = 12
 # The largest bound a repeat may have: lines are short, and a bound keeps the backtracking finite.

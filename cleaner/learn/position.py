@@ -3,7 +3,9 @@
 Positions are judged exactly as the pattern filter judges a rule's `where` (`cleaner/filters/patterns.py`): a
 line is in the head above the page's first prose block, in the tail below its last, in the body between them;
 on a page without prose (a listing) it is both head and tail. So a rule learnt with `where = "head"` applies on
-new pages of the site exactly where the line was seen.
+new pages of the site where the line was seen. (The filter leaves out of its bounds a sentence that a rule drops
+wherever it stands, such as a comment box's house rules: its head and tail can only be wider than these, so a
+learnt rule still reaches every line it was learnt on.)
 
 A line is a marker of trailing teasers when, on its pages, the teaser cards start right under it: the card
 parser (`cleaner.filters.teasers`), run as if the line were an end marker, finds cards below it, and the first
