@@ -316,8 +316,11 @@ def test_a_card_carrying_a_whole_story_inside_a_run_of_teasers_is_a_card() -> No
     """A topic page: a teaser cut off mid-sentence, then a card that carries a whole story, then more cards. The
     carried story's head is shaped like an article's (headline, outlet and age, paragraphs), but it stands in a
     run of teasers, so the page is a listing and the story is that card's text."""
+    # The story as wire updates print it: a lede of headline size, a time as a subheading, a short last line.
+    story = [*ARTICLE[:3], "10 p.m.", *ARTICLE[3:], "No one was hurt."]
+    lede = "VELDMARK (Harbour Wire) — The latest on the closing of the old grain pier (all times local):"
     lines = ["Topic: Harbours", "Ferry Strike Delays Island Deliveries", "Island Wire · 3h", CUT_SNIPPET]
-    lines += [TITLE, "Harbour Chronicle · 4h", *ARTICLE]
+    lines += [TITLE, "Harbour Chronicle · 4h", lede, *story]
     for title, source, age, snippet in LISTING_CARDS[1:]:
         lines += [title, f"{source} · {age}", snippet]
     doc = clean("\n".join(lines))
@@ -327,7 +330,8 @@ def test_a_card_carrying_a_whole_story_inside_a_run_of_teasers_is_a_card() -> No
         TITLE,
         *(title for title, *_ in LISTING_CARDS[1:]),
     ]
-    assert doc.related[1].text == "\n\n".join(ARTICLE)
+    assert doc.related[1].text == "\n\n".join([lede, *story])
+    assert doc.related[1].source == "Harbour Chronicle"
 
 
 def test_an_article_under_a_teaser_that_is_not_cut_off_stays_the_article() -> None:

@@ -284,8 +284,19 @@ def _parse_card(chunk: list[_Line]) -> RelatedItem:
     return RelatedItem(title=title, source=source, date=date, text=snippet)
 
 
-def _take(page: Page, chunk: list[_Line]) -> None:
-    page.take_card(_parse_card(chunk), [line.block for line in chunk])
+def _take(page: Page, chunk: list[_Line], head: int | None = None) -> None:
+    """Take a card. A card carrying a whole story (`head`: the length of its card-shaped head) is parsed on its
+    head: its title is the headline at its metadata line (a story's long lede or a subheading such as "10 p.m."
+    would pass for it), and its text every line of the story after them."""
+    item = _parse_card(chunk if head is None else chunk[:head])
+    if head is not None:
+        anchor = next(n for n, line in enumerate(chunk) if line.is_anchor)
+        above = _headline_above(chunk, anchor)
+        at = anchor if above == anchor else above
+        title = chunk[above].text if above != anchor else item.title
+        story = [line.text for n, line in enumerate(chunk) if n > at and not line.is_anchor and line.text != title]
+        item = RelatedItem(title, item.source, item.date, "\n\n".join(story))
+    page.take_card(item, [line.block for line in chunk])
 
 
 def _take_tail(page: Page, tail: list[_Line]) -> None:
@@ -353,19 +364,29 @@ def _take_rails(page: Page, lines: list[_Line]) -> None:
     # a card that carries a whole story inside a run of teasers.
     cards = _open_cards(chunks)
     carried = [i for i, chunk in enumerate(chunks) if _is_card(chunk) and not cards[i]]
+    heads: dict[int, int] = {}  # a card carrying a story: the length of its head
     for i in reversed(carried):
         end = _carried_story_end(chunks, cards, i)
-        if end is not None:
-            chunks[i:end] = [[line for chunk in chunks[i:end] for line in chunk]]
-            cards[i:end] = [True]
-    run: list[list[_Line]] = []
-    for chunk, is_card in [*zip(chunks, cards, strict=True), ([], False)]:
+        if end is None:
+            continue
+        # The story's last lines that are no paragraph ("Officials gave no other details.") open the next chunk,
+        # above the next card's own headline: they are the story's.
+        anchor = next(n for n, line in enumerate(chunks[end]) if line.is_anchor)
+        tail = _headline_above(chunks[end], anchor)
+        story = [line for chunk in chunks[i + 1 : end] for line in chunk] + chunks[end][:tail]
+        chunks[end] = chunks[end][tail:]
+        heads = {(n - (end - i - 1) if n > i else n): size for n, size in heads.items()}
+        heads[i] = len(chunks[i])
+        chunks[i:end] = [chunks[i] + story]
+        cards[i:end] = [True]
+    run: list[tuple[int, list[_Line]]] = []
+    for n, (chunk, is_card) in enumerate([*zip(chunks, cards, strict=True), ([], False)]):
         if is_card:
-            run.append(chunk)
+            run.append((n, chunk))
             continue
         if len(run) >= MIN_CARDS_IN_RAIL:
-            for card in run:
-                _take(page, card)
+            for at, card in run:
+                _take(page, card, heads.get(at))
         run = []
 
 
