@@ -367,17 +367,22 @@ def test_check_against_an_index_finds_an_excerpt_through_the_lead_but_not_a_card
     assert "carried.txt: duplicate" not in output
 
 
+def _as_schema(path: str, version: int, dropped: tuple[str, ...] = ()) -> None:
+    """Make an index look as an older version wrote it: its recorded version, and without the columns it lacked."""
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+    for column in dropped:
+        db.execute(f"ALTER TABLE docs DROP COLUMN {column}")
+    db.commit()
+    db.close()
+
+
 def test_an_index_of_schema_1_is_emptied_and_refilled(tmp_path: Path) -> None:
     """Version 1 kept no positions: its files are forgotten (read again by the next run) and the column added."""
     path = str(tmp_path / "i.sqlite")
     with Index(path, OPTIONS) as index:
         index.apply([replace("a.txt", prose(1))])
-    db = sqlite3.connect(path)
-    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    for column in ("positions", "lead_signature", "lead_positions", "lead_distinct"):
-        db.execute(f"ALTER TABLE docs DROP COLUMN {column}")
-    db.commit()
-    db.close()
+    _as_schema(path, 1, dropped=("positions", "lead_signature", "lead_positions", "lead_distinct"))
     with Index(path, OPTIONS) as index:
         assert index.stats().schema_version == 4
         assert list(index.paths()) == [] and index.stats().docs == 0 and index.stats().bands == 0
@@ -393,12 +398,7 @@ def test_an_index_of_schema_2_is_emptied_and_refilled_with_leads(tmp_path: Path)
     path = str(tmp_path / "i.sqlite")
     with Index(path, OPTIONS) as index:
         index.apply([replace("a.txt", prose(1))])
-    db = sqlite3.connect(path)
-    db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
-    for column in ("lead_signature", "lead_positions", "lead_distinct"):
-        db.execute(f"ALTER TABLE docs DROP COLUMN {column}")
-    db.commit()
-    db.close()
+    _as_schema(path, 2, dropped=("lead_signature", "lead_positions", "lead_distinct"))
     with Index(path, OPTIONS) as index:
         assert index.stats().schema_version == 4
         assert list(index.paths()) == [] and index.stats().docs == 0 and index.stats().bands == 0
@@ -417,10 +417,7 @@ def test_an_index_of_schema_3_is_emptied_and_refilled_with_narrow_leads(tmp_path
     path = str(tmp_path / "i.sqlite")
     with Index(path, OPTIONS) as index:
         index.apply([replace("a.txt", prose(1, 600))])
-    db = sqlite3.connect(path)
-    db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
-    db.commit()
-    db.close()
+    _as_schema(path, 3)
     with Index(path, OPTIONS) as index:
         assert index.stats().schema_version == 4
         assert list(index.paths()) == [] and index.stats().docs == 0 and index.stats().bands == 0

@@ -23,7 +23,7 @@ from .lsh import BY_LEAD, BY_WHOLE, BandTable, DocumentBanding, DocumentKeys
 from .minhash import MinHasher, Sketch
 from .options import DedupOptions
 from .shingles import shingle
-from .verify import Verdict, judge, lead_passes, ordered, passes
+from .verify import Verdict, contained_shares, judge, lead_passes, ordered, passes
 
 _EXACT = Verdict(1.0, 1.0, True)
 
@@ -253,10 +253,7 @@ class Deduplicator:
         jaccard = agree / float(self.options.num_perm)
         size_a = np.array([sketch.distinct for sketch in mine], dtype=np.float64)
         size_b = np.array([sketch.distinct for sketch in theirs], dtype=np.float64)
-        smaller = np.minimum(size_a, size_b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            intersection = jaccard * (size_a + size_b) / (1.0 + jaccard)
-            containment = np.where(smaller > 0, np.minimum(1.0, intersection / smaller), 0.0)
+        containment = contained_shares(jaccard, size_a, size_b, of=np.minimum(size_a, size_b))
         words = np.minimum([sketch.words for sketch in mine], [sketch.words for sketch in theirs])
         exact = np.array([a.exact == b.exact for a, b in zip(mine, theirs, strict=True)], dtype=bool)  # both filed
         by_whole = np.array([bool(how & BY_WHOLE) for how in found], dtype=bool)
@@ -274,14 +271,15 @@ class Deduplicator:
         )
         jaccards, containments = jaccard.tolist(), containment.tolist()
         # a pair that fails on the whole texts: judged again on the longer one's lead
-        on_lead = [
-            index
+        pairs = {
+            index: ordered(mine[index], theirs[index])
             for index in np.flatnonzero(~passed).tolist()
-            if found[index] & BY_LEAD and ordered(mine[index], theirs[index])[1].lead is not None
-        ]
+            if found[index] & BY_LEAD
+        }
+        on_lead = [index for index, (_, longer) in pairs.items() if longer.lead is not None]
         if on_lead:
-            shorts = [ordered(mine[index], theirs[index])[0] for index in on_lead]
-            leads = [ordered(mine[index], theirs[index])[1].lead for index in on_lead]
+            shorts = [pairs[index][0] for index in on_lead]
+            leads = [pairs[index][1].lead for index in on_lead]
             lead_passed, lead_containment = lead_passes(shorts, leads, self._thresholds)  # type: ignore[arg-type]
             for index, ok, value in zip(on_lead, lead_passed.tolist(), lead_containment.tolist(), strict=True):
                 if ok:

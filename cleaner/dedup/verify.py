@@ -67,6 +67,14 @@ def containment_of(jaccard: float, size_a: int, size_b: int) -> float:
     return min(1.0, intersection / smaller)
 
 
+def contained_shares(jaccard: np.ndarray, size_a: np.ndarray, size_b: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """`containment_of` for arrays of pairs: the intersection that the Jaccard similarity and the two set sizes
+    imply, as a share of the size `of` (0 where that is 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        intersection = jaccard * (size_a + size_b) / (1.0 + jaccard)
+        return np.where(of > 0, np.minimum(1.0, intersection / of), 0.0)
+
+
 def judge(a: Sketch, b: Sketch, thresholds: Thresholds, found: int = BY_WHOLE | BY_LEAD) -> Verdict | None:
     """The verdict of a pair that is a duplicate, on the whole texts (a pair `found` by whole-text keys) or
     else on the longer one's lead (found through a lead: its whole-text estimate, at a Jaccard similarity that
@@ -98,9 +106,7 @@ def lead_passes(
     jaccard = np.count_nonzero(agree_at, axis=1) / float(mine.shape[1])
     size_short = np.array([short.distinct for short in shorts], dtype=np.float64)
     size_lead = np.array([lead.distinct for lead in leads], dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        intersection = jaccard * (size_short + size_lead) / (1.0 + jaccard)
-        containment = np.where(size_short > 0, np.minimum(1.0, intersection / size_short), 0.0)
+    containment = contained_shares(jaccard, size_short, size_lead, of=size_short)
     words = np.array([short.words for short in shorts])
     passed = (words >= thresholds.min_words) & (containment >= thresholds.containment)
     rows = np.flatnonzero(passed)
