@@ -494,3 +494,46 @@ def test_a_count_that_fails_ends_the_file_in_a_block_that_says_why() -> None:
     assert len(found) == 3 and found[2].problem == "cannot read it (connection reset)"
     with pytest.raises(cio.InputError, match="connection reset"):
         open_block(cio.Input("x.jsonl", "x.jsonl", "x.jsonl", "jsonl"), found[2])
+
+
+# --- documents rendered on the workers -------------------------------------------------------------------------
+
+
+def test_documents_left_out_come_out_as_locally(corpus: Path, scheduler: str, tmp_path: Path) -> None:
+    """--lang and --drop-listings judge a document rendered on a worker as the local session judges it."""
+    inputs = [corpus / "daily8", corpus / "dev", corpus / "generated.jsonl"]
+    for number, options in enumerate((["--lang", "en", "--drop-listings"], ["--lang", "de,fr"])):
+        local = run("clean", "--format", "jsonl", *options, *inputs)
+        assert b"not in " in local.stderr  # documents in other languages were skipped
+        if "--drop-listings" in options:
+            assert b": a listing page" in local.stderr
+        same_run(local, run("clean", "--format", "jsonl", "--dask", scheduler, *options, *inputs))
+        same_run(run("clean", *options, *inputs), run("clean", "--dask", scheduler, *options, *inputs))
+        local_out, dask_out = tmp_path / f"local{number}", tmp_path / f"dask{number}"
+        written = run("clean", "-o", local_out, *options, *inputs)
+        same_run(written, run("clean", "-o", dask_out, "--dask", scheduler, *options, *inputs))
+        assert tree(dask_out) == tree(local_out)
+
+
+def test_a_task_sends_back_rendered_documents_smaller_than_what_it_read(corpus: Path) -> None:
+    """Under -o a block's documents come back as their output lines (`Rendered`), not as the records read and their
+    Documents, which cost the trip back about twice the output's bytes."""
+    import pickle
+
+    from cleaner import io as cio
+    from cleaner.cli.pool import Doc, Rendered
+    from cleaner.cli.session import Settings
+    from cleaner.dask.cleaning import Job, clean_unit
+
+    path = corpus / "generated.jsonl"
+    source = cio.Input(str(path), str(path), path.name, "jsonl", size=path.stat().st_size)
+    settings = Settings(fmt="text", output_dir=str(corpus / "out"))
+    whole = clean_unit(source, None, Job({}, details=settings.reads_details))
+    rendered = clean_unit(source, None, Job({}, details=settings.reads_details, render=settings))
+    assert sum(isinstance(event, Doc) for event in whole) > 10
+    assert not any(isinstance(event, Doc) for event in rendered)
+    assert sum(isinstance(event, Rendered) for event in rendered) == sum(isinstance(event, Doc) for event in whole)
+    # What comes back is the output itself (a record's `removed` and `related` make it longer than its input).
+    output = sum(len(event.out) for event in rendered if isinstance(event, Rendered))
+    assert output > source.size / 2
+    assert len(pickle.dumps(rendered)) < 1.1 * output < len(pickle.dumps(whole)) / 2

@@ -285,7 +285,9 @@ def clean_command(
     else:
         from ..dask.cleaning import DaskCleaning
 
-        cleaning = DaskCleaning(client, options, fix_text=fix_text, details=settings.reads_details)
+        # The inputs' documents are rendered where they are cleaned, unless the session reads them (--dedup...).
+        render = settings if settings.renders_anywhere and deduplicator is None else None
+        cleaning = DaskCleaning(client, options, fix_text=fix_text, details=settings.reads_details, render=render)
 
     status = EXIT_OK
     interrupted = False

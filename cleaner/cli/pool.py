@@ -216,7 +216,25 @@ class Pass:
     line: cio.Line
 
 
-Event = Begin | End | Failed | Doc | Pass
+@dataclass(eq=False)
+class Rendered:
+    """A document cleaned and rendered where it was cleaned (a Dask worker): what the session does with it, without
+    its input or its Document, which cost the trip back several times the input's bytes (`cli.session.render`)."""
+
+    source: cio.Input
+    id: Any
+    label: str
+    size: int  # the input's bytes, for the progress bar
+    record: bool  # a record of a JSONL or WARC input (`out` is its line), else a whole file
+    language: str | None
+    kind: str
+    out: bytes  # what the session writes: the record's line, the file's text, or the line printed (b"" when the
+    # settings leave the document out)
+    changed: bool  # the document changed: its record, or its text
+    raw_changed: bool  # `out` differs from the input's bytes (a file's output differs from the file)
+
+
+Event = Begin | End | Failed | Doc | Pass | Rendered
 
 
 def events(inputs: Iterator[cio.Input | cio.Unreadable], stdin: BinaryIO | None) -> Iterator[Event]:

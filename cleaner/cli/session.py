@@ -15,7 +15,7 @@ from .. import io as cio
 from ..document import Document
 from ..urls import UrlAtomicFile, is_url
 from .common import EXIT_CHANGED, EXIT_ERROR, EXIT_OK, Reporter, plural, signals_held
-from .pool import Begin, Doc, End, Event, Pass
+from .pool import Begin, Doc, End, Event, Pass, Rendered
 
 # --- what happens to each result -----------------------------------------------------------------------------
 
@@ -58,6 +58,21 @@ class Settings:
         """Whether a whole-file document's removed lines and cards are read (--explain, JSONL on stdout); a
         JSONL record's always are (they go into its output record)."""
         return self.explain or (self.fmt == "jsonl" and not self.to_files)
+
+    @property
+    def renders_anywhere(self) -> bool:
+        """Whether a document can be rendered where it is cleaned and handed to the session as `Rendered`: the
+        session then needs nothing of its input (--in-place and --check/--diff keep or compare the input's own
+        lines, --explain reads the Document)."""
+        return not (self.in_place or self.compare or self.explain)
+
+    def leaves_out(self, language: str | None, kind: str) -> str | None:
+        """Why a cleaned document is not output (`lang`, `listing`), or None."""
+        if self.langs is not None and language not in self.langs:
+            return "lang"
+        if self.drop_listings and kind == "listing":
+            return "listing"
+        return None
 
 
 @dataclass
@@ -114,6 +129,9 @@ class Session:
         if isinstance(event, Doc):
             progress.advance(event.size, 1)
             self._doc(event)
+        elif isinstance(event, Rendered):
+            progress.advance(event.size, 1)
+            self._rendered(event)
         elif isinstance(event, Pass):
             progress.advance(event.line.size)
             self._pass(event)
@@ -137,14 +155,7 @@ class Session:
             self.reporter.problem(doc.label, f"cleaning failed ({problem})")
             self._keep(doc)
             return
-        if self.settings.langs is not None and result.language not in self.settings.langs:
-            self.skipped += 1
-            self._keep(doc)
-            return
-        if self.settings.drop_listings and result.kind == "listing":
-            self.listings += 1
-            self.reporter.echo(f"dropped {doc.label}: a listing page")
-            self._keep(doc)
+        if self._left_out(doc, result.language, result.kind):
             return
         if self.dedup is not None and self._duplicate(doc, result):
             self.duplicates += 1
@@ -153,26 +164,46 @@ class Session:
         self.docs += 1
         if self.settings.explain:
             self._explain(doc, result)
-        if doc.line is None:
-            rendered = result.render()
-            if doc.html is not None or rendered != doc.text:
-                self.changed += 1
-            if self.settings.to_files:
-                self._file_text(doc, rendered)
-            elif self.settings.fmt == "jsonl":
-                self._write(cio.jsonl_line({"id": doc.id, **result.to_dict()}))
-            else:
-                self._print_text(str(doc.id), _encode(rendered))
+        self._deliver(render(doc, result, self.settings), doc)
+
+    def _rendered(self, done: Rendered) -> None:
+        if self._left_out(done, done.language, done.kind):
             return
-        record = merge_record(doc, result)
-        if record != doc.line.record:
-            self.changed += 1
-        if self.settings.to_files:
-            self._file_line(doc.line, cio.jsonl_line(record))
-        elif self.settings.fmt == "jsonl":
-            self._write(cio.jsonl_line(record))
+        self.docs += 1
+        self._deliver(done, None)
+
+    def _left_out(self, item: Doc | Rendered, language: str | None, kind: str) -> bool:
+        """--lang and --drop-listings: a document they leave out is counted (a listing named) and kept as `_keep`
+        says."""
+        reason = self.settings.leaves_out(language, kind)
+        if reason is None:
+            return False
+        if reason == "lang":
+            self.skipped += 1
         else:
-            self._print_text(str(doc.id), _encode(result.render()))
+            self.listings += 1
+            self.reporter.echo(f"dropped {item.label}: a listing page")
+        self._keep(item)
+        return True
+
+    def _deliver(self, done: Rendered, doc: Doc | None) -> None:
+        """Output a document: print it, or write it to its file (`doc`, the document as read, for --diff)."""
+        if done.changed:
+            self.changed += 1
+        if not self.settings.to_files:
+            if self.settings.fmt == "jsonl":
+                self._write(done.out)
+            else:
+                self._print_text(str(done.id), done.out)
+            return
+        if done.record:
+            diff = None
+            if self.settings.diff:
+                assert doc is not None and doc.line is not None
+                diff = (_old_line(doc.line), done.out.decode("utf-8", "replace"))
+            self._file_line(done.out, done.raw_changed, diff)
+            return
+        self._file_text(done.out, done.raw_changed, doc)
 
     def _duplicate(self, doc: Doc, result: Document) -> bool:
         """--dedup keeps the first copy of a story; a later one is dropped only when a kept copy is at least as
@@ -185,18 +216,21 @@ class Session:
         self.dedup.add_sketch(doc.id, sketch)
         return False
 
-    def _keep(self, doc: Doc) -> None:
-        """A document that is not output (failed, or not in --lang): in place it stays as it was."""
+    def _keep(self, item: Doc | Rendered) -> None:
+        """A document that is not output (failed, or left out): in place it stays as it was."""
         unit = self._unit
         if unit is None:
             return
-        if doc.line is None:
+        if isinstance(item, Rendered):  # only ever under -o (`Settings.renders_anywhere`)
             unit.dropped += 1
-        elif self.settings.output_dir is not None and isinstance(doc.result, Document):
+            unit.changed = unit.changed or item.record
+        elif item.line is None:
+            unit.dropped += 1
+        elif self.settings.output_dir is not None and isinstance(item.result, Document):
             unit.dropped += 1
             unit.changed = True
         else:
-            self._file_line(doc.line, None)
+            self._file_kept(item.line)
 
     def _pass(self, event: Pass) -> None:
         """A JSONL line that is not a record to clean. The one rule, in every mode: an invalid line, or an
@@ -215,7 +249,7 @@ class Session:
         self.errors += 1
         self.reporter.problem(f"{event.source.path}:{line.lineno}", _line_problem(line))
         if self.settings.to_files:
-            self._file_line(line, None)
+            self._file_kept(line)
         elif self.settings.fmt == "jsonl" and line.kind == "notext":
             self._write(_encode(line.text + "\n"))
 
@@ -244,16 +278,17 @@ class Session:
 
     # files
 
-    def _file_text(self, doc: Doc, rendered: str) -> None:
+    def _file_text(self, data: bytes, changed: bool, doc: Doc | None) -> None:
+        """A whole file's new text (`changed`: it differs from the file); `doc` as read, for --diff."""
         unit = self._unit
         if unit is None:
             return
-        data = _encode(rendered)
-        unit.changed = data != doc.raw
+        unit.changed = changed
         unit.written += 1
         if self.settings.diff:
+            assert doc is not None and isinstance(doc.result, Document)
             unit.old = _lines(_old_text(doc, self.settings.fix_text))
-            unit.new = _lines(rendered)
+            unit.new = _lines(doc.result.render())
         if self.settings.compare:
             return
         if self.settings.in_place and not unit.changed:
@@ -261,19 +296,25 @@ class Session:
         if self._open_writer(unit):
             self._put(unit, data)
 
-    def _file_line(self, line: cio.Line, out: bytes | None) -> None:
-        """One JSONL line of the current file: `out` is its new form, None to keep it as it was."""
+    def _file_kept(self, line: cio.Line) -> None:
+        """A JSONL line of the current file that is output as it was."""
+        out = _encode(line.text + "\n")
+        diff = (_old_line(line), out.decode("utf-8", "replace")) if self.settings.diff else None
+        self._file_line(out, out != line.raw, diff)
+
+    def _file_line(self, out: bytes, changed: bool, diff: tuple[str, str] | None) -> None:
+        """One JSONL line of the current file, `out` (`changed`: it differs from the input's line; `diff`: its old
+        and new form, for --diff)."""
         unit = self._unit
         if unit is None or unit.failed:
             return
-        if out is None:
-            out = _encode(line.text + "\n")
-        if out != line.raw:
+        if changed:
             unit.changed = True
         unit.written += 1
         if self.settings.diff:
-            unit.old.append(_old_line(line))
-            unit.new.append(out.decode("utf-8", "replace"))
+            assert diff is not None
+            unit.old.append(diff[0])
+            unit.new.append(diff[1])
         if self.settings.compare:
             return
         if unit.writer is None and not self._open_writer(unit):
@@ -500,6 +541,26 @@ def merge_record(doc: Doc, result: Document) -> dict[str, Any]:
         new["kind"] = old["kind"]
     record.update(new)
     return record
+
+
+def render(doc: Doc, result: Document, settings: Settings) -> Rendered:
+    """A cleaned document as the session outputs it under `settings`: here, or where it was cleaned (`Rendered`)."""
+    language, kind = result.language, result.kind
+    size, is_record = doc.size, doc.line is not None
+    if settings.leaves_out(language, kind) is not None:
+        return Rendered(doc.source, doc.id, doc.label, size, is_record, language, kind, b"", False, False)
+    if doc.line is None:
+        text = result.render()
+        changed = doc.html is not None or text != doc.text
+        if settings.fmt == "jsonl" and not settings.to_files:
+            out = cio.jsonl_line({"id": doc.id, **result.to_dict()})
+        else:
+            out = _encode(text)
+        return Rendered(doc.source, doc.id, doc.label, size, False, language, kind, out, changed, out != doc.raw)
+    record = merge_record(doc, result)
+    changed = record != doc.line.record
+    out = cio.jsonl_line(record) if settings.fmt == "jsonl" or settings.to_files else _encode(result.render())
+    return Rendered(doc.source, doc.id, doc.label, size, True, language, kind, out, changed, out != doc.line.raw)
 
 
 def _old_text(doc: Doc, fixed: bool = False) -> str:

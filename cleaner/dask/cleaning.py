@@ -13,6 +13,8 @@ from typing import Any, BinaryIO
 
 from .. import io as cio
 from ..cli.pool import BATCH_BYTES, BATCH_PAGES, Begin, Doc, End, Event, Failed, clean_events, clean_pages, events
+from ..cli.session import Settings, render
+from ..document import Document
 from .units import Block, Piece, RuleFile, Units, landed_options, ship_rules, unit_events
 
 
@@ -24,6 +26,10 @@ class Job:
     fix_text: bool = False
     details: bool = True
     rules: tuple[RuleFile, ...] = ()  # the options' rule files, carried
+    # The session's settings when its documents are rendered on the workers: a task then sends back each
+    # document's output bytes, not the document read and its Document (several times the input's bytes, which
+    # the command spent its time taking in and out of pickles).
+    render: Settings | None = None
 
     def landed(self) -> dict[str, Any]:
         return landed_options(self.options, self.rules)  # type: ignore[return-value]
@@ -33,8 +39,17 @@ class Job:
 
 
 def clean_unit(source: cio.Input, block: Block | None, job: Job) -> list[Event]:
-    """An input's events, or a block's, documents cleaned."""
-    return clean_events(unit_events(source, block), job.landed(), fix_text=job.fix_text, details=job.details)
+    """An input's events, or a block's, documents cleaned (and rendered, when the job says so)."""
+    found = clean_events(unit_events(source, block), job.landed(), fix_text=job.fix_text, details=job.details)
+    if job.render is None:
+        return found
+    return [_rendered(event, job.render) for event in found]
+
+
+def _rendered(event: Event, settings: Settings) -> Event:
+    if isinstance(event, Doc) and isinstance(event.result, Document):
+        return render(event, event.result, settings)
+    return event  # what the session reports or passes through as it is (a failed document too)
 
 
 def clean_batch(pages: list[Any], job: Job) -> list[Any]:
@@ -56,10 +71,11 @@ class DaskCleaning:
         *,
         fix_text: bool = False,
         details: bool = True,
+        render: Settings | None = None,
         partition: int | None = None,
         window: int | None = None,
     ) -> None:
-        self.job = Job(options, fix_text, details, ship_rules(options.get("rule_files", ())))
+        self.job = Job(options, fix_text, details, ship_rules(options.get("rule_files", ())), render)
         self.units = Units(client, partition, window)
 
     def run(self, stream: Iterable[Event]) -> Iterator[Event]:
