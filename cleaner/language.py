@@ -136,7 +136,9 @@ _NORMALISED_CHARS = 1 << 16
 _normalised = _Normalised()
 _SPACES = re.compile(" {2,}")
 _LATIN = re.compile("[A-z]")
-_NON_LATIN = re.compile(r"[^\x00-\u02ff\u1e00-\u1eff]")
+# langdetect means to leave Latin Extended Additional (U+1E00-1EFF) out of its non-Latin count, but compares its
+# block number with the block's name, which never match: every character from U+0300 on counts.
+_NON_LATIN = re.compile(r"[^\x00-\u02ff]")
 _MAX_TEXT_LENGTH = 10000  # langdetect's Detector.max_text_length
 
 
