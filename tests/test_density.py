@@ -5,8 +5,10 @@ depends on a particular score."""
 from __future__ import annotations
 
 import math
+import os
 import pickle
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,9 +18,19 @@ from strategies import PIER_ARTICLE
 
 from cleaner.blocks import split_blocks
 from cleaner.document import Block
-from cleaner.features import _COPYRIGHT, _DIGIT, _URLISH, _WORD, _digits, _has_copyright, count_words, tokens
+from cleaner.features import (
+    _COPYRIGHT,
+    _DIGIT,
+    _URLISH,
+    _WORD,
+    BlockFeatures,
+    _digits,
+    _has_copyright,
+    count_words,
+    tokens,
+)
 from cleaner.filters.density import (
-    LONG_BLOCK_WORDS,
+    STAGE2_WIDTH,
     DensityModel,
     LinearModel,
     TreeModel,
@@ -27,11 +39,14 @@ from cleaner.filters.density import (
     page_features,
     shipped_model,
     stage1_vectors,
+    stage2_vectors,
 )
 from cleaner.language import stopwords
 from cleaner.normalise import normalise
 from cleaner.page import Page
 
+SHARED = Path(os.environ.get("CLEANER_SHARED") or Path(__file__).parents[1].parent / "shared")
+DEV_TEXT = SHARED / "benchmarks" / "article-extraction-dev" / "text"
 PROSE = PIER_ARTICLE
 MENU = ["Harbour Chronicle", "Fleet", "Tides", "Markets", "Opinion", "Podcasts", "Subscribe"]
 FOOTER = ["Tide tables · Contact the newsroom · Advertise with us", "© 2024 Harbour Chronicle Ltd"]
@@ -197,19 +212,162 @@ def test_a_tree_model_crosses_to_a_worker_process() -> None:
 # ── where a block stands on its page ────────────────────────────────────────────────────────────────────────
 
 
-def test_page_context_counts_blocks_to_the_nearest_long_paragraph() -> None:
-    from cleaner.filters.density import CONTEXT_COLUMNS, FAR_BLOCKS, page_context
+# As the core builds the rows (rust/src/density.rs).
+CONTEXT_COLUMNS = 11  # the last columns of a stage-one row: where the block stands on its page
+FAR_BLOCKS = 50
+LONG_BLOCK_WORDS = 30
 
+
+def test_page_context_counts_blocks_to_the_nearest_long_paragraph() -> None:
     long = "word " * LONG_BLOCK_WORDS
     texts = ["Home", long, "Share", "Tweet", long, "About us"]
     features = page_features([Block(i, i, text) for i, text in enumerate(texts)], frozenset())
-    context = page_context(features)
-    assert context.shape == (len(texts), CONTEXT_COLUMNS)
+    context = stage1_vectors(features, [(0, 0)] * len(texts))[:, -CONTEXT_COLUMNS:]
     up, down, between = context[:, 7], context[:, 8], context[:, 9]
     assert np.expm1(up).round().tolist() == [FAR_BLOCKS, FAR_BLOCKS, 1, 2, 3, 1]
     assert np.expm1(down).round().tolist() == [1, 3, 2, 1, FAR_BLOCKS, FAR_BLOCKS]
     assert between.tolist() == [0, 0, 1, 1, 0, 0]
-    assert page_context([]).shape == (0, CONTEXT_COLUMNS)
+    assert stage1_vectors([], []).shape[0] == 0
+
+
+# ── the rows the core builds are the rows numpy built ───────────────────────────────────────────────────────
+# The formulas as they were written with numpy before the core built the rows (the shipped model was fit on
+# rows built this way): the reference the core must meet bit for bit.
+
+
+def _numpy_window_means(values: np.ndarray, weights: np.ndarray, radius: int) -> np.ndarray:
+    n = len(values)
+    lo = np.maximum(np.arange(n) - radius, 0)
+    hi = np.minimum(np.arange(n) + radius + 1, n)
+    weighted = np.concatenate(([0.0], np.cumsum(values * weights)))
+    total = np.concatenate(([0.0], np.cumsum(weights)))
+    span = total[hi] - total[lo]
+    return np.divide(weighted[hi] - weighted[lo], span, out=np.zeros(n), where=span != 0)
+
+
+def _numpy_page_context(features: list[BlockFeatures]) -> np.ndarray:
+    n = len(features)
+    words, stop, ends = np.array([(f.words, f.stop_ratio, f.ends_sentence) for f in features], dtype=float).T
+    log_words = np.log1p(words)
+    index = np.arange(n)
+    long_blocks = np.flatnonzero(words >= LONG_BLOCK_WORDS)
+    padded = np.concatenate(([-FAR_BLOCKS], long_blocks, [n + FAR_BLOCKS]))
+    up = np.minimum(index - padded[np.searchsorted(long_blocks, index, side="left")], FAR_BLOCKS)
+    down = np.minimum(padded[np.searchsorted(long_blocks, index, side="right") + 1] - index, FAR_BLOCKS)
+    ones = np.ones(n)
+    running = np.cumsum(words)
+    total = max(running[-1], 1.0)
+    return np.column_stack(
+        [
+            log_words - np.median(log_words),
+            log_words - log_words.max(),
+            stop - (stop * words).sum() / max(words.sum(), 1.0),
+            _numpy_window_means(log_words, ones, 5),
+            _numpy_window_means(log_words, ones, 10),
+            _numpy_window_means(ends, ones, 5),
+            _numpy_window_means(stop, ones, 5),
+            np.log1p(up),
+            np.log1p(down),
+            ((up < FAR_BLOCKS) & (down < FAR_BLOCKS)).astype(float),
+            (running - words) / total,
+        ]
+    )
+
+
+def _numpy_stage1(features: list[BlockFeatures], gaps: list[tuple[int, int]]) -> np.ndarray:
+    n = len(features)
+    neighbour = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+    width = len(neighbour)
+    rows = np.array([f.model_row for f in features], dtype=float).reshape(n, -1)
+    views = np.empty((n + 4, width))
+    views[:] = neighbour
+    views[2 : 2 + n] = rows[:, -width:]
+    around = [views[2 + offset : 2 + offset + n] for offset in (-2, -1, 1, 2)]
+    position = np.arange(n, dtype=float) / max(1, n - 1)
+    runs = [0] * n
+    i = 0
+    while i < n:
+        j = i
+        while j < n and features[j].bullet:
+            j += 1
+        runs[i:j] = [j - i] * (j - i)
+        i = max(j, i + 1)
+    removed = np.log1p(np.array(gaps, dtype=float).reshape(n, 2))
+    extra = [position[:, None], np.log1p(np.array(runs, dtype=float))[:, None], removed]
+    return np.hstack([rows[:, :-width], *around, *extra, _numpy_page_context(features)])
+
+
+def _numpy_stage2(p: np.ndarray, features: list[BlockFeatures]) -> np.ndarray:
+    n = len(features)
+    words = np.array([f.words for f in features], dtype=float)
+    log_words = np.log1p(words)
+    scores = (p - 0.5) * log_words
+    start, end = densest_run(np.where(scores > 0, scores, scores).tolist())
+    index = np.arange(n)
+    inside = ((index >= start) & (index < end)).astype(float)
+    distance = np.where(index < start, start - index, np.where(index >= end, index - end + 1, 0))
+    weights = 1.0 + log_words
+    return np.column_stack(
+        [
+            p,
+            np.concatenate(([0.0], p[:-1])),
+            np.concatenate((p[1:], [0.0])),
+            _numpy_window_means(p, weights, 2),
+            _numpy_window_means(p, weights, 5),
+            inside,
+            np.log1p(distance),
+            (np.cumsum(words) - words) / (words.sum() or 1.0),
+            log_words,
+            np.array([float(f.ends_sentence) for f in features]),
+            p * inside,
+        ]
+    )
+
+
+def test_stage_two_rows_are_as_wide_as_said_even_for_no_blocks() -> None:
+    features = page_features([Block(0, 0, "One line of text.")], frozenset())
+    assert stage2_vectors([0.5], features).shape == (1, STAGE2_WIDTH)
+    assert stage2_vectors([], []).shape == (0, STAGE2_WIDTH)
+
+
+def _dev_pages() -> list[list[BlockFeatures]]:
+    """The blocks of the dev text dumps (whole pages: many have more than 128 blocks, where numpy's sums split in
+    halves), and all of them as one page of some thousands of blocks."""
+    paths = sorted(DEV_TEXT.glob("*"))
+    assert len(paths) >= 60, f"dev pages not found under {DEV_TEXT}"
+    pages = []
+    for path in paths:
+        blocks = split_blocks(normalise(path.read_text(encoding="utf-8")))
+        pages.append(page_features(blocks, stopwords("en")))
+    return [*pages, [f for page in pages for f in page]]
+
+
+def test_the_cores_rows_are_numpys_bit_for_bit_on_real_pages() -> None:
+    rng = np.random.default_rng(5)
+    model = shipped_model()
+    for features in _dev_pages():
+        gaps = [(int(a), int(b)) for a, b in rng.integers(0, 4, size=(len(features), 2))]
+        first = stage1_vectors(features, gaps)
+        assert np.array_equal(first, _numpy_stage1(features, gaps))
+        p1 = model.stage1.probabilities(first)
+        assert np.array_equal(stage2_vectors(p1.tolist(), features), _numpy_stage2(p1, features))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Home", "Share this", "word " * 31, PIER_ARTICLE[0], "- a bulleted item", ""]), max_size=300
+    )
+)
+def test_the_cores_rows_are_numpys_bit_for_bit_on_any_page(texts: list[str]) -> None:
+    features = page_features([Block(i, i, text) for i, text in enumerate(texts)], stopwords("en"))
+    if not features:
+        assert stage1_vectors(features, []).shape[0] == 0
+        return
+    gaps = [(i % 3, i % 2) for i in range(len(features))]
+    assert np.array_equal(stage1_vectors(features, gaps), _numpy_stage1(features, gaps))
+    p = np.linspace(0.01, 0.99, len(features))
+    assert np.array_equal(stage2_vectors(p.tolist(), features), _numpy_stage2(p, features))
 
 
 # ── classify_density, behaviour ─────────────────────────────────────────────────────────────────────────────
@@ -347,14 +505,9 @@ def test_string_methods_measure_ascii_text_as_the_expressions_do(text: str) -> N
     assert _has_copyright(text) == bool(_COPYRIGHT.search(text))
 
 
-def test_many_rows_are_scored_in_order_in_bounded_products() -> None:
-    # A page of thousands of blocks is scored PRODUCT_ROWS rows at a time (no BLAS threads): every row still gets
-    # its own probability, in order.
-
-    from cleaner.filters.density import PRODUCT_ROWS
-
+def test_many_rows_are_scored_in_order() -> None:
     model = shipped_model().stage2
-    rows = np.random.default_rng(3).normal(size=(2 * PRODUCT_ROWS + 17, len(model.weights)))
+    rows = np.random.default_rng(3).normal(size=(1041, len(model.weights)))
     scored = model.probabilities(rows)
     assert scored.shape == (len(rows),)
     assert np.allclose(scored, [model.probability(list(row)) for row in rows], rtol=0, atol=1e-12)

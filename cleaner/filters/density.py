@@ -22,13 +22,13 @@ from __future__ import annotations
 import json
 import math
 import operator
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .. import _core
 from ..document import Block
@@ -36,37 +36,19 @@ from ..features import BlockFeatures, block_features, count_words, is_prose
 from ..page import Page
 from ..rules import fold
 
+if TYPE_CHECKING:  # numpy is the fitter's (bench/fit_density.py): the text path builds its rows in the core
+    import numpy as np
+
 NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
 SUBHEADING_MAX_WORDS = 12
 MIN_LIST_ITEMS = 2
 LIST_ITEM_MIN_WORDS = 3
 LOGIT_CLIP = 12.0
-# Rows per matrix product: below the size at which OpenBLAS threads a matrix-vector product.
-PRODUCT_ROWS = 512
 
-
-_NO_NEIGHBOUR = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
-# A paragraph of this many words anchors the article: how far a block stands from one is a feature.
-LONG_BLOCK_WORDS = 30
-# How far (in blocks) the distance to a long paragraph is counted.
-FAR_BLOCKS = 50
-CONTEXT_COLUMNS = 11
-
-
-def _bullet_runs(features: Sequence[BlockFeatures]) -> list[int]:
-    """For each block, the length of the run of bulleted blocks it belongs to (0 when it has no bullet)."""
-    runs = [0] * len(features)
-    i = 0
-    while i < len(features):
-        if not features[i].bullet:
-            i += 1
-            continue
-        j = i
-        while j < len(features) and features[j].bullet:
-            j += 1
-        runs[i:j] = [j - i] * (j - i)
-        i = j
-    return runs
+# The rows both stages read are built by the compiled core (rust/src/density.rs, which says what each column is
+# and how its sums match numpy's); its constants, for the reader: two blocks either side are seen through a view
+# of 7 values (NO_NEIGHBOUR past the page's ends); a block of 30 words anchors the article, and the distance to
+# one is counted up to 50 blocks; the page context is 11 columns, the second stage's row 11.
 
 
 def removed_gaps(blocks: Sequence[Block]) -> list[tuple[int, int]]:
@@ -83,60 +65,29 @@ def removed_gaps(blocks: Sequence[Block]) -> list[tuple[int, int]]:
     return gaps
 
 
-def stage1_vectors(features: Sequence[BlockFeatures], gaps: Sequence[tuple[int, int]]) -> np.ndarray:
-    """One row per block: own features, the plain features of two blocks either side, the position, the run of
-    bullets it is in, and the lines removed above and below it."""
-    n = len(features)
-    # One conversion: each block's own vector then its neighbour view, and two empty neighbours at either end.
-    width = len(_NO_NEIGHBOUR)
-    rows = np.array([f.model_row for f in features], dtype=float).reshape(n, -1)
-    own = rows[:, :-width]
-    views = np.empty((n + 4, width))
-    views[:] = _NO_NEIGHBOUR
-    views[2 : 2 + n] = rows[:, -width:]
-    around = [views[2 + offset : 2 + offset + n] for offset in NEIGHBOUR_OFFSETS]
-    position = np.arange(n, dtype=float) / max(1, n - 1)
-    runs = np.log1p(np.array(_bullet_runs(features), dtype=float))
-    removed = np.log1p(np.array(gaps, dtype=float).reshape(n, 2))
-    return np.hstack([own, *around, position[:, None], runs[:, None], removed, page_context(features)])
-
-
-def page_context(features: Sequence[BlockFeatures]) -> np.ndarray:
-    """Where each block stands on its page: its length and stop words next to the page's (a page of short lines
-    is a dialogue or a recipe, not a menu), the mean length, sentence ends and stop words in wider windows, how
-    many blocks away the nearest long paragraph is above and below (and whether there is one on both sides), the
-    share of the page's words before it. One row per block, `CONTEXT_COLUMNS` wide. (Not the page's size: in
-    training, small pages are mostly clean copies of articles, and the size stood in for that, not for anything
-    a line shows.)"""
-    n = len(features)
-    if n == 0:
-        return np.zeros((0, CONTEXT_COLUMNS))
-    words, stop, ends = np.array([(f.words, f.stop_ratio, f.ends_sentence) for f in features], dtype=float).T
-    log_words = np.log1p(words)
-    index = np.arange(n)
-    long_blocks = np.flatnonzero(words >= LONG_BLOCK_WORDS)
-    # The nearest long block strictly above and strictly below each block (FAR_BLOCKS when there is none).
-    padded = np.concatenate(([-FAR_BLOCKS], long_blocks, [n + FAR_BLOCKS]))
-    up = np.minimum(index - padded[np.searchsorted(long_blocks, index, side="left")], FAR_BLOCKS)
-    down = np.minimum(padded[np.searchsorted(long_blocks, index, side="right") + 1] - index, FAR_BLOCKS)
-    ones = np.ones(n)
-    running = np.cumsum(words)
-    total = max(running[-1], 1.0)
-    return np.column_stack(
-        [
-            log_words - np.median(log_words),
-            log_words - log_words.max(),
-            stop - (stop * words).sum() / max(words.sum(), 1.0),
-            _window_means(log_words, ones, 5),
-            _window_means(log_words, ones, 10),
-            _window_means(ends, ones, 5),
-            _window_means(stop, ones, 5),
-            np.log1p(up),
-            np.log1p(down),
-            ((up < FAR_BLOCKS) & (down < FAR_BLOCKS)).astype(float),
-            (running - words) / total,
-        ]
+def stage1_table(features: Sequence[BlockFeatures], gaps: Sequence[tuple[int, int]]) -> tuple[bytes, int]:
+    """The first stage's rows, one per block, as float64 bytes (row-major) and their width: own features, the
+    plain features of two blocks either side, the position, the run of bullets it is in, the lines removed above
+    and below it, and where it stands on its page (its length and stop words next to the page's, the mean length,
+    sentence ends and stop words in wider windows, how far the nearest long paragraph is above and below, the
+    share of the page's words before it; not the page's size: in training small pages were mostly clean copies of
+    articles, and the size stood in for that)."""
+    return _core.density_stage1(
+        rows=[value for f in features for value in f.model_row],
+        words=[float(f.words) for f in features],
+        stop=[f.stop_ratio for f in features],
+        ends=[float(f.ends_sentence) for f in features],
+        bullet=[f.bullet for f in features],
+        gaps=[float(gap) for pair in gaps for gap in pair],
     )
+
+
+def stage1_vectors(features: Sequence[BlockFeatures], gaps: Sequence[tuple[int, int]]) -> np.ndarray:
+    """`stage1_table` as a matrix, for the fitter."""
+    import numpy as np
+
+    table, width = stage1_table(features, gaps)
+    return np.frombuffer(table, dtype=np.float64).reshape(len(features), width)
 
 
 def densest_run(scores: Sequence[float]) -> tuple[int, int]:
@@ -150,17 +101,6 @@ def densest_run(scores: Sequence[float]) -> tuple[int, int]:
         if total > best:
             best, best_span = total, (start, i + 1)
     return best_span
-
-
-def _window_means(values: np.ndarray, weights: np.ndarray, radius: int) -> np.ndarray:
-    """For each i, the `weights`-weighted mean of `values` over [i - radius, i + radius] (clipped to the page)."""
-    n = len(values)
-    lo = np.maximum(np.arange(n) - radius, 0)
-    hi = np.minimum(np.arange(n) + radius + 1, n)
-    weighted = np.concatenate(([0.0], np.cumsum(values * weights)))
-    total = np.concatenate(([0.0], np.cumsum(weights)))
-    span = total[hi] - total[lo]
-    return np.divide(weighted[hi] - weighted[lo], span, out=np.zeros(n), where=span != 0)
 
 
 def _sigmoid(z: float) -> float:
@@ -177,39 +117,37 @@ def region_scores(
     """
     if len(probabilities) != len(features):
         raise ValueError(f"{len(probabilities)} probabilities for {len(features)} blocks")
-    words = np.fromiter((f.words for f in features), dtype=float, count=len(features))
-    scores = (np.asarray(probabilities, dtype=float) - 0.5) * np.log1p(words)
-    return np.where(scores > 0, scores, scores * gap_weight).tolist()
+    scores = [(p - 0.5) * math.log1p(f.words) for p, f in zip(probabilities, features, strict=True)]
+    return [score if score > 0 else score * gap_weight for score in scores]
+
+
+STAGE2_WIDTH = 11  # the values of a block's row in `stage2_table`
+
+
+def stage2_table(probabilities: Sequence[float], features: Sequence[BlockFeatures]) -> bytes:
+    """The second stage's rows, one per block, as float64 bytes: the pooled stage-one scores around it (previous,
+    next, windows of 2 and 5 blocks weighted by length), and where it stands relative to the densest run."""
+    if len(probabilities) != len(features):
+        raise ValueError(f"{len(probabilities)} probabilities for {len(features)} blocks")
+    start, end = densest_run(region_scores(probabilities, features))
+    return _core.density_stage2(
+        probabilities=[float(p) for p in probabilities],
+        words=[float(f.words) for f in features],
+        ends=[float(f.ends_sentence) for f in features],
+        start=start,
+        end=end,
+    )
 
 
 def stage2_vectors(probabilities: Sequence[float], features: Sequence[BlockFeatures]) -> np.ndarray:
-    """One row per block: pooled stage-one scores around it, and where it stands relative to the densest run."""
-    n = len(features)
-    p = np.asarray(probabilities, dtype=float).reshape(n)
-    words = np.array([f.words for f in features], dtype=float)
-    log_words = np.log1p(words)
-    start, end = densest_run(region_scores(p.tolist(), features))
-    index = np.arange(n)
-    inside = ((index >= start) & (index < end)).astype(float)
-    distance = np.where(index < start, start - index, np.where(index >= end, index - end + 1, 0))
-    words_before = (np.cumsum(words) - words) / (words.sum() or 1.0)
-    previous = np.concatenate(([0.0], p[:-1])) if n else p
-    following = np.concatenate((p[1:], [0.0])) if n else p
-    weights = 1.0 + log_words
-    columns = [
-        p,
-        previous,
-        following,
-        _window_means(p, weights, 2),
-        _window_means(p, weights, 5),
-        inside,
-        np.log1p(distance),
-        words_before,
-        log_words,
-        np.array([float(f.ends_sentence) for f in features]),
-        p * inside,
-    ]
-    return np.column_stack(columns) if n else np.zeros((0, len(columns)))
+    """`stage2_table` as a matrix, for the fitter."""
+    import numpy as np
+
+    return np.frombuffer(stage2_table(probabilities, features), dtype=np.float64).reshape(len(features), STAGE2_WIDTH)
+
+
+def _floats(table: bytes) -> list[float]:
+    return array("d", table).tolist()
 
 
 @dataclass(frozen=True)
@@ -227,17 +165,19 @@ class LinearModel:
         slopes = tuple(w / s for w, s in zip(self.weights, self.scale, strict=True))
         return slopes, self.bias - sum(map(operator.mul, slopes, self.mean))
 
+    def probabilities_of(self, table: bytes) -> list[float]:
+        """`probability` of each row of a float64 table (row-major, as `stage2_table` gives), by the core: the dot
+        products summed left to right."""
+        return _logistic(self).probabilities(table, LOGIT_CLIP)
+
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        """`probability` of each row of a matrix."""
+        """`probability` of each row of a matrix (the fitter's), as the text path computes it."""
+        import numpy as np
+
         if rows.shape[1] != len(self.weights):
             raise ValueError(f"the model reads {len(self.weights)} features, got {rows.shape[1]}")
-        slopes, intercept = self._folded
-        vector = np.asarray(slopes)
-        # A page of many thousand blocks is taken PRODUCT_ROWS at a time: one big product makes the BLAS under
-        # numpy start threads (which spin on the cores the other workers need) and sum in another order.
-        products = [rows[i : i + PRODUCT_ROWS] @ vector for i in range(0, len(rows), PRODUCT_ROWS)]
-        z = np.concatenate(products) if len(products) > 1 else rows @ vector
-        return 1.0 / (1.0 + np.exp(-np.clip(z + intercept, -LOGIT_CLIP, LOGIT_CLIP)))
+        table = np.ascontiguousarray(rows, dtype=np.float64).tobytes()
+        return np.asarray(self.probabilities_of(table), dtype=np.float64)
 
     def probability(self, vector: Sequence[float]) -> float:
         if len(vector) != len(self.weights):
@@ -258,6 +198,12 @@ class LinearModel:
         )
 
 
+@lru_cache(maxsize=8)
+def _logistic(model: LinearModel) -> _core.Logistic:
+    slopes, intercept = model._folded
+    return _core.Logistic(list(slopes), intercept)
+
+
 class TreeModel:
     """Gradient-boosted trees as a node table (what `make fit` exports from LightGBM): p = sigmoid(sum of the
     leaves a row reaches). Evaluated by the compiled core; the table is checked there when the model loads."""
@@ -268,15 +214,21 @@ class TreeModel:
         columns = ("feature", "threshold", "left", "right", "value", "roots")
         self._ensemble = _core.TreeEnsemble(width=self.width, **{name: data[name] for name in columns})
 
+    def probabilities_of(self, table: bytes) -> list[float]:
+        """`probability` of each row of a float64 table (row-major, as `stage1_table` gives)."""
+        return _floats(self._ensemble.probabilities(table, LOGIT_CLIP))
+
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        """`probability` of each row of a matrix."""
+        """`probability` of each row of a matrix (the fitter's)."""
+        import numpy as np
+
         if rows.shape[1] != self.width:
             raise ValueError(f"the model reads {self.width} features, got {rows.shape[1]}")
         table = np.ascontiguousarray(rows, dtype=np.float64)
         return np.frombuffer(self._ensemble.probabilities(table.tobytes(), LOGIT_CLIP), dtype=np.float64)
 
     def probability(self, vector: Sequence[float]) -> float:
-        return float(self.probabilities(np.asarray([vector], dtype=np.float64))[0])
+        return self.probabilities_of(array("d", vector).tobytes())[0]
 
     def to_dict(self) -> dict[str, object]:
         return self.data
@@ -413,8 +365,9 @@ def classify_density(page: Page, model: DensityModel | None = None) -> None:
     if not blocks:
         return
     features = page_features(blocks, page.stopwords)
-    p1 = model.stage1.probabilities(stage1_vectors(features, removed_gaps(blocks)))
-    p2 = model.stage2.probabilities(stage2_vectors(p1, features)).tolist()
+    table, _ = stage1_table(features, removed_gaps(blocks))
+    p1 = model.stage1.probabilities_of(table)
+    p2 = model.stage2.probabilities_of(stage2_table(p1, features))
     lists = _list_spans(features)
     start, end = densest_run(_bridge_lists(region_scores(p2, features, model.gap_weight), lists))
     keep = [(start <= i < end and p >= model.threshold) or p >= model.keep_outside for i, p in enumerate(p2)]

@@ -1,8 +1,10 @@
 //! cleaner's compiled core, imported as `cleaner._core`: langdetect's detection over langdetect's own profiles
-//! (`language`), and dedup's word shingles (`shingles`) and MinHash signatures (`minhash`). The Python side
+//! (`language`), the density model's rows and trees (`density`, `trees`), and dedup's word shingles (`shingles`)
+//! and MinHash signatures (`minhash`). The Python side
 //! (cleaner/language.py, cleaner/dedup/shingles.py and minhash.py) keeps the Unicode tables and langdetect's own
 //! text cleaning, and hands the core bytes; the core hands back plain lists and little byte buffers.
 
+pub mod density;
 pub mod language;
 pub mod minhash;
 pub mod mix;
@@ -317,14 +319,72 @@ impl PyTreeEnsemble {
     /// The probability of each row of `table` (float64 bytes, row-major, `width` columns), its score clipped to
     /// +-`clip`, as float64 bytes.
     fn probabilities<'py>(&self, py: Python<'py>, table: &[u8], clip: f64) -> PyResult<Bound<'py, PyBytes>> {
-        if !table.len().is_multiple_of(8) {
-            return Err(PyValueError::new_err("expected float64 values"));
-        }
-        let values: Vec<f64> =
-            table.chunks_exact(8).map(|chunk| f64::from_ne_bytes(chunk.try_into().expect("8 bytes"))).collect();
-        let probabilities = self.ensemble.probabilities(&values, clip).map_err(PyValueError::new_err)?;
-        let bytes: Vec<u8> = probabilities.iter().flat_map(|value| value.to_ne_bytes()).collect();
-        Ok(PyBytes::new(py, &bytes))
+        let probabilities = self.ensemble.probabilities(&f64_values(table)?, clip).map_err(PyValueError::new_err)?;
+        Ok(f64_bytes(py, &probabilities))
+    }
+}
+
+fn f64_values(table: &[u8]) -> PyResult<Vec<f64>> {
+    if !table.len().is_multiple_of(8) {
+        return Err(PyValueError::new_err("expected float64 values"));
+    }
+    Ok(table.chunks_exact(8).map(|chunk| f64::from_ne_bytes(chunk.try_into().expect("8 bytes"))).collect())
+}
+
+fn f64_bytes<'py>(py: Python<'py>, values: &[f64]) -> Bound<'py, PyBytes> {
+    let bytes: Vec<u8> = values.iter().flat_map(|value| value.to_ne_bytes()).collect();
+    PyBytes::new(py, &bytes)
+}
+
+/// The density model's first-stage rows of a page's blocks (`density::stage1_rows`): float64 bytes, row-major,
+/// and the row width.
+#[pyfunction]
+#[pyo3(signature = (*, rows, words, stop, ends, bullet, gaps))]
+fn density_stage1<'py>(
+    py: Python<'py>,
+    rows: Vec<f64>,
+    words: Vec<f64>,
+    stop: Vec<f64>,
+    ends: Vec<f64>,
+    bullet: Vec<bool>,
+    gaps: Vec<f64>,
+) -> PyResult<(Bound<'py, PyBytes>, usize)> {
+    let blocks = density::Blocks { rows: &rows, words: &words, stop: &stop, ends: &ends, bullet: &bullet, gaps: &gaps };
+    let (table, width) = density::stage1_rows(&blocks).map_err(PyValueError::new_err)?;
+    Ok((f64_bytes(py, &table), width))
+}
+
+/// The density model's second-stage rows (`density::stage2_rows`): float64 bytes, row-major.
+#[pyfunction]
+#[pyo3(signature = (*, probabilities, words, ends, start, end))]
+fn density_stage2<'py>(
+    py: Python<'py>,
+    probabilities: Vec<f64>,
+    words: Vec<f64>,
+    ends: Vec<f64>,
+    start: usize,
+    end: usize,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let table = density::stage2_rows(&probabilities, &words, &ends, start, end).map_err(PyValueError::new_err)?;
+    Ok(f64_bytes(py, &table))
+}
+
+/// A logistic model as one dot product (`density::Logistic`).
+#[pyclass(module = "cleaner._core", name = "Logistic", frozen)]
+struct PyLogistic {
+    model: density::Logistic,
+}
+
+#[pymethods]
+impl PyLogistic {
+    #[new]
+    fn new(slopes: Vec<f64>, intercept: f64) -> Self {
+        PyLogistic { model: density::Logistic { slopes, intercept } }
+    }
+
+    /// The probability of each row of `table` (float64 bytes, row-major), its score clipped to +-`clip`, as a list.
+    fn probabilities(&self, table: &[u8], clip: f64) -> PyResult<Vec<f64>> {
+        self.model.probabilities(&f64_values(table)?, clip).map_err(PyValueError::new_err)
     }
 }
 
@@ -345,6 +405,9 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PyShingler>()?;
     module.add_class::<PyMinHasher>()?;
     module.add_class::<PyTreeEnsemble>()?;
+    module.add_class::<PyLogistic>()?;
+    module.add_function(wrap_pyfunction!(density_stage1, module)?)?;
+    module.add_function(wrap_pyfunction!(density_stage2, module)?)?;
     module.add_function(wrap_pyfunction!(shingle_hashes, module)?)?;
     Ok(())
 }
