@@ -1203,7 +1203,11 @@ class AtomicFile:
             self._sink = self._file if compression is None else _compressing(self._file, compression)
         except BaseException:
             if self._file is None:
-                os.close(fd)
+                # The descriptor may be closed already (io.open closes the file it made when it fails after
+                # making it): an error here must not replace the one being raised (a Ctrl-C turned into a "bad
+                # file descriptor" write error would let the run go on).
+                with contextlib.suppress(OSError):
+                    os.close(fd)
             self.discard()
             raise
 

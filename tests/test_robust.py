@@ -801,6 +801,23 @@ def test_a_failed_commit_with_backup_leaves_the_original_and_no_temporary_files(
     assert (tmp_path / "a.txt.orig").read_bytes() == b"old"
 
 
+def test_an_interrupt_while_the_temporary_file_opens_stays_an_interrupt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """io.open closes the file it made when it fails after making it: closing the descriptor again must not turn
+    the Ctrl-C into an OSError (which a session reports as a write error and goes on)."""
+    target = tmp_path / "a.txt"
+
+    def interrupted_open(fd: int, *args: object, **kwargs: object) -> None:
+        os.close(fd)  # what io.open does with the file it made before failing
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cio.os, "fdopen", interrupted_open)
+    with pytest.raises(KeyboardInterrupt):
+        cio.AtomicFile(target)
+    assert os.listdir(tmp_path) == []
+
+
 def test_help_documents_the_robustness_flags() -> None:
     out = run("clean", "--help").stdout
     for flag in ("--fix-text", "--skip-errors", "--backup", "--backup-suffix"):
