@@ -65,7 +65,28 @@ def removed_gaps(blocks: Sequence[Block]) -> list[tuple[int, int]]:
     return gaps
 
 
-def stage1_table(features: Sequence[BlockFeatures], gaps: Sequence[tuple[int, int]]) -> tuple[bytes, int]:
+@dataclass(frozen=True)
+class BlockColumns:
+    """What the two stages read of a page's blocks, a column each, made once per page."""
+
+    rows: list[float]  # every block's `model_row`, one after the other
+    words: list[float]
+    stop: list[float]
+    ends: list[float]
+    bullet: list[bool]
+
+    @classmethod
+    def of(cls, features: Sequence[BlockFeatures]) -> BlockColumns:
+        return cls(
+            rows=[value for f in features for value in f.model_row],
+            words=[float(f.words) for f in features],
+            stop=[f.stop_ratio for f in features],
+            ends=[float(f.ends_sentence) for f in features],
+            bullet=[f.bullet for f in features],
+        )
+
+
+def stage1_table(columns: BlockColumns, gaps: Sequence[tuple[int, int]]) -> tuple[bytes, int]:
     """The first stage's rows, one per block, as float64 bytes (row-major) and their width: own features, the
     plain features of two blocks either side, the position, the run of bullets it is in, the lines removed above
     and below it, and where it stands on its page (its length and stop words next to the page's, the mean length,
@@ -73,11 +94,11 @@ def stage1_table(features: Sequence[BlockFeatures], gaps: Sequence[tuple[int, in
     share of the page's words before it; not the page's size: in training small pages were mostly clean copies of
     articles, and the size stood in for that)."""
     return _core.density_stage1(
-        rows=[value for f in features for value in f.model_row],
-        words=[float(f.words) for f in features],
-        stop=[f.stop_ratio for f in features],
-        ends=[float(f.ends_sentence) for f in features],
-        bullet=[f.bullet for f in features],
+        rows=columns.rows,
+        words=columns.words,
+        stop=columns.stop,
+        ends=columns.ends,
+        bullet=columns.bullet,
         gaps=[float(gap) for pair in gaps for gap in pair],
     )
 
@@ -86,7 +107,7 @@ def stage1_vectors(features: Sequence[BlockFeatures], gaps: Sequence[tuple[int, 
     """`stage1_table` as a matrix, for the fitter."""
     import numpy as np
 
-    table, width = stage1_table(features, gaps)
+    table, width = stage1_table(BlockColumns.of(features), gaps)
     return np.frombuffer(table, dtype=np.float64).reshape(len(features), width)
 
 
@@ -107,33 +128,29 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-LOGIT_CLIP, min(LOGIT_CLIP, z))))
 
 
-def region_scores(
-    probabilities: Sequence[float], features: Sequence[BlockFeatures], gap_weight: float = 1.0
-) -> list[float]:
+def region_scores(probabilities: Sequence[float], words: Sequence[float], gap_weight: float = 1.0) -> list[float]:
     """Word-weighted evidence for the article: positive for likely prose, negative for likely chrome.
 
     `gap_weight` < 1 lets the region bridge a stretch of doubtful blocks (a list, a pull quote, an inline ad)
     between two parts of the article.
     """
-    if len(probabilities) != len(features):
-        raise ValueError(f"{len(probabilities)} probabilities for {len(features)} blocks")
-    scores = [(p - 0.5) * math.log1p(f.words) for p, f in zip(probabilities, features, strict=True)]
+    if len(probabilities) != len(words):
+        raise ValueError(f"{len(probabilities)} probabilities for {len(words)} blocks")
+    scores = [(p - 0.5) * math.log1p(count) for p, count in zip(probabilities, words, strict=True)]
     return [score if score > 0 else score * gap_weight for score in scores]
 
 
 STAGE2_WIDTH = 11  # the values of a block's row in `stage2_table`
 
 
-def stage2_table(probabilities: Sequence[float], features: Sequence[BlockFeatures]) -> bytes:
+def stage2_table(probabilities: Sequence[float], columns: BlockColumns) -> bytes:
     """The second stage's rows, one per block, as float64 bytes: the pooled stage-one scores around it (previous,
     next, windows of 2 and 5 blocks weighted by length), and where it stands relative to the densest run."""
-    if len(probabilities) != len(features):
-        raise ValueError(f"{len(probabilities)} probabilities for {len(features)} blocks")
-    start, end = densest_run(region_scores(probabilities, features))
+    start, end = densest_run(region_scores(probabilities, columns.words))  # (checks the lengths)
     return _core.density_stage2(
         probabilities=[float(p) for p in probabilities],
-        words=[float(f.words) for f in features],
-        ends=[float(f.ends_sentence) for f in features],
+        words=columns.words,
+        ends=columns.ends,
         start=start,
         end=end,
     )
@@ -143,7 +160,8 @@ def stage2_vectors(probabilities: Sequence[float], features: Sequence[BlockFeatu
     """`stage2_table` as a matrix, for the fitter."""
     import numpy as np
 
-    return np.frombuffer(stage2_table(probabilities, features), dtype=np.float64).reshape(len(features), STAGE2_WIDTH)
+    table = stage2_table(probabilities, BlockColumns.of(features))
+    return np.frombuffer(table, dtype=np.float64).reshape(len(features), STAGE2_WIDTH)
 
 
 def _floats(table: bytes) -> list[float]:
@@ -365,11 +383,12 @@ def classify_density(page: Page, model: DensityModel | None = None) -> None:
     if not blocks:
         return
     features = page_features(blocks, page.stopwords)
-    table, _ = stage1_table(features, removed_gaps(blocks))
+    columns = BlockColumns.of(features)
+    table, _ = stage1_table(columns, removed_gaps(blocks))
     p1 = model.stage1.probabilities_of(table)
-    p2 = model.stage2.probabilities_of(stage2_table(p1, features))
+    p2 = model.stage2.probabilities_of(stage2_table(p1, columns))
     lists = _list_spans(features)
-    start, end = densest_run(_bridge_lists(region_scores(p2, features, model.gap_weight), lists))
+    start, end = densest_run(_bridge_lists(region_scores(p2, columns.words, model.gap_weight), lists))
     keep = [(start <= i < end and p >= model.threshold) or p >= model.keep_outside for i, p in enumerate(p2)]
     if not any(keep):
         start, end = _best_paragraph(blocks, p2, keep)
