@@ -12,14 +12,14 @@ tmpfs when there is one:
 2. memory per worker: the peak RSS of each worker process of `--dask local:2` on the small corpus and on the big
    one (4x): the largest worker's peak should not grow with the corpus (a worker holds a partition, not the
    corpus);
-3. `--dask local:2` against `cleaner clean -j 2` (the local pool) on the big corpus (target: within 15%).
+3. `--dask local:2` against `cleaner clean -j 2` (the local pool) on the big corpus (target: within 15%);
+4. `cleaner dedup --dask local:2` on `--dedup-mb` of the corpus: MB/s and the (band key, document) pairs it
+   shuffles, for the plan in docs/dask.md.
 
 The machine's speed drifts by 10-15% from one run to the next (the same run's CPU time moves as much), more than
 the margins of the targets: `--dask local:2` and the pool run side by side in `--rounds` rounds (3 by default;
 which of the two goes first alternates), and the figures are medians: of the rounds' ratios for 3, of the
-`local:2` runs against the one `local:1` run for 1;
-4. `cleaner dedup --dask local:2` on `--dedup-mb` of the corpus: MB/s and the (band key, document) pairs it
-   shuffles, for the plan in docs/dask.md.
+`local:2` runs against the one `local:1` run for 1.
 
 Prints a table and writes `bench/out/dask.json` and `bench/out/dask.md` (the table docs/dask.md's figures come
 from). Use small sizes (`--size-mb 4 --small-mb 1 --dedup-mb 1`) for a smoke run: the figures then say nothing.
