@@ -124,10 +124,6 @@ def densest_run(scores: Sequence[float]) -> tuple[int, int]:
     return best_span
 
 
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-LOGIT_CLIP, min(LOGIT_CLIP, z))))
-
-
 def region_scores(probabilities: Sequence[float], words: Sequence[float], gap_weight: float = 1.0) -> list[float]:
     """Word-weighted evidence for the article: positive for likely prose, negative for likely chrome.
 
@@ -164,10 +160,6 @@ def stage2_vectors(probabilities: Sequence[float], features: Sequence[BlockFeatu
     return np.frombuffer(table, dtype=np.float64).reshape(len(features), STAGE2_WIDTH)
 
 
-def _floats(table: bytes) -> list[float]:
-    return array("d", table).tolist()
-
-
 @dataclass(frozen=True)
 class LinearModel:
     """A standardised logistic model: p = sigmoid(bias + sum(w * (x - mean) / scale))."""
@@ -200,8 +192,7 @@ class LinearModel:
     def probability(self, vector: Sequence[float]) -> float:
         if len(vector) != len(self.weights):
             raise ValueError(f"the model reads {len(self.weights)} features, got {len(vector)}")
-        slopes, intercept = self._folded
-        return _sigmoid(intercept + sum(map(operator.mul, slopes, vector)))
+        return self.probabilities_of(array("d", vector).tobytes())[0]
 
     def to_dict(self) -> dict[str, object]:
         return {"mean": self.mean, "scale": self.scale, "weights": self.weights, "bias": self.bias}
@@ -234,7 +225,7 @@ class TreeModel:
 
     def probabilities_of(self, table: bytes) -> list[float]:
         """`probability` of each row of a float64 table (row-major, as `stage1_table` gives)."""
-        return _floats(self._ensemble.probabilities(table, LOGIT_CLIP))
+        return self._ensemble.probabilities(table, LOGIT_CLIP)
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """`probability` of each row of a matrix (the fitter's)."""
@@ -242,8 +233,8 @@ class TreeModel:
 
         if rows.shape[1] != self.width:
             raise ValueError(f"the model reads {self.width} features, got {rows.shape[1]}")
-        table = np.ascontiguousarray(rows, dtype=np.float64)
-        return np.frombuffer(self._ensemble.probabilities(table.tobytes(), LOGIT_CLIP), dtype=np.float64)
+        table = np.ascontiguousarray(rows, dtype=np.float64).tobytes()
+        return np.asarray(self.probabilities_of(table), dtype=np.float64)
 
     def probability(self, vector: Sequence[float]) -> float:
         return self.probabilities_of(array("d", vector).tobytes())[0]

@@ -317,10 +317,9 @@ impl PyTreeEnsemble {
     }
 
     /// The probability of each row of `table` (float64 bytes, row-major, `width` columns), its score clipped to
-    /// +-`clip`, as float64 bytes.
-    fn probabilities<'py>(&self, py: Python<'py>, table: &[u8], clip: f64) -> PyResult<Bound<'py, PyBytes>> {
-        let probabilities = self.ensemble.probabilities(&f64_values(table)?, clip).map_err(PyValueError::new_err)?;
-        Ok(f64_bytes(py, &probabilities))
+    /// +-`clip`, as a list (as `Logistic.probabilities` gives them).
+    fn probabilities(&self, table: &[u8], clip: f64) -> PyResult<Vec<f64>> {
+        self.ensemble.probabilities(&f64_values(table)?, clip).map_err(PyValueError::new_err)
     }
 }
 
