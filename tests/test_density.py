@@ -301,8 +301,7 @@ def _numpy_stage2(p: np.ndarray, features: list[BlockFeatures]) -> np.ndarray:
     n = len(features)
     words = np.array([f.words for f in features], dtype=float)
     log_words = np.log1p(words)
-    scores = (p - 0.5) * log_words
-    start, end = densest_run(np.where(scores > 0, scores, scores).tolist())
+    start, end = densest_run(((p - 0.5) * log_words).tolist())  # region_scores at gap weight 1
     index = np.arange(n)
     inside = ((index >= start) & (index < end)).astype(float)
     distance = np.where(index < start, start - index, np.where(index >= end, index - end + 1, 0))
