@@ -4,6 +4,7 @@ depends on a particular score."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import pickle
@@ -35,6 +36,7 @@ from cleaner.filters.density import (
     LinearModel,
     TreeModel,
     classify_density,
+    dense_runs,
     densest_run,
     page_features,
     shipped_model,
@@ -85,6 +87,40 @@ def test_densest_run_finds_the_maximum_sum(values: list[int]) -> None:
     best = max([0.0] + [sum(scores[i:j]) for i in range(len(scores)) for j in range(i + 1, len(scores) + 1)])
     assert 0 <= start <= end <= len(scores)
     assert sum(scores[start:end]) == best
+
+
+# ── dense_runs ──────────────────────────────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("scores", "share", "runs"),
+    [
+        # an article in two parts around a box of chrome: the second part holds half the first's evidence
+        ([4.0, 4.0, -6.0, 2.0, 2.0], 0.3, [(0, 2), (3, 5)]),
+        ([4.0, 4.0, -6.0, 2.0, 2.0], 0.6, [(0, 2)]),
+        # a run on either side of the densest, the weak one left out
+        ([1.0, -3.0, 5.0, -3.0, 2.0], 0.3, [(2, 3), (4, 5)]),
+        ([2.0, -3.0, 5.0, -3.0, 1.0], 0.3, [(0, 1), (2, 3)]),
+        ([-1.0, -2.0], 0.3, [(0, 0)]),
+    ],
+)
+def test_dense_runs_hand_cases(scores: list[float], share: float, runs: list[tuple[int, int]]) -> None:
+    assert dense_runs(scores, share) == runs
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-20, 20), max_size=25), st.sampled_from([0.1, 0.3, 0.5, 1.0]))
+def test_dense_runs_hold_the_densest_and_only_runs_dense_enough(values: list[int], share: float) -> None:
+    scores = [float(v) for v in values]
+    runs = dense_runs(scores, share)
+    assert densest_run(scores) in runs
+    best = sum(scores[slice(*densest_run(scores))])
+    assert runs == sorted(runs)
+    for (_, end), (start, _) in itertools.pairwise(runs):
+        assert end <= start  # apart, in page order
+    for start, end in runs:
+        assert sum(scores[start:end]) >= share * best
+    assert dense_runs(scores, float("inf")) == [densest_run(scores)]
 
 
 # ── LinearModel ─────────────────────────────────────────────────────────────────────────────────────────────

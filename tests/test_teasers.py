@@ -250,6 +250,28 @@ def test_a_short_article_is_not_a_listing() -> None:
     assert len(page.related) == 2
 
 
+def test_a_bulleted_sidebar_heading_is_no_cards_metadata() -> None:
+    """A short bulleted line ("* Latest comments", a menu entry, "> 29" in code) is no card's metadata line: a blog
+    post's second paragraph, its comment form and the sidebar heading under it read as "headline ... outlet /
+    snippet", one more card after the post's card-shaped head, and the post came out as a listing of two."""
+    post = [
+        "harbournotes",
+        "Number two: Finn",
+        "3 August 2015 · Filed under quite private",
+        "It has been a while since Henry arrived, number one. A few days ago his little brother followed, and the "
+        "house has been loud and happy ever since.",
+        "This is how it looked when Henry first saw the newcomer, talked to him and fell asleep beside him",
+    ]
+    sidebar = ["=)", "No responses so far »", "Say your words", "Name (required)", "Website (optional)",
+               "* Latest comments",
+               "Notice: the comment feed could not be loaded because the widget uses a setting that this version of "
+               "the blog software no longer supports"]  # fmt: skip
+    page = parsed([*post, *sidebar])
+    assert page.related == []
+    assert not page.listing
+    assert kept_text(page) == [*post, *sidebar]
+
+
 SETTINGS_PAGE = Path(__file__).resolve().parent.parent / "fixtures" / "html" / "brackwater_settings.html"
 
 

@@ -12,9 +12,10 @@ Two stages, in the spirit of jusText's context-sensitive classification, fit on 
    article region is found as the densest run of prose (the maximum-sum run of word-weighted scores); each
    block is scored again on that context, by a logistic model.
 
-Blocks outside the article region are dropped unless stage two is sure of them (`keep_outside`: a second part
-of the article below a box of chrome); inside it, blocks scoring under the threshold are dropped, except short
-subheadings standing between kept paragraphs.
+The article region is the densest run of the second stage's scores, with any run on either side of it whose sum
+reaches `SECOND_RUN_SHARE` of its own (`dense_runs`: an article in two parts around a box of chrome). Blocks outside
+the region are dropped unless stage two is sure of them (`keep_outside`); inside it, blocks scoring under the
+threshold are dropped, except short subheadings standing between kept paragraphs.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ SUBHEADING_MAX_WORDS = 12
 MIN_LIST_ITEMS = 2
 LIST_ITEM_MIN_WORDS = 3
 LOGIT_CLIP = 12.0
+# An article split by a box of chrome (a gallery, a form, a share bar) is two dense runs: a run on either side of
+# the densest one whose sum reaches this share of its sum is article region too.
+SECOND_RUN_SHARE = 0.3
 
 # The rows both stages read are built by the compiled core (rust/src/density.rs, which says what each column is
 # and how its sums match numpy's); its constants, for the reader: two blocks either side are seen through a view
@@ -122,6 +126,33 @@ def densest_run(scores: Sequence[float]) -> tuple[int, int]:
         if total > best:
             best, best_span = total, (start, i + 1)
     return best_span
+
+
+def dense_runs(scores: Sequence[float], share: float) -> list[tuple[int, int]]:
+    """The densest run, and on either side of it the densest runs whose sums reach `share` of its sum (an article
+    in two parts around a box of chrome), in page order."""
+    start, end = densest_run(scores)
+    if end <= start:
+        return [(start, end)]
+    best = sum(scores[start:end])
+    runs = [(start, end)]
+    pending = [(0, start), (end, len(scores))]
+    while pending:
+        lo, hi = pending.pop()
+        if hi <= lo:
+            continue
+        a, b = densest_run(scores[lo:hi])
+        if b > a and sum(scores[lo + a : lo + b]) >= share * best:
+            runs.append((lo + a, lo + b))
+            pending += [(lo, lo + a), (lo + b, hi)]
+    return sorted(runs)
+
+
+def _in_runs(size: int, runs: Sequence[tuple[int, int]]) -> list[bool]:
+    inside = [False] * size
+    for start, end in runs:
+        inside[start:end] = [True] * (end - start)
+    return inside
 
 
 def region_scores(probabilities: Sequence[float], words: Sequence[float], gap_weight: float = 1.0) -> list[float]:
@@ -379,10 +410,13 @@ def classify_density(page: Page, model: DensityModel | None = None) -> None:
     p1 = model.stage1.probabilities_of(table)
     p2 = model.stage2.probabilities_of(stage2_table(p1, columns))
     lists = _list_spans(features)
-    start, end = densest_run(_bridge_lists(region_scores(p2, columns.words, model.gap_weight), lists))
-    keep = [(start <= i < end and p >= model.threshold) or p >= model.keep_outside for i, p in enumerate(p2)]
+    runs = dense_runs(_bridge_lists(region_scores(p2, columns.words, model.gap_weight), lists), SECOND_RUN_SHARE)
+    inside = _in_runs(len(p2), runs)
+    keep = [(inside[i] and p >= model.threshold) or p >= model.keep_outside for i, p in enumerate(p2)]
     if not any(keep):
-        start, end = _best_paragraph(blocks, p2, keep)
+        runs = [_best_paragraph(blocks, p2, keep)]
+        inside = _in_runs(len(p2), runs)
+    start, end = runs[0][0], runs[-1][1]
     _keep_lists(keep, lists, start, end)
     # A short subheading between two kept paragraphs belongs to the article ("US FALLS", "Background").
     for i in range(start + 1, end - 1):
@@ -390,4 +424,4 @@ def classify_density(page: Page, model: DensityModel | None = None) -> None:
             keep[i] = True
     for i, block in enumerate(blocks):
         if not keep[i]:
-            block.verdict = "density:boilerplate" if start <= i < end else "density:outside-article"
+            block.verdict = "density:boilerplate" if inside[i] else "density:outside-article"

@@ -1,7 +1,9 @@
 """Teaser cards: the related-article rail under an article, and listing pages made only of cards.
 
 A card is recognised by its structure, not its wording: a headline, a metadata line (an age or date, perhaps
-glued to an outlet's name, or a bulleted outlet name) and often a snippet, which may run to a whole article.
+glued to an outlet's name, a byline) and often a snippet, which may run to a whole article. A short bulleted line
+alone is no metadata line: on the web it is far more often a menu entry, a sidebar's commenter ("+ Anna sagt:")
+or a line of code than an outlet's name, and no aggregator of the dev pages needs it to be one.
 Cards are cut apart after each snippet (or at each metadata line when there are no snippets), parsed into
 `RelatedItem`s, and their blocks removed from the article with the reason `related:card`.
 
@@ -60,8 +62,6 @@ class _Line:
     bullet: bool
     # A metadata line (age, date, byline, reading time): each card has one.
     is_anchor: bool
-    # An anchor, or a bulleted outlet name.
-    is_meta: bool
     is_snippet: bool
     is_headline: bool
 
@@ -88,20 +88,19 @@ def _line(block: Block) -> _Line:
 
 
 @lru_cache(maxsize=LINE_CACHE_SIZE)
-def _roles(text: str) -> tuple[int, Meta | None, bool, bool, bool, bool, bool]:
+def _roles(text: str) -> tuple[int, Meta | None, bool, bool, bool, bool]:
     """What a line is to the card parser, by its text alone (remembered: the confirming pass repeats lines)."""
     words = count_words(text)
     if is_table_row(text):
         # A table's row (as cleaner writes tables: "| a | b |") is table content, never part of a card: its
         # pipes read as a bullet, its cells as a headline, and a settings table became a "listing".
-        return words, None, False, False, False, False, False
+        return words, None, False, False, False, False
     meta = parse_meta(text)
     bullet = has_bullet(text)
     is_anchor = meta is not None
-    is_meta = is_anchor or (bullet and 0 < words <= OUTLET_MAX_WORDS)
-    is_snippet = not is_meta and words >= SNIPPET_MIN_WORDS and (words >= SNIPPET_ALWAYS_WORDS or ends_sentence(text))
-    is_headline = not is_meta and not is_snippet and HEADLINE_MIN_WORDS <= words <= HEADLINE_MAX_WORDS
-    return words, meta, bullet, is_anchor, is_meta, is_snippet, is_headline
+    is_snippet = not is_anchor and words >= SNIPPET_MIN_WORDS and (words >= SNIPPET_ALWAYS_WORDS or ends_sentence(text))
+    is_headline = not is_anchor and not is_snippet and HEADLINE_MIN_WORDS <= words <= HEADLINE_MAX_WORDS
+    return words, meta, bullet, is_anchor, is_snippet, is_headline
 
 
 def _chunks(lines: list[_Line]) -> list[list[_Line]]:
@@ -249,7 +248,7 @@ def _cut(lines: list[_Line], cuts: list[int]) -> list[list[_Line]]:
 
 
 def _is_card(chunk: list[_Line]) -> bool:
-    has_meta = any(line.is_meta for line in chunk)
+    has_meta = any(line.is_anchor for line in chunk)
     has_headline = any(line.is_headline for line in chunk)
     snippets = sum(line.is_snippet for line in chunk)
     short = sum(not line.is_snippet for line in chunk)
