@@ -54,4 +54,3 @@ def test_bagged_boosters_score_the_mean_of_their_margins() -> None:
     margins_two = np.where(rows[:, 1] <= 0.0, 3.0, -3.0)
     expected = 1.0 / (1.0 + np.exp(-(margins_one + margins_two) / 2))
     assert np.allclose(model.probabilities(rows), expected, atol=1e-12)
-
