@@ -67,10 +67,11 @@ L2 = 1.0
 THRESHOLDS = [round(0.45 + 0.05 * i, 2) for i in range(5)]
 GAP_WEIGHTS = [1.0, 0.6]
 KEEP_OUTSIDE = [NEVER, 0.85, 0.75]
-# LightGBM's settings for stage one: small trees, a slow rate, row and feature sampling; one seed and
+# LightGBM's settings for stage one: trees of up to 31 leaves, a slow rate, row and feature sampling; one seed and
 # deterministic mode, so `make fit` gives the same model every time on the same machine. (CLEANER_FIT_SEED fits
 # with another seed: how far the cross-validated figures move from seed to seed is the noise a change must beat.)
-# (CLEANER_FIT_ROUNDS and CLEANER_FIT_RATE try other sizes: 150 rounds at 0.1 gave a mean 0.0015 lower.)
+# (CLEANER_FIT_ROUNDS and CLEANER_FIT_RATE try other sizes: 150 rounds at 0.1 gave a mean 0.0015 lower;
+# CLEANER_FIT_LEAVES and CLEANER_FIT_MIN_LEAF other trees: docs/design.md has the figures of 7, 15, 31 and 63.)
 TREE_ROUNDS = int(os.environ.get("CLEANER_FIT_ROUNDS", "300"))
 # Boosters fit with consecutive seeds and averaged (their margins): CLEANER_FIT_BAG=3 trades three times the trees
 # for less seed-to-seed noise.
@@ -78,8 +79,8 @@ TREE_BAG = int(os.environ.get("CLEANER_FIT_BAG", "1"))
 TREE_PARAMS = {
     "objective": "binary",
     "learning_rate": float(os.environ.get("CLEANER_FIT_RATE", "0.05")),
-    "num_leaves": 15,
-    "min_data_in_leaf": 40,
+    "num_leaves": int(os.environ.get("CLEANER_FIT_LEAVES", "31")),
+    "min_data_in_leaf": int(os.environ.get("CLEANER_FIT_MIN_LEAF", "20")),
     "feature_fraction": 0.8,
     "bagging_fraction": 0.8,
     "bagging_freq": 1,

@@ -4,11 +4,14 @@ depends on a particular score."""
 
 from __future__ import annotations
 
+import base64
 import itertools
+import json
 import math
 import os
 import pickle
 import re
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -220,7 +223,7 @@ def test_the_shipped_trees_agree_with_a_plain_walk_of_their_table() -> None:
     first = shipped_model().stage1
     assert isinstance(first, TreeModel)
     rows = np.random.default_rng(5).normal(size=(300, first.width))
-    expected = 1 / (1 + np.exp(-np.clip(reference_scores(first.to_dict(), rows), -12, 12)))
+    expected = 1 / (1 + np.exp(-np.clip(reference_scores(first.columns(), rows), -12, 12)))
     assert np.allclose(first.probabilities(rows), expected, rtol=0, atol=1e-12)
 
 
@@ -238,6 +241,31 @@ def test_the_shipped_trees_agree_with_a_plain_walk_of_their_table() -> None:
 def test_a_broken_node_table_is_refused_when_it_loads(change: dict) -> None:
     with pytest.raises(ValueError):
         TreeModel.from_dict(TINY_TREES | change)
+
+
+def test_a_tree_model_packed_for_its_file_reads_back_the_same_table() -> None:
+    model = TreeModel.from_dict(TINY_TREES)
+    packed = model.to_dict()
+    assert all(isinstance(packed[name], str) for name in ("feature", "threshold", "left", "right", "value", "roots"))
+    again = TreeModel.from_dict(json.loads(json.dumps(packed)))
+    assert again.columns() == {name: TINY_TREES[name] for name in again.columns()}
+    rows = np.array([[1.0, 0.0], [0.0, 0.1], [1.5, -9.0]])
+    assert again.probabilities(rows).tolist() == model.probabilities(rows).tolist()
+
+
+def test_the_packed_columns_are_little_endian() -> None:
+    packed = TreeModel.from_dict(TINY_TREES).to_dict()
+    assert base64.b64decode(packed["feature"]) == struct.pack("<6i", 0, 1, -1, -1, -1, -1)
+    assert base64.b64decode(packed["threshold"])[:8] == struct.pack("<d", 1.0)
+
+
+@pytest.mark.parametrize("column", ["feature", "threshold", "roots"])
+def test_a_damaged_packed_column_is_refused(column: str) -> None:
+    packed = TreeModel.from_dict(TINY_TREES).to_dict()
+    with pytest.raises(ValueError):
+        TreeModel.from_dict(packed | {column: packed[column][:-4]})  # a value cut short
+    with pytest.raises(ValueError):
+        TreeModel.from_dict(packed | {column: "not base64!"})
 
 
 def test_a_tree_model_crosses_to_a_worker_process() -> None:

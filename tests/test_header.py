@@ -72,6 +72,24 @@ def test_title_chosen_by_lede_overlap_over_a_button_label_nearer_the_body() -> N
     assert next(b for b in page.blocks if b.text == TITLE).verdict == "title"
 
 
+def test_a_short_line_kept_between_the_title_and_the_body_is_the_headers() -> None:
+    # A byline in a format the metadata patterns do not read, which the density model let through.
+    byline = "filed by Maren Holt | 7:02 am, the nineteenth of November"
+    page = page_of([*MENU, TITLE, byline], kept_above=(TITLE, byline))
+    find_header(page)
+    assert page.title == TITLE
+    assert next(b for b in page.blocks if b.text == byline).verdict == "header:between-title-and-body"
+    assert [block.text for block in page.kept()] == BODY
+
+
+def test_a_standfirst_between_the_title_and_the_body_stays() -> None:
+    standfirst = "The harbour authority says the repairs will take two years and cost forty million crowns."
+    page = page_of([*MENU, TITLE, standfirst], kept_above=(TITLE, standfirst))
+    find_header(page)
+    assert page.title == TITLE
+    assert [block.text for block in page.kept()] == [standfirst, *BODY]
+
+
 def test_no_title_when_nothing_above_the_body_shares_its_words() -> None:
     page = page_of([*MENU, "Open the Photo Gallery", "Listen to the Podcast"])
     find_header(page)

@@ -2,7 +2,8 @@
 
 Runs last, once the body is known: the title is a headline-shaped line standing just above the first kept
 paragraph (preferring one the page repeats, as many sites print the title twice). Its copies near the top are
-removed with the reason `title:repeat`; metadata lines between title and body go to the document's metadata.
+removed with the reason `title:repeat`; metadata lines between title and body go to the document's metadata, and
+a short line still kept there (a byline the metadata patterns do not read, a label) is removed as the header's.
 """
 
 from __future__ import annotations
@@ -317,6 +318,11 @@ def find_header(page: Page, known_title: str | None = None) -> None:
         if density_verdict and fold(block.text) == fold(title.text):
             block.verdict = "title:repeat"
     _remove_copies(page, title.text)
+    # A short line the density model kept between the title and the body is the header's (a byline in a format
+    # the metadata patterns do not read, a label): not the body's first line.
+    for block in page.blocks[title.index + 1 : body_start]:
+        if block.verdict is None and headline_shaped(block.text):
+            block.verdict = "header:between-title-and-body"
     _note_byline(page, title.index, body_start)
     # The outlet's name standing between the title and the body is the header's, now the page's `source`.
     source = page.metadata.get("source")

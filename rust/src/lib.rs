@@ -282,17 +282,21 @@ struct PyTreeEnsemble {
 
 #[pymethods]
 impl PyTreeEnsemble {
+    /// The node table's columns as native-endian bytes: `feature` int32 (-1 for a leaf), `threshold` and `value`
+    /// float64, `left`, `right` and `roots` uint32.
     #[new]
     #[pyo3(signature = (*, feature, threshold, left, right, value, roots, width))]
     fn new(
-        feature: Vec<i64>,
-        threshold: Vec<f64>,
-        left: Vec<u32>,
-        right: Vec<u32>,
-        value: Vec<f64>,
-        roots: Vec<u32>,
+        feature: &[u8],
+        threshold: &[u8],
+        left: &[u8],
+        right: &[u8],
+        value: &[u8],
+        roots: &[u8],
         width: usize,
     ) -> PyResult<Self> {
+        let (feature, threshold, value) = (i32_values(feature)?, f64_values(threshold)?, f64_values(value)?);
+        let (left, right, roots) = (u32_values(left)?, u32_values(right)?, u32_values(roots)?);
         let count = feature.len();
         if [threshold.len(), left.len(), right.len(), value.len()].iter().any(|&len| len != count) {
             return Err(PyValueError::new_err("the node columns differ in length"));
@@ -301,7 +305,7 @@ impl PyTreeEnsemble {
         for i in 0..count {
             let feature = match feature[i] {
                 -1 => trees::LEAF,
-                f if (0..i64::from(u32::MAX)).contains(&f) => f as u32,
+                f if f >= 0 => f as u32,
                 f => return Err(PyValueError::new_err(format!("node {i} has feature {f}"))),
             };
             nodes.push(trees::Node {
@@ -328,6 +332,20 @@ fn f64_values(table: &[u8]) -> PyResult<Vec<f64>> {
         return Err(PyValueError::new_err("expected float64 values"));
     }
     Ok(table.chunks_exact(8).map(|chunk| f64::from_ne_bytes(chunk.try_into().expect("8 bytes"))).collect())
+}
+
+fn i32_values(column: &[u8]) -> PyResult<Vec<i32>> {
+    if !column.len().is_multiple_of(4) {
+        return Err(PyValueError::new_err("expected int32 values"));
+    }
+    Ok(column.chunks_exact(4).map(|chunk| i32::from_ne_bytes(chunk.try_into().expect("4 bytes"))).collect())
+}
+
+fn u32_values(column: &[u8]) -> PyResult<Vec<u32>> {
+    if !column.len().is_multiple_of(4) {
+        return Err(PyValueError::new_err("expected uint32 values"));
+    }
+    Ok(column.chunks_exact(4).map(|chunk| u32::from_ne_bytes(chunk.try_into().expect("4 bytes"))).collect())
 }
 
 fn f64_bytes<'py>(py: Python<'py>, values: &[f64]) -> Bound<'py, PyBytes> {
