@@ -253,12 +253,16 @@ TREE_COLUMNS = {"feature": "i", "threshold": "d", "left": "I", "right": "I", "va
 TREE_PACKING = "base64 of little-endian int32 (i), float64 (d), uint32 (I)"
 
 
+def _swap_unless_little(column: array) -> array:
+    """`column` between little-endian and this machine's order (swapping bytes is its own inverse), in place."""
+    if sys.byteorder != "little":
+        column.byteswap()
+    return column
+
+
 def _native_column(values: object, code: str) -> array:
     if isinstance(values, str):
-        column = array(code, base64.b64decode(values, validate=True))
-        if sys.byteorder != "little":
-            column.byteswap()
-        return column
+        return _swap_unless_little(array(code, base64.b64decode(values, validate=True)))
     return array(code, values)  # type: ignore[arg-type]
 
 
@@ -294,12 +298,10 @@ class TreeModel:
 
     def to_dict(self) -> dict[str, object]:
         """The model file's form: the columns packed (`TREE_PACKING`)."""
-        packed = {}
-        for name, column in self._columns.items():
-            little = array(column.typecode, column)
-            if sys.byteorder != "little":
-                little.byteswap()
-            packed[name] = base64.b64encode(little.tobytes()).decode("ascii")
+        packed = {
+            name: base64.b64encode(_swap_unless_little(array(column.typecode, column)).tobytes()).decode("ascii")
+            for name, column in self._columns.items()
+        }
         return {"kind": "trees", "width": self.width, "packing": TREE_PACKING, **packed}
 
     @classmethod

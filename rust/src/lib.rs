@@ -327,25 +327,24 @@ impl PyTreeEnsemble {
     }
 }
 
-fn f64_values(table: &[u8]) -> PyResult<Vec<f64>> {
-    if !table.len().is_multiple_of(8) {
-        return Err(PyValueError::new_err("expected float64 values"));
+/// Native-endian values of `N` bytes each, read from a byte buffer whose length must be a multiple of `N`.
+fn ne_values<T, const N: usize>(bytes: &[u8], kind: &str, from: fn([u8; N]) -> T) -> PyResult<Vec<T>> {
+    if !bytes.len().is_multiple_of(N) {
+        return Err(PyValueError::new_err(format!("expected {kind} values")));
     }
-    Ok(table.chunks_exact(8).map(|chunk| f64::from_ne_bytes(chunk.try_into().expect("8 bytes"))).collect())
+    Ok(bytes.chunks_exact(N).map(|chunk| from(chunk.try_into().expect("N bytes"))).collect())
+}
+
+fn f64_values(table: &[u8]) -> PyResult<Vec<f64>> {
+    ne_values(table, "float64", f64::from_ne_bytes)
 }
 
 fn i32_values(column: &[u8]) -> PyResult<Vec<i32>> {
-    if !column.len().is_multiple_of(4) {
-        return Err(PyValueError::new_err("expected int32 values"));
-    }
-    Ok(column.chunks_exact(4).map(|chunk| i32::from_ne_bytes(chunk.try_into().expect("4 bytes"))).collect())
+    ne_values(column, "int32", i32::from_ne_bytes)
 }
 
 fn u32_values(column: &[u8]) -> PyResult<Vec<u32>> {
-    if !column.len().is_multiple_of(4) {
-        return Err(PyValueError::new_err("expected uint32 values"));
-    }
-    Ok(column.chunks_exact(4).map(|chunk| u32::from_ne_bytes(chunk.try_into().expect("4 bytes"))).collect())
+    ne_values(column, "uint32", u32::from_ne_bytes)
 }
 
 fn f64_bytes<'py>(py: Python<'py>, values: &[f64]) -> Bound<'py, PyBytes> {
